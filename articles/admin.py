@@ -1,0 +1,155 @@
+from datetime import datetime
+
+from django.contrib import admin, messages
+from django.db.models import Prefetch
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from markdownx.models import MarkdownxField
+from markdownx.widgets import AdminMarkdownxWidget
+from taggit.models import Tag as TaggitTag
+
+from . import workflow
+from .models import Article, Author, Byline, Category, Tag
+
+# Newsroom has its own tag model; taggit's stock one stays unused.
+admin.site.unregister(TaggitTag)
+
+MARKDOWN_EDITOR = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
+
+
+class BylineInline(admin.TabularInline):
+    model = Byline
+    autocomplete_fields = ["author"]
+    extra = 0
+    min_num = 1
+    validate_min = True
+    verbose_name_plural = gettext_lazy("Byline (in order)")
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    formfield_overrides = MARKDOWN_EDITOR
+    inlines = [BylineInline]
+    list_display = ["title", "status", "published_at", "byline_names", "reading_time", "updated_at"]
+    list_filter = ["status", "categories", "bylines__author", "tags"]
+    search_fields = ["title", "excerpt", "body", "bylines__author__name"]
+    date_hierarchy = "published_at"
+    autocomplete_fields = ["categories"]
+    readonly_fields = ["status", "published_at", "reading_time", "version", "created_by", "guid"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "body", "excerpt", "categories", "tags"]}),
+        (gettext_lazy("Hero image"), {"fields": ["hero_image", "hero_alt"]}),
+        (
+            gettext_lazy("Publication"),
+            {"fields": ["status", "published_at", "reading_time", "version", "created_by", "guid"]},
+        ),
+    ]
+    change_form_template = "admin/articles/article/change_form.html"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
+        )
+
+    @admin.display(description=gettext_lazy("byline"))
+    def byline_names(self, obj):
+        return ", ".join(author.name for author in obj.byline())
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None and obj.excerpt_is_derived:
+            # Show a derived excerpt as a hint, so that an empty box keeps
+            # deriving it and anything typed there is the editor's own.
+            form.base_fields["excerpt"].widget.attrs["placeholder"] = obj.excerpt
+        return form
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None and obj.excerpt_is_derived:
+            obj.excerpt = ""
+            obj._loaded_excerpt = ""
+        return obj
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        article = self.get_object(request, object_id) if object_id else Article()
+        extra_context = {
+            **(extra_context or {}),
+            "workflow_actions": workflow.available_actions(article, request.user) if article else [],
+            "article": article,
+        }
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._after_save(request, obj) or super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        return self._after_save(request, obj) or super().response_change(request, obj)
+
+    def _after_save(self, request, obj):
+        """Perform the workflow button that was pressed, once the edits are saved."""
+        action = request.POST.get("_workflow")
+        if not action:
+            return None
+        try:
+            workflow.perform(
+                obj,
+                action,
+                by=request.user,
+                comment=request.POST.get("_comment", ""),
+                publish_at=_parse_publish_at(request.POST.get("_publish_at", "")),
+            )
+        except (workflow.NotAllowed, ValueError) as refusal:
+            self.message_user(
+                request, _("Saved, but not done: %(reason)s") % {"reason": refusal}, messages.ERROR
+            )
+        else:
+            self.message_user(
+                request,
+                _("“%(title)s”: %(action)s done.")
+                % {
+                    "title": obj.title,
+                    "action": workflow.ACTIONS[action].label,
+                },
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[obj.pk]))
+
+
+def _parse_publish_at(value: str) -> datetime | None:
+    if not value.strip():
+        return None
+    moment = datetime.fromisoformat(value)
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    formfield_overrides = MARKDOWN_EDITOR
+    list_display = ["name", "slug", "is_desk", "user"]
+    list_filter = ["is_desk"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug"]

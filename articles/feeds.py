@@ -1,0 +1,131 @@
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.translation import gettext_lazy as _
+
+from .models import Article, Author, Category, Tag
+
+
+class RssWithContent(Rss201rev2Feed):
+    """RSS 2.0 with the full article in content:encoded."""
+
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:content": "http://purl.org/rss/1.0/modules/content/"}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content:encoded", item["content"])
+
+
+class AtomWithContent(Atom1Feed):
+    """Atom with the full article in <content> and one <author> per byline."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, {**item, "author_name": None})
+        for name in item["author_names"]:
+            handler.startElement("author", {})
+            handler.addQuickElement("name", name)
+            handler.endElement("author")
+        handler.addQuickElement("content", item["content"], {"type": "html"})
+
+
+class ArticleFeed(Feed):
+    feed_type = RssWithContent
+    description = _("The latest articles.")
+
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        # The newest item's date misses unpublished items; the public
+        # decorator sets a Last-Modified that does not.
+        del response.headers["Last-Modified"]
+        return response
+
+    def title(self, obj=None):
+        return f"{obj} — {settings.SITE_NAME}" if obj else settings.SITE_NAME
+
+    def link(self, obj=None):
+        return obj.get_absolute_url() if obj else reverse("articles:home")
+
+    def items(self, obj=None):
+        return self.filter(Article.objects.published().for_listing(), obj)[: settings.FEED_ITEMS]
+
+    def filter(self, articles, obj):
+        return articles
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.excerpt
+
+    def item_guid(self, item):
+        return item.guid.urn
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return max(item.updated_at, item.published_at)
+
+    def item_author_name(self, item):
+        return ", ".join(author.name for author in item.byline())
+
+    def item_categories(self, item):
+        return [tag.name for tag in item.tags.all()]
+
+    def item_extra_kwargs(self, item):
+        return {"content": item.body_html, "author_names": [a.name for a in item.byline()]}
+
+
+class AtomMixin:
+    feed_type = AtomWithContent
+
+    def subtitle(self, obj=None):
+        return self.description
+
+
+class LatestFeed(ArticleFeed):
+    pass
+
+
+class LatestAtomFeed(AtomMixin, LatestFeed):
+    pass
+
+
+class OwnerFeed(ArticleFeed):
+    owner_model = None
+    filter_by = ""
+
+    def get_object(self, request, slug):
+        return get_object_or_404(self.owner_model, slug=slug)
+
+    def filter(self, articles, obj):
+        return getattr(articles, self.filter_by)(obj).distinct()
+
+
+class AuthorFeed(OwnerFeed):
+    owner_model, filter_by = Author, "by_author"
+
+
+class AuthorAtomFeed(AtomMixin, AuthorFeed):
+    pass
+
+
+class TagFeed(OwnerFeed):
+    owner_model, filter_by = Tag, "tagged"
+
+
+class TagAtomFeed(AtomMixin, TagFeed):
+    pass
+
+
+class CategoryFeed(OwnerFeed):
+    owner_model, filter_by = Category, "in_category"
+
+
+class CategoryAtomFeed(AtomMixin, CategoryFeed):
+    pass

@@ -1,0 +1,87 @@
+"""Load the demo newsroom: authors, sections, articles and staff accounts.
+
+Idempotent: a second run finds everything by its slug or username and
+creates nothing. Passwords of new accounts are random and printed once.
+"""
+
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+import yaml
+from django.contrib.auth.models import Permission, User
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from articles import workflow
+from articles.models import Article, Author, Byline, Category
+
+CONTENT = Path(__file__).resolve().parents[2] / "demo" / "content.yaml"
+
+# username -> (is_superuser, permissions besides superuser)
+STAFF = {
+    "chief": (True, []),
+    "editor": (False, ["add_article", "change_article", "view_article", "publish_article",
+                       "unpublish_article", "view_author", "view_category"]),
+    "writer": (False, ["add_article", "change_article", "view_article", "view_author", "view_category"]),
+}  # fmt: skip
+
+
+class Command(BaseCommand):
+    help = "Create demo authors, sections, articles and staff accounts (idempotent)."
+
+    def handle(self, *args, **options):
+        content = yaml.safe_load(CONTENT.read_text(encoding="utf-8"))
+        with transaction.atomic():
+            chief = self.create_staff()
+            authors = {a["slug"]: self.author(a) for a in content["authors"]}
+            sections = {c["slug"]: self.section(c) for c in content["categories"]}
+            created = sum(self.article(a, authors, sections, chief) for a in content["articles"])
+        self.stdout.write(self.style.SUCCESS(f"Demo content ready: {created} new article(s)."))
+
+    def create_staff(self) -> User:
+        for username, (is_superuser, codenames) in STAFF.items():
+            user = User.objects.filter(username=username).first()
+            if user:
+                self.stdout.write(f"  {username}: exists, password unchanged")
+                continue
+            password = secrets.token_urlsafe(12)
+            user = User.objects.create_user(
+                username, password=password, is_staff=True, is_superuser=is_superuser
+            )
+            user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+            self.stdout.write(f"  {username}: password {password}  (shown once)")
+        return User.objects.get(username="chief")
+
+    def author(self, data) -> Author:
+        author, _ = Author.objects.get_or_create(
+            slug=data["slug"],
+            defaults={
+                "name": data["name"],
+                "bio": data.get("bio", ""),
+                "is_desk": data.get("is_desk", False),
+            },
+        )
+        return author
+
+    def section(self, data) -> Category:
+        section, _ = Category.objects.get_or_create(
+            slug=data["slug"], defaults={"name": data["name"], "description": data.get("description", "")}
+        )
+        return section
+
+    def article(self, data, authors, sections, chief) -> bool:
+        if Article.objects.filter(slug=data["slug"]).exists():
+            return False
+        article = Article.objects.create(
+            title=data["title"], slug=data["slug"], body=data["body"],
+            excerpt=data.get("excerpt") or "", created_by=chief,
+        )  # fmt: skip
+        for position, slug in enumerate(data["authors"]):
+            Byline.objects.create(article=article, author=authors[slug], position=position)
+        article.categories.set([sections[slug] for slug in data.get("categories", [])])
+        article.tags.set(data.get("tags", []))
+        when = timezone.now() - timedelta(days=data["days_ago"], hours=1)
+        workflow.perform(article, "publish", by=chief, publish_at=when)
+        return True

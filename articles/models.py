@@ -1,0 +1,346 @@
+import html
+import unicodedata
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from markdownx.models import MarkdownxField
+from taggit.managers import TaggableManager, _TaggableManager
+from taggit.models import ItemBase, TagBase
+
+from . import rendering
+
+
+def normalize_tag_name(name: str) -> str:
+    """Fold full-width forms and stray spaces so that ＡＩ and AI are one name."""
+    return " ".join(unicodedata.normalize("NFKC", name).split())
+
+
+class Author(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        unique=True,
+        allow_unicode=True,
+        help_text=_("The address of the author page. Japanese is allowed."),
+    )
+    is_desk = models.BooleanField(
+        _("desk byline"),
+        default=False,
+        help_text=_("A desk or team (such as ○○編集部) rather than a person."),
+    )
+    bio = MarkdownxField(_("biography"), blank=True, help_text=_("Markdown."))
+    bio_html = models.TextField(editable=False, blank=True)
+    avatar = models.ImageField(_("avatar"), upload_to="avatars/", blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author",
+        help_text=_("The staff account that writes under this byline, if any."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name, allow_unicode=True)
+        self.bio_html = rendering.render_markdown(self.bio)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+
+class Category(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True, allow_unicode=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:category", kwargs={"slug": self.slug})
+
+
+class Tag(TagBase):
+    """A taggit tag whose name is folded (NFKC) and unique regardless of case."""
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        constraints = [models.UniqueConstraint(Lower("name"), name="tag_name_unique_ignoring_case")]
+
+    def save(self, *args, **kwargs):
+        self.name = normalize_tag_name(self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:tag", kwargs={"slug": self.slug})
+
+
+class TaggedArticle(ItemBase):
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_articles")
+    content_object = models.ForeignKey("Article", on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["content_object", "tag"], name="unique_article_tag")]
+
+
+class FoldingTagManager(_TaggableManager):
+    """Fold tag names given as strings before taggit looks them up or creates them."""
+
+    def _to_tag_model_instances(self, tags, tag_kwargs):
+        folded = [normalize_tag_name(t) if isinstance(t, str) else t for t in tags]
+        return super()._to_tag_model_instances(folded, tag_kwargs)
+
+    def remove(self, *tags):
+        return super().remove(*[normalize_tag_name(t) if isinstance(t, str) else t for t in tags])
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """The one definition of public: published, and its time has come."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_listing(self):
+        """What a list of articles shows: bylines in order, sections and tags."""
+        return self.prefetch_related(
+            Prefetch("bylines", queryset=Byline.objects.select_related("author")),
+            "categories",
+            "tags",
+        ).order_by("-published_at", "-pk")
+
+    def by_author(self, author):
+        return self.filter(bylines__author=author)
+
+    def tagged(self, tag):
+        return self.filter(tags=tag)
+
+    def in_category(self, category):
+        return self.filter(categories=category)
+
+    def last_change(self):
+        """When anything public may last have changed: a save, or a scheduled release.
+
+        Unpublishing saves the article, so a page that loses an article gets a
+        newer date too; scheduled articles count from the moment they appear.
+        """
+        now = timezone.now()
+        dates = Article.objects.aggregate(
+            saved=models.Max("updated_at"),
+            released=models.Max(
+                "published_at",
+                filter=Q(status=Article.Status.PUBLISHED, published_at__lte=now),
+            ),
+        )
+        return max((d for d in dates.values() if d), default=None)
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        unique=True,
+        allow_unicode=True,
+        blank=True,
+        help_text=_("The last part of the address. Left empty, it is made from the title."),
+    )
+    body = MarkdownxField(_("body"), help_text=_("Markdown."))
+    body_html = models.TextField(editable=False, blank=True)
+    excerpt = models.TextField(
+        _("excerpt"),
+        blank=True,
+        help_text=_("Shown in lists, feeds and search results. Left empty, the first paragraph is used."),
+    )
+    excerpt_is_derived = models.BooleanField(default=True, editable=False)
+    reading_time = models.PositiveSmallIntegerField(_("reading time (minutes)"), default=1, editable=False)
+    hero_image = models.ImageField(_("hero image"), upload_to="heroes/%Y/%m/", blank=True)
+    hero_alt = models.CharField(
+        _("hero image alt text"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the image shows, for readers who cannot see it."),
+    )
+    authors = models.ManyToManyField(
+        Author, through="Byline", related_name="articles", verbose_name=_("authors")
+    )
+    categories = models.ManyToManyField(
+        Category, blank=True, related_name="articles", verbose_name=_("sections")
+    )
+    tags = TaggableManager(
+        through=TaggedArticle, manager=FoldingTagManager, blank=True, verbose_name=_("tags")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    guid = models.UUIDField(_("permanent id"), default=uuid.uuid4, unique=True, editable=False)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        permissions = [
+            ("publish_article", _("Can publish articles")),
+            ("unpublish_article", _("Can unpublish articles")),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_public_idx"),
+            models.Index(fields=["-updated_at"], name="article_updated_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="published_article_has_date",
+            ),
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._loaded_excerpt = self.excerpt
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = self._unique_slug()
+        self.body_html = rendering.render_markdown(self.body)
+        self.reading_time = rendering.reading_time(html.unescape(rendering.plain_text(self.body_html)))
+        self._derive_excerpt()
+        if not self._state.adding:
+            self.version += 1
+        super().save(*args, **kwargs)
+        self._loaded_excerpt = self.excerpt
+
+    def get_absolute_url(self):
+        local = timezone.localtime(self.published_at or self.created_at or timezone.now())
+        return reverse(
+            "articles:detail",
+            kwargs={
+                "year": local.year,
+                "month": f"{local.month:02d}",
+                "day": f"{local.day:02d}",
+                "slug": self.slug,
+            },
+        )
+
+    def _derive_excerpt(self):
+        # A derived excerpt follows the body; one a person typed is kept as is.
+        typed = self.excerpt.strip()
+        if typed and not (self.excerpt_is_derived and self.excerpt == self._loaded_excerpt):
+            self.excerpt, self.excerpt_is_derived = typed, False
+        else:
+            self.excerpt, self.excerpt_is_derived = rendering.make_excerpt(self.body_html), True
+
+    def _unique_slug(self) -> str:
+        base = slugify(self.title, allow_unicode=True)[:190] or "article"
+        slug, n = base, 1
+        while Article.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+            n += 1
+            slug = f"{base}-{n}"
+        return slug
+
+    def byline(self) -> list[Author]:
+        """The authors in byline order (uses prefetched bylines when present)."""
+        return [b.author for b in self.bylines.all()]
+
+    def previous_public(self):
+        return (
+            Article.objects.published()
+            .filter(Q(published_at__lt=self.published_at) | Q(published_at=self.published_at, pk__lt=self.pk))
+            .order_by("-published_at", "-pk")
+            .only("title", "slug", "published_at")
+            .first()
+        )
+
+    def next_public(self):
+        return (
+            Article.objects.published()
+            .filter(Q(published_at__gt=self.published_at) | Q(published_at=self.published_at, pk__gt=self.pk))
+            .order_by("published_at", "pk")
+            .only("title", "slug", "published_at")
+            .first()
+        )
+
+    @property
+    def is_public(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == self.Status.PUBLISHED and not self.is_public
+
+    @property
+    def was_updated(self) -> bool:
+        """Edited after publication (worth telling readers)."""
+        return bool(self.published_at and self.updated_at - self.published_at > _UPDATE_GRACE)
+
+
+_UPDATE_GRACE = timedelta(minutes=10)
+
+
+class Byline(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey(
+        Author, on_delete=models.PROTECT, related_name="bylines", verbose_name=_("author")
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("byline")
+        verbose_name_plural = _("bylines")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "author"], name="unique_byline_author"),
+        ]
+
+    def __str__(self):
+        return str(self.author)

@@ -1,0 +1,225 @@
+"""Markdown to safe HTML, excerpts and reading time.
+
+Everything here runs when an article is saved (and for the editor's preview),
+never per public request.
+"""
+
+import math
+import re
+import unicodedata
+from html.parser import HTMLParser
+
+import markdown
+import nh3
+from markdown.extensions.toc import slugify_unicode
+
+MARKDOWN_EXTENSIONS = ["fenced_code", "tables", "sane_lists", "toc"]
+MARKDOWN_CONFIG = {"toc": {"slugify": slugify_unicode, "permalink": False}}
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details",
+    "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
+    "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "rp", "rt", "ruby",
+    "s", "small", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot",
+    "th", "thead", "tr", "u", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "code": {"class"},
+    "td": {"align", "colspan", "rowspan"},
+    "th": {"align", "colspan", "rowspan", "scope"},
+    "ol": {"start"},
+    **{f"h{level}": {"id"} for level in range(1, 7)},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+_CODE_CLASS = re.compile(r"^language-[\w+#.-]{1,40}$")
+
+
+def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    # Code blocks keep only their `language-…` class; no other class survives.
+    if attribute == "class":
+        return value if tag == "code" and _CODE_CLASS.match(value) else None
+    return value
+
+
+def sanitize(html: str) -> str:
+    """Keep the allow-listed tags, attributes and URL schemes; drop the rest."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_filter_attribute,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+def render_markdown(text: str) -> str:
+    """Render Markdown to HTML that is safe to show as is."""
+    html = markdown.markdown(text or "", extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG)
+    return sanitize(html)
+
+
+# --- Counting Japanese and English text -------------------------------------
+
+# Letters of Japanese (and Chinese) writing: kana, kanji and the iteration
+# mark. Punctuation does not count as reading.
+_CJK_LETTER = re.compile(
+    "[\u3005\u3040-\u309f\u30a0-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]"
+)
+# A word of Latin-script text (numbers count as words too).
+_LATIN_WORD = re.compile(r"[^\W\u3005\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f]+")
+
+CJK_CHARS_PER_MINUTE = 600
+LATIN_WORDS_PER_MINUTE = 230
+
+
+def reading_time(text: str) -> int:
+    """Minutes to read `text`: CJK letters at 600 a minute plus words at 230."""
+    plain = unicodedata.normalize("NFKC", text or "")
+    minutes = (
+        len(_CJK_LETTER.findall(plain)) / CJK_CHARS_PER_MINUTE
+        + len(_LATIN_WORD.findall(plain)) / LATIN_WORDS_PER_MINUTE
+    )
+    return max(1, math.ceil(minutes))
+
+
+# --- Excerpts ---------------------------------------------------------------
+
+EXCERPT_CJK_CHARS = 120
+EXCERPT_WORDS = 50
+ELLIPSIS = "…"
+_SENTENCE_END = re.compile(r"[。！？!?]+[」』）)\"'”’]*|\.[\"'”’)]*(?=\s|$)")
+
+
+class _FirstParagraph(HTMLParser):
+    """Collect the text of the first non-empty <p>, and where its links lie."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.links: list[tuple[int, int]] = []
+        self._depth = 0
+        self._link_start: int | None = None
+        self.done = False
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    def handle_starttag(self, tag, attrs):
+        if self.done:
+            return
+        if tag == "p":
+            self._depth += 1
+        elif tag == "a" and self._depth:
+            self._link_start = len(self.text)
+        elif tag == "br" and self._depth:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag):
+        if self.done or not self._depth:
+            return
+        if tag == "a" and self._link_start is not None:
+            self.links.append((self._link_start, len(self.text)))
+            self._link_start = None
+        elif tag == "p":
+            self._depth -= 1
+            if self.text.strip():
+                self.done = True
+            else:
+                self.parts, self.links = [], []
+
+    def handle_data(self, data):
+        if self._depth and not self.done:
+            self.parts.append(data)
+
+
+def _weight(text: str) -> float:
+    """How much of the excerpt budget `text` uses (1.0 is the whole budget)."""
+    return len(_CJK_LETTER.findall(text)) / EXCERPT_CJK_CHARS + len(_LATIN_WORD.findall(text)) / EXCERPT_WORDS
+
+
+def _inside_link(position: int, links: list[tuple[int, int]]) -> bool:
+    return any(start < position < end for start, end in links)
+
+
+def _safe_cut(text: str, position: int) -> int:
+    """Step back so that a cut never splits a character from its marks."""
+    while 0 < position < len(text) and (
+        unicodedata.combining(text[position])
+        or text[position] in "\u200d\ufe0e\ufe0f"
+        or "\U0001f3fb" <= text[position] <= "\U0001f3ff"
+        or text[position - 1] == "\u200d"
+    ):
+        position -= 1
+    return position
+
+
+def _hard_cut(text: str, links: list[tuple[int, int]]) -> int:
+    """The longest cut within budget at a word or character boundary, outside links."""
+    best = 0
+    for match in re.finditer(r"\s+|(?<=[\u3000-\u9fff\uff00-\uffef])", text):
+        position = _safe_cut(text, match.start())
+        if _weight(text[:position]) > 1.0:
+            break
+        if position and not _inside_link(position, links):
+            best = position
+    return best
+
+
+def make_excerpt(html: str) -> str:
+    """Plain-text excerpt from rendered HTML: its first paragraph, cut at a sentence end.
+
+    The budget is about 120 CJK characters or about 50 English words (mixed
+    text uses both). When the first sentence alone is too long, the text is
+    cut at a word or character boundary and ends with an ellipsis.
+    """
+    parser = _FirstParagraph()
+    parser.feed(html or "")
+    raw = parser.text
+    text = re.sub(r"\s+", " ", raw).strip()
+    if text != raw:  # whitespace was folded: link positions no longer apply
+        links = _relocate_links(raw, text, parser.links)
+    else:
+        links = parser.links
+    if not text or _weight(text) <= 1.0:
+        return text
+    cut = 0
+    for match in _SENTENCE_END.finditer(text):
+        if _weight(text[: match.end()]) > 1.0:
+            break
+        if not _inside_link(match.end(), links):
+            cut = match.end()
+    if cut:
+        return text[:cut].strip()
+    cut = _hard_cut(text, links)
+    return text[:cut].rstrip(" 、,，;；:：") + ELLIPSIS if cut else ""
+
+
+def _relocate_links(raw: str, text: str, links: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Map link spans in `raw` onto `text`, where whitespace runs were folded."""
+    mapping, out = [], 0
+    leading = len(raw) - len(raw.lstrip())
+    previous_space = False
+    for index, char in enumerate(raw):
+        mapping.append(out)
+        if index < leading:
+            continue
+        if char.isspace():
+            if not previous_space:
+                out += 1
+            previous_space = True
+        else:
+            out += 1
+            previous_space = False
+    mapping.append(min(out, len(text)))
+    return [(mapping[start], mapping[end]) for start, end in links]
+
+
+def plain_text(html: str) -> str:
+    """The visible text of an HTML fragment, for counting words."""
+    return nh3.clean(html or "", tags=set())

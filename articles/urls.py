@@ -1,0 +1,31 @@
+from django.urls import path, register_converter
+
+from . import feeds, views
+from .converters import UnicodeSlugConverter
+from .views import public
+
+register_converter(UnicodeSlugConverter, "uslug")
+
+app_name = "articles"
+
+urlpatterns = [
+    path("", public(views.ArticleListView.as_view()), name="home"),
+    path(
+        "<int:year>/<int:month>/<int:day>/<uslug:slug>/",
+        public(views.ArticleDetailView.as_view()),
+        name="detail",
+    ),
+    path("authors/<uslug:slug>/", public(views.AuthorView.as_view()), name="author"),
+    path("tags/<uslug:slug>/", public(views.TagView.as_view()), name="tag"),
+    path("categories/<uslug:slug>/", public(views.CategoryView.as_view()), name="category"),
+    path("archive/<int:year>/", public(views.YearArchive.as_view()), name="archive_year"),
+    path("archive/<int:year>/<int:month>/", public(views.MonthArchive.as_view()), name="archive_month"),
+    path("feed/", public(feeds.LatestFeed()), name="feed"),
+    path("feed/atom/", public(feeds.LatestAtomFeed()), name="feed_atom"),
+    path("authors/<uslug:slug>/feed/", public(feeds.AuthorFeed()), name="author_feed"),
+    path("authors/<uslug:slug>/feed/atom/", public(feeds.AuthorAtomFeed()), name="author_feed_atom"),
+    path("tags/<uslug:slug>/feed/", public(feeds.TagFeed()), name="tag_feed"),
+    path("tags/<uslug:slug>/feed/atom/", public(feeds.TagAtomFeed()), name="tag_feed_atom"),
+    path("categories/<uslug:slug>/feed/", public(feeds.CategoryFeed()), name="category_feed"),
+    path("categories/<uslug:slug>/feed/atom/", public(feeds.CategoryAtomFeed()), name="category_feed_atom"),
+]

@@ -1,0 +1,96 @@
+"""Every change of an article's status goes through `perform()`.
+
+The table below says, for each action, which states it leaves from, which
+state it reaches, which permission it needs and whether a comment is
+required. The admin's buttons, management commands and tests all call
+`perform()`; nothing else sets `Article.status`.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Article
+
+log = logging.getLogger(__name__)
+Status = Article.Status
+
+
+class NotAllowed(Exception):
+    """The action is refused; the message says why, for a person to read."""
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+    sources: frozenset[str]
+    target: str
+    permission: str
+    comment_required: bool = False
+
+
+ACTIONS = {
+    action.name: action
+    for action in [
+        Action("publish", _("Publish"), frozenset({Status.DRAFT}), Status.PUBLISHED, "articles.publish_article"),
+        Action("unpublish", _("Unpublish"), frozenset({Status.PUBLISHED}), Status.DRAFT, "articles.unpublish_article"),
+    ]
+}  # fmt: skip
+
+
+def _check(article: Article, action: Action, user, comment: str) -> None:
+    if not user.has_perm(action.permission):
+        raise NotAllowed(_("You do not have permission to “%(action)s” articles.") % {"action": action.label})
+    if article.status not in action.sources:
+        raise NotAllowed(
+            _("“%(title)s” is %(status)s: “%(action)s” is not possible from that state.")
+            % {"title": article.title, "status": article.get_status_display(), "action": action.label}
+        )
+    if action.comment_required and not comment.strip():
+        raise NotAllowed(_("“%(action)s” needs a comment.") % {"action": action.label})
+
+
+def available_actions(article: Article, user) -> list[Action]:
+    """The actions `user` may perform on `article` now."""
+    result = []
+    for action in ACTIONS.values():
+        try:
+            _check(article, action, user, comment="-")
+        except NotAllowed:
+            continue
+        result.append(action)
+    return result
+
+
+def perform(
+    article: Article, action: str, *, by, comment: str = "", publish_at: datetime | None = None
+) -> Article:
+    """Perform `action` on `article` for user `by`, or raise NotAllowed."""
+    if action not in ACTIONS:
+        raise NotAllowed(_("Unknown action: %(action)s.") % {"action": action})
+    spec = ACTIONS[action]
+    with transaction.atomic():
+        locked = Article.objects.select_for_update().get(pk=article.pk)
+        _check(locked, spec, by, comment)
+        locked.status = spec.target
+        if action == "publish":
+            locked.published_at = _publication_time(locked, publish_at)
+        locked.save()
+    log.info("%s %s article %s (%s)", by, action, locked.pk, comment)
+    article.refresh_from_db()
+    return article
+
+
+def _publication_time(article: Article, publish_at: datetime | None) -> datetime:
+    # A piece published before keeps its date (and so its address) unless a
+    # new time is given; a future time schedules it.
+    if publish_at is not None:
+        return publish_at
+    if article.published_at and article.published_at <= timezone.now():
+        return article.published_at
+    return timezone.now()
