@@ -240,7 +240,8 @@ class Article(models.Model):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._loaded_excerpt = self.excerpt
+        # What the excerpt was when loaded (absent when the field is deferred).
+        self._loaded_excerpt = self.__dict__.get("excerpt")
 
     def __str__(self):
         return self.title

@@ -1,0 +1,90 @@
+from datetime import datetime, timedelta
+
+import factory
+from django.contrib.auth.models import Permission, User
+from django.utils import timezone
+
+from articles import workflow
+from articles.models import Article, Author, Byline, Category
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class StaffFactory(UserFactory):
+    is_staff = True
+
+    @factory.post_generation
+    def permissions(self, create, codenames, **kwargs):
+        if create and codenames:
+            self.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+
+
+class AuthorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Author
+
+    name = factory.Sequence(lambda n: f"記者 {n}")
+    slug = factory.Sequence(lambda n: f"author-{n}")
+    bio = "港町の市政を担当。"
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+
+    name = factory.Sequence(lambda n: f"セクション{n}")
+    slug = factory.Sequence(lambda n: f"section-{n}")
+
+
+def publisher() -> User:
+    user, _ = User.objects.get_or_create(
+        username="factory-publisher", defaults={"is_staff": True, "is_superuser": True}
+    )
+    return user
+
+
+class ArticleFactory(factory.django.DjangoModelFactory):
+    """A draft with one byline.
+
+    `published=True` publishes it (through the workflow) an hour ago;
+    `published=<datetime>` publishes it at that time (a future one schedules it).
+    """
+
+    class Meta:
+        model = Article
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"市議会が新しい防波堤の計画を承認 {n}")
+    slug = factory.Sequence(lambda n: f"article-{n}")
+    body = "港町市議会は火曜日、新しい防波堤の計画を承認した。工事は来年春に始まる。\n\n二段落目です。"
+
+    @factory.post_generation
+    def authors(self, create, authors, **kwargs):
+        if not create:
+            return
+        for position, author in enumerate(authors or [AuthorFactory()]):
+            Byline.objects.create(article=self, author=author, position=position)
+
+    @factory.post_generation
+    def tags(self, create, tags, **kwargs):
+        if create and tags:
+            self.tags.set(tags)
+
+    @factory.post_generation
+    def categories(self, create, categories, **kwargs):
+        if create and categories:
+            self.categories.set(categories)
+
+    @factory.post_generation
+    def published(self, create, when, **kwargs):
+        if create and when:
+            moment = when if isinstance(when, datetime) else timezone.now() - timedelta(hours=1)
+            workflow.perform(self, "publish", by=publisher(), publish_at=moment)

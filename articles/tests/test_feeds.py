@@ -1,0 +1,107 @@
+from datetime import timedelta
+
+import feedparser
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from .factories import ArticleFactory, AuthorFactory, CategoryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def parse(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo, feed.get("bozo_exception")
+    return response, feed
+
+
+@pytest.fixture
+def articles():
+    section = CategoryFactory(slug="地域")
+    reporter = AuthorFactory(name="佐藤 花子", slug="sato")
+    desk = AuthorFactory(name="港町タイムズ編集部", slug="desk", is_desk=True)
+    return [
+        ArticleFactory(
+            title=f"記事 {n}",
+            body=f"第{n}段落の本文。\n\n**太字**の続き。",
+            authors=[reporter, desk] if n == 0 else [desk],
+            categories=[section] if n % 2 == 0 else [],
+            tags=["朝市", "AI"] if n == 0 else ["港"],
+            published=timezone.now() - timedelta(hours=n + 1),
+        )
+        for n in range(3)
+    ]
+
+
+@pytest.mark.parametrize("url_name", ["articles:feed", "articles:feed_atom"])
+def test_site_feed_has_the_latest_published_items_with_everything(client, articles, url_name):
+    ArticleFactory(title="下書き")
+    ArticleFactory(title="予約", published=timezone.now() + timedelta(hours=1))
+    response, feed = parse(client, reverse(url_name))
+
+    assert [entry.title for entry in feed.entries] == ["記事 0", "記事 1", "記事 2"]
+    first = feed.entries[0]
+    assert first.id == f"urn:uuid:{articles[0].guid}"
+    assert first.link == "http://testserver" + articles[0].get_absolute_url()
+    assert first.summary == "第0段落の本文。"
+    assert "<strong>太字</strong>" in first.content[0].value
+    assert {tag.term for tag in first.tags} == {"朝市", "AI"}
+    assert first.published_parsed and first.updated_parsed
+    names = [author.name for author in first.authors]
+    assert names == (
+        ["佐藤 花子, 港町タイムズ編集部"] if "atom" not in url_name else ["佐藤 花子", "港町タイムズ編集部"]
+    )
+
+
+def test_atom_feed_names_every_author_in_byline_order(client, articles):
+    _, feed = parse(client, reverse("articles:feed_atom"))
+    assert [a.name for a in feed.entries[0].authors] == ["佐藤 花子", "港町タイムズ編集部"]
+
+
+def test_feed_has_at_most_20_items(client):
+    for _ in range(22):
+        ArticleFactory(published=True)
+    _, feed = parse(client, reverse("articles:feed"))
+    assert len(feed.entries) == 20
+
+
+def test_guid_is_unchanged_after_a_slug_change(client, articles):
+    _, before = parse(client, reverse("articles:feed"))
+    articles[0].slug = "renamed"
+    articles[0].title = "見出しを変更"
+    articles[0].save()
+    _, after = parse(client, reverse("articles:feed"))
+
+    assert after.entries[0].id == before.entries[0].id
+    assert after.entries[0].link != before.entries[0].link
+    assert after.entries[0].guidislink is False
+
+
+@pytest.mark.parametrize(
+    ("route", "slug", "expected"),
+    [
+        ("author", "sato", ["記事 0"]),
+        ("tag", "港", ["記事 1", "記事 2"]),
+        ("category", "地域", ["記事 0", "記事 2"]),
+    ],
+)
+@pytest.mark.parametrize("suffix", ["feed", "feed_atom"])
+def test_owner_feeds_hold_only_their_articles(client, articles, route, slug, expected, suffix):
+    _, feed = parse(client, reverse(f"articles:{route}_{suffix}", args=[slug]))
+    assert [entry.title for entry in feed.entries] == expected
+
+
+@pytest.mark.parametrize("url_name", ["articles:feed", "articles:feed_atom"])
+def test_feeds_answer_conditional_gets(client, articles, url_name):
+    first = client.get(reverse(url_name))
+    assert client.get(reverse(url_name), HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assert client.get(reverse(url_name), HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+
+    articles[1].title = "訂正された見出し"
+    articles[1].save()
+    changed = client.get(reverse(url_name), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200
+    assert "訂正された見出し" in changed.content.decode()

@@ -1,0 +1,175 @@
+from datetime import timedelta
+from urllib.parse import unquote
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from articles import workflow
+from articles.models import Article, Byline, Tag
+
+from .factories import ArticleFactory, AuthorFactory, publisher
+
+pytestmark = pytest.mark.django_db
+
+
+def test_published_excludes_drafts_and_future_and_includes_past():
+    draft = ArticleFactory()
+    past = ArticleFactory(published=timezone.now() - timedelta(minutes=1))
+    future = ArticleFactory(published=timezone.now() + timedelta(minutes=5))
+
+    public = set(Article.objects.published())
+
+    assert past in public
+    assert draft not in public
+    assert future not in public
+    assert future.is_scheduled and not future.is_public
+
+
+def test_scheduled_article_becomes_public_when_its_time_comes():
+    soon = timezone.now() + timedelta(seconds=2)
+    article = ArticleFactory(published=soon)
+    assert not Article.objects.published().filter(pk=article.pk).exists()
+
+    Article.objects.filter(pk=article.pk).update(published_at=timezone.now() - timedelta(seconds=1))
+
+    assert Article.objects.published().filter(pk=article.pk).exists()
+
+
+def test_published_article_without_date_is_refused_by_the_database():
+    article = ArticleFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Article.objects.filter(pk=article.pk).update(status=Article.Status.PUBLISHED, published_at=None)
+
+
+def test_slugs_are_unique():
+    ArticleFactory(slug="harbour")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ArticleFactory(slug="harbour")
+
+
+def test_slug_is_made_from_a_japanese_title_and_kept_unique():
+    first = ArticleFactory(title="港町の朝市 20年目", slug="")
+    second = ArticleFactory(title="港町の朝市 20年目", slug="")
+
+    assert first.slug == "港町の朝市-20年目"
+    assert second.slug == "港町の朝市-20年目-2"
+
+
+def test_body_is_rendered_and_reading_time_derived_on_save():
+    article = ArticleFactory(body="## 見出し\n\n本文" + "字" * 1300)
+
+    assert '<h2 id="見出し">見出し</h2>' in article.body_html
+    assert article.reading_time == 3  # 1,303 CJK letters at 600 a minute
+
+
+def test_derived_excerpt_follows_the_body_but_a_typed_one_is_kept():
+    article = ArticleFactory(body="最初の段落です。\n\n次の段落。")
+    assert article.excerpt == "最初の段落です。" and article.excerpt_is_derived
+
+    article.body = "書き直した段落です。"
+    article.save()
+    assert article.excerpt == "書き直した段落です。"
+
+    article.excerpt = "編集者が書いた抜粋。"
+    article.save()
+    article.body = "さらに書き直した。"
+    article.save()
+    article.refresh_from_db()
+    assert article.excerpt == "編集者が書いた抜粋。"
+    assert not article.excerpt_is_derived
+
+
+def test_version_is_bumped_on_every_save_and_guid_never_changes():
+    article = ArticleFactory()
+    guid = article.guid
+    assert article.version == 1
+
+    article.title = "新しい見出し"
+    article.slug = "new-slug"
+    article.save()
+    article.save()
+    article.refresh_from_db()
+
+    assert article.version == 3
+    assert article.guid == guid
+
+
+def test_byline_keeps_the_given_order():
+    desk = AuthorFactory(name="港町タイムズ編集部", is_desk=True)
+    reporter = AuthorFactory(name="佐藤 花子")
+    article = ArticleFactory(authors=[reporter, desk])
+
+    assert article.byline() == [reporter, desk]
+
+    Byline.objects.filter(article=article, author=desk).update(position=0)
+    Byline.objects.filter(article=article, author=reporter).update(position=1)
+    assert Article.objects.get(pk=article.pk).byline() == [desk, reporter]
+
+
+def test_full_width_half_width_and_case_give_one_tag():
+    first = ArticleFactory(tags=["ＡＩ"])
+    second = ArticleFactory(tags=["ai"])
+    third = ArticleFactory()
+    third.tags.add("AI", "  ＡＩ ")
+
+    assert Tag.objects.count() == 1
+    tag = Tag.objects.get()
+    assert tag.name == "AI"
+    assert set(tag.tagged_articles.values_list("content_object", flat=True)) == {
+        first.pk,
+        second.pk,
+        third.pk,
+    }
+
+
+def test_tag_names_keep_japanese_and_get_unicode_slugs():
+    article = ArticleFactory(tags=["防災 アプリ"])
+    tag = article.tags.get()
+    assert tag.name == "防災 アプリ"
+    assert tag.slug == "防災-アプリ"
+
+
+def test_a_second_tag_differing_only_in_case_is_refused_by_the_database():
+    Tag.objects.create(name="Harbour")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Tag.objects.bulk_create([Tag(name="harbour", slug="harbour-2")])
+
+
+def test_workflow_publishes_and_unpublishes():
+    article = ArticleFactory()
+    workflow.perform(article, "publish", by=publisher())
+    assert article.is_public
+    published_at = article.published_at
+
+    workflow.perform(article, "unpublish", by=publisher())
+    assert article.status == Article.Status.DRAFT
+    assert not Article.objects.published().filter(pk=article.pk).exists()
+
+    workflow.perform(article, "publish", by=publisher())
+    assert article.published_at == published_at  # its address stays the same
+
+
+def test_workflow_refuses_without_permission_and_from_the_wrong_state(writer):
+    article = ArticleFactory()
+    with pytest.raises(workflow.NotAllowed, match="permission"):
+        workflow.perform(article, "publish", by=writer)
+    with pytest.raises(workflow.NotAllowed, match="not possible"):
+        workflow.perform(article, "unpublish", by=publisher())
+    article.refresh_from_db()
+    assert article.status == Article.Status.DRAFT
+
+
+def test_available_actions_depend_on_role_and_state(writer, editor):
+    article = ArticleFactory()
+    assert [a.name for a in workflow.available_actions(article, editor)] == ["publish"]
+    assert workflow.available_actions(article, writer) == []
+    workflow.perform(article, "publish", by=editor)
+    assert [a.name for a in workflow.available_actions(article, editor)] == ["unpublish"]
+
+
+def test_urls_of_models():
+    article = ArticleFactory(slug="港町", published=timezone.now() - timedelta(days=1))
+    local = timezone.localtime(article.published_at)
+    assert unquote(article.get_absolute_url()) == f"/{local:%Y/%m/%d}/港町/"
+    assert article.byline()[0].get_absolute_url().startswith("/authors/")
