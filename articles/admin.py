@@ -1,6 +1,8 @@
 from datetime import datetime
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -20,13 +22,38 @@ admin.site.unregister(TaggitTag)
 MARKDOWN_EDITOR = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
 
 
+class BylineFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        kept = [f for f in self.forms if f.cleaned_data.get("author") and not f.cleaned_data.get("DELETE")]
+        if not kept:
+            raise ValidationError(_("An article needs at least one author in its byline."))
+
+
 class BylineInline(admin.TabularInline):
     model = Byline
+    formset = BylineFormSet
     autocomplete_fields = ["author"]
     extra = 0
     min_num = 1
-    validate_min = True
     verbose_name_plural = gettext_lazy("Byline (in order)")
+
+    # The byline is part of the article: whoever may edit the article may edit it.
+    def has_add_permission(self, request, obj=None):
+        return _can_edit_article(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return _can_edit_article(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return _can_edit_article(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return _can_edit_article(request.user) or request.user.has_perm("articles.view_article")
+
+
+def _can_edit_article(user) -> bool:
+    return user.has_perm("articles.add_article") or user.has_perm("articles.change_article")
 
 
 @admin.register(Article)
@@ -65,13 +92,13 @@ class ArticleAdmin(admin.ModelAdmin):
         if obj is not None and obj.excerpt_is_derived:
             # Show a derived excerpt as a hint, so that an empty box keeps
             # deriving it and anything typed there is the editor's own.
-            form.base_fields["excerpt"].widget.attrs["placeholder"] = obj.excerpt
+            form.base_fields["excerpt"].widget.attrs["placeholder"] = obj.derived_excerpt
         return form
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
         if obj is not None and obj.excerpt_is_derived:
-            obj.excerpt = ""
+            obj.derived_excerpt, obj.excerpt = obj.excerpt, ""
             obj._loaded_excerpt = ""
         return obj
 

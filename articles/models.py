@@ -1,7 +1,6 @@
 import html
 import unicodedata
 import uuid
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -205,6 +204,13 @@ class Article(models.Model):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    revised_at = models.DateTimeField(
+        _("revised at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the public text last changed after publication; shown to readers as “updated”."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -240,8 +246,9 @@ class Article(models.Model):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # What the excerpt was when loaded (absent when the field is deferred).
+        # The text as loaded (absent when a field is deferred), to tell what a save changes.
         self._loaded_excerpt = self.__dict__.get("excerpt")
+        self._loaded_text = self._public_text()
 
     def __str__(self):
         return self.title
@@ -254,8 +261,14 @@ class Article(models.Model):
         self._derive_excerpt()
         if not self._state.adding:
             self.version += 1
+            if self.is_public and self._public_text() != self._loaded_text:
+                self.revised_at = timezone.now()
         super().save(*args, **kwargs)
         self._loaded_excerpt = self.excerpt
+        self._loaded_text = self._public_text()
+
+    def _public_text(self) -> tuple:
+        return tuple(self.__dict__.get(name) for name in ("title", "body", "excerpt", "hero_alt"))
 
     def get_absolute_url(self):
         local = timezone.localtime(self.published_at or self.created_at or timezone.now())
@@ -321,11 +334,8 @@ class Article(models.Model):
 
     @property
     def was_updated(self) -> bool:
-        """Edited after publication (worth telling readers)."""
-        return bool(self.published_at and self.updated_at - self.published_at > _UPDATE_GRACE)
-
-
-_UPDATE_GRACE = timedelta(minutes=10)
+        """The text changed after publication (worth telling readers)."""
+        return bool(self.revised_at and self.published_at and self.revised_at > self.published_at)
 
 
 class Byline(models.Model):

@@ -3,7 +3,7 @@ from urllib.parse import unquote
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from articles import workflow
 from articles.models import Article, Byline, Tag
@@ -152,9 +152,9 @@ def test_workflow_publishes_and_unpublishes():
 
 def test_workflow_refuses_without_permission_and_from_the_wrong_state(writer):
     article = ArticleFactory()
-    with pytest.raises(workflow.NotAllowed, match="permission"):
+    with translation.override("en"), pytest.raises(workflow.NotAllowed, match="permission"):
         workflow.perform(article, "publish", by=writer)
-    with pytest.raises(workflow.NotAllowed, match="not possible"):
+    with translation.override("en"), pytest.raises(workflow.NotAllowed, match="not possible"):
         workflow.perform(article, "unpublish", by=publisher())
     article.refresh_from_db()
     assert article.status == Article.Status.DRAFT
@@ -173,3 +173,17 @@ def test_urls_of_models():
     local = timezone.localtime(article.published_at)
     assert unquote(article.get_absolute_url()) == f"/{local:%Y/%m/%d}/港町/"
     assert article.byline()[0].get_absolute_url().startswith("/authors/")
+
+
+def test_readers_are_told_of_an_update_only_when_the_public_text_changes():
+    article = ArticleFactory(published=timezone.now() - timedelta(days=3))
+    assert not article.was_updated
+
+    article.tags.add("港")
+    article.save()
+    assert not article.was_updated  # a save that leaves the text as it was
+
+    article.body += "\n\n訂正: 金額を修正しました。"
+    article.save()
+    assert article.was_updated
+    assert article.revised_at > article.published_at

@@ -201,3 +201,11 @@ def test_conditional_get_sees_an_unpublished_article(client, story):
     )
     assert again.status_code == 200
     assert "消える記事" not in again.content.decode()
+
+
+def test_article_page_shows_the_updated_date_after_a_correction(client, story):
+    assert "更新" not in client.get(story.get_absolute_url()).content.decode()
+    story.body += "\n\n（訂正）日付を改めました。"
+    story.save()
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert "更新" in html

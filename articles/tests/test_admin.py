@@ -1,0 +1,145 @@
+import pytest
+from django.urls import reverse
+
+from articles.models import Article, Author, Tag
+
+from .factories import ArticleFactory, AuthorFactory, CategoryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def article_form(author, **fields):
+    data = {
+        "title": "新しい記事",
+        "slug": "",
+        "body": "港町の新しい話題です。\n\n二段落目。",
+        "excerpt": "",
+        "tags": "港, ＡＩ",
+        "hero_alt": "",
+        "bylines-TOTAL_FORMS": "1",
+        "bylines-INITIAL_FORMS": "0",
+        "bylines-MIN_NUM_FORMS": "1",
+        "bylines-MAX_NUM_FORMS": "1000",
+        "bylines-0-author": str(author.pk),
+        "bylines-0-position": "0",
+    }
+    data.update(fields)
+    return data
+
+
+def test_add_and_change_pages_render_with_the_markdown_editor(editor_client):
+    article = ArticleFactory()
+    for url in [reverse("admin:articles_article_add"), reverse("admin:articles_article_change", args=[article.pk])]:
+        html = editor_client.get(url).content.decode()
+        assert 'class="markdownx"' in html
+        assert f'data-markdownx-urls-path="{reverse("editor:preview")}"' in html
+        assert f'data-markdownx-upload-urls-path="{reverse("editor:upload")}"' in html
+        assert "markdownx/js/markdownx" in html
+
+
+def test_status_is_not_a_form_field(editor_client):
+    article = ArticleFactory()
+    html = editor_client.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
+    assert 'name="status"' not in html
+    assert 'name="_workflow" value="publish"' in html
+
+
+def test_writer_sees_no_publish_button_and_cannot_publish_by_posting_it(client, writer):
+    author = AuthorFactory()
+    client.force_login(writer)
+    html = client.get(reverse("admin:articles_article_add")).content.decode()
+    assert 'name="_workflow"' not in html
+
+    client.post(reverse("admin:articles_article_add"), article_form(author, _workflow="publish"))
+    article = Article.objects.get()
+    assert article.status == Article.Status.DRAFT
+    assert article.created_by == writer
+
+
+def test_editor_creates_an_article_with_byline_and_folded_tags(editor_client, editor):
+    author = AuthorFactory()
+    response = editor_client.post(reverse("admin:articles_article_add"), article_form(author))
+
+    assert response.status_code == 302
+    article = Article.objects.get()
+    assert article.slug == "新しい記事"
+    assert article.byline() == [author]
+    assert sorted(article.tags.names()) == ["AI", "港"]
+    assert article.excerpt == "港町の新しい話題です。"
+    assert article.created_by == editor
+
+
+def test_save_and_publish_button_saves_the_edits_then_publishes(editor_client, client):
+    author = AuthorFactory()
+    response = editor_client.post(reverse("admin:articles_article_add"), article_form(author, _workflow="publish"))
+    article = Article.objects.get()
+    assert response.status_code == 302
+    assert article.is_public
+    assert client.get(article.get_absolute_url()).status_code == 200
+
+
+def test_publish_at_a_future_time_schedules_the_article(editor_client, client):
+    author = AuthorFactory()
+    editor_client.post(
+        reverse("admin:articles_article_add"),
+        article_form(author, _workflow="publish", _publish_at="2999-01-01T09:00"),
+    )
+    article = Article.objects.get()
+    assert article.is_scheduled
+    assert client.get(reverse("articles:home")).content.decode().count(article.title) == 0
+    html = editor_client.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
+    assert "2999" in html
+
+
+def test_an_article_needs_a_byline(editor_client):
+    data = article_form(AuthorFactory(), **{"bylines-TOTAL_FORMS": "0", "bylines-0-author": ""})
+    response = editor_client.post(reverse("admin:articles_article_add"), data)
+    assert response.status_code == 200
+    assert "at least one author" in response.content.decode() or "著者" in response.content.decode()
+    assert not Article.objects.exists()
+
+
+def test_the_same_author_twice_is_a_form_error_not_a_crash(editor_client):
+    author = AuthorFactory()
+    data = article_form(
+        author, **{"bylines-TOTAL_FORMS": "2", "bylines-1-author": str(author.pk), "bylines-1-position": "1"}
+    )
+    response = editor_client.post(reverse("admin:articles_article_add"), data)
+    assert response.status_code == 200
+    assert not Article.objects.exists()
+
+
+def test_derived_excerpt_is_shown_as_a_hint_and_keeps_following_the_body(editor_client):
+    author = AuthorFactory()
+    article = ArticleFactory(authors=[author], body="最初の段落。")
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    assert 'placeholder="最初の段落。"' in editor_client.get(url).content.decode()
+
+    byline = article.bylines.get()
+    form = article_form(author, body="書き換えた段落。", **{"bylines-INITIAL_FORMS": "1", "bylines-0-id": str(byline.pk), "bylines-0-article": str(article.pk)})
+    assert editor_client.post(url, form).status_code == 302
+    article.refresh_from_db()
+    assert article.excerpt == "書き換えた段落。"
+
+
+def test_change_list_filters_and_search(editor_client):
+    section = CategoryFactory()
+    ArticleFactory(title="防波堤の記事", categories=[section], tags=["港"])
+    base = reverse("admin:articles_article_changelist")
+    assert "防波堤の記事" in editor_client.get(base + "?q=防波堤").content.decode()
+    for query in ["?status__exact=draft", f"?categories__id__exact={section.pk}", f"?tags__id__exact={Tag.objects.get().pk}"]:
+        assert editor_client.get(base + query).status_code == 200
+
+
+def test_author_and_section_admins_render(editor, client):
+    editor.is_superuser = True
+    editor.save()
+    client.force_login(editor)
+    AuthorFactory(name="港町タイムズ編集部", is_desk=True)
+    assert "港町タイムズ編集部" in client.get(reverse("admin:articles_author_changelist")).content.decode()
+    assert client.get(reverse("admin:articles_author_add")).status_code == 200
+    assert client.get(reverse("admin:articles_category_add")).status_code == 200
+    response = client.get(reverse("admin:autocomplete"), {"app_label": "articles", "model_name": "byline", "field_name": "author", "term": "港町"})
+    assert response.status_code == 200
+    assert [r["text"] for r in response.json()["results"]] == ["港町タイムズ編集部"]
+    assert Author.objects.count() == 1

@@ -1,0 +1,104 @@
+"""What a reader and an editor see in a real browser (Debian's Chromium, headless)."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from articles.models import Article
+
+from .factories import ArticleFactory, AuthorFactory, StaffFactory
+from .conftest import EDITOR_PERMISSIONS
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make test does when run as root).")
+    # Playwright's sync API runs an event loop in this thread; the database
+    # calls the tests make around it are ordinary synchronous ones.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="ja-JP", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_reader_goes_from_home_to_article_to_author(live_server, page):
+    reporter = AuthorFactory(name="佐藤 花子", slug="sato", bio="港町の市政を担当する記者。")
+    ArticleFactory(
+        title="浜通りの朝市が20年目",
+        body="浜通り商店街の朝市が、今年で20年目を迎えた。\n\n## 始まり\n\n数軒の店主が始めた。",
+        authors=[reporter],
+        tags=["朝市"],
+        published=True,
+    )
+    page.goto(live_server.url + reverse("articles:home"))
+    assert page.locator("html").get_attribute("lang") == "ja"
+    assert page.get_by_role("heading", level=1).inner_text() == "最新記事"
+    page.get_by_role("link", name="浜通りの朝市が20年目").click()
+
+    assert page.get_by_role("heading", level=1).inner_text() == "浜通りの朝市が20年目"
+    assert page.get_by_role("heading", name="始まり").is_visible()
+    assert page.evaluate("() => document.querySelectorAll('script').length") == 0
+    page.screenshot(path=str(Path(os.environ.get("SCREENSHOT_DIR", "/tmp")) / "newsroom-article.png"), full_page=True)
+    page.locator(".byline").get_by_role("link", name="佐藤 花子").click()
+
+    assert page.get_by_role("heading", level=1).inner_text() == "佐藤 花子"
+    assert "港町の市政を担当する記者。" in page.locator(".bio").inner_text()
+
+
+def test_skip_link_is_the_first_stop_and_moves_focus_to_the_content(live_server, page):
+    ArticleFactory(published=True)
+    page.goto(live_server.url + reverse("articles:home"))
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.className") == "skip-link"
+    assert page.locator(".skip-link").is_visible()
+
+
+def test_editor_writes_with_live_preview_and_publishes(live_server, page):
+    author = AuthorFactory(name="高橋 健太")
+    editor = StaffFactory(username="desk-editor", permissions=EDITOR_PERMISSIONS)
+    article = ArticleFactory(title="防災アプリを刷新", authors=[author])
+
+    page.goto(live_server.url + reverse("admin:login"))
+    page.fill("#id_username", editor.username)
+    page.fill("#id_password", "correct horse battery staple")
+    page.click("input[type=submit]")
+    page.goto(live_server.url + reverse("admin:articles_article_change", args=[article.pk]))
+
+    body = page.locator("textarea.markdownx-editor")
+    body.fill("## 新機能\n\n避難所の混雑を予測する。\n\n<img src=x onerror=\"window.pwned=1\">[x](javascript:alert(1))")
+    body.dispatch_event("input")
+    preview = page.locator(".markdownx-preview")
+    preview.locator("h2").wait_for()
+    assert preview.locator("h2").inner_text() == "新機能"
+    assert preview.locator("[onerror]").count() == 0
+    assert preview.locator("a[href^='javascript']").count() == 0
+    assert page.evaluate("() => window.pwned === undefined")
+
+    page.locator("input[name=_workflow][value=publish]").click()
+    page.wait_for_url("**/change/")
+    article.refresh_from_db()
+    assert article.is_public
+
+    page.goto(live_server.url + article.get_absolute_url())
+    assert page.get_by_role("heading", name="新機能").is_visible()
+    assert Article.objects.published().count() == 1

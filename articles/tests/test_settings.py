@@ -1,0 +1,82 @@
+import json
+import os
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+PROJECT = Path(__file__).resolve().parents[2]
+PRINT_SETTINGS = (
+    "import django, json; django.setup(); from django.conf import settings as s; "
+    "print(json.dumps({'debug': s.DEBUG, 'db': s.DATABASES['default']['ENGINE'], "
+    "'name': str(s.DATABASES['default']['NAME']), 'tz': s.TIME_ZONE, 'lang': s.LANGUAGE_CODE, "
+    "'use_tz': s.USE_TZ, 'hosts': s.ALLOWED_HOSTS}))"
+)
+
+
+def run_settings(**env):
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL", "ALLOWED_HOSTS"}}
+    clean.update(env, DJANGO_SETTINGS_MODULE="newsroom.settings")
+    return subprocess.run(
+        [sys.executable, "-c", PRINT_SETTINGS], cwd=PROJECT, env=clean, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_secret_key_is_required_when_debug_is_off():
+    result = run_settings()
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_development_defaults():
+    result = run_settings(DEBUG="1")
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["debug"] is True
+    assert values["db"] == "django.db.backends.sqlite3"
+    assert values["name"] == str(PROJECT / "db.sqlite3")
+    assert values["tz"] == "Asia/Tokyo" and values["lang"] == "ja" and values["use_tz"] is True
+    assert "127.0.0.1" in values["hosts"]
+
+
+def test_production_values_come_from_the_environment():
+    result = run_settings(
+        SECRET_KEY="x" * 50,
+        DATABASE_URL="postgres://news:pw@db.internal:5432/news",
+        ALLOWED_HOSTS="news.example.com,www.news.example.com",
+        TIME_ZONE="UTC",
+        LANGUAGE_CODE="en",
+    )
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["debug"] is False
+    assert values["db"] == "django.db.backends.postgresql" and values["name"] == "news"
+    assert values["hosts"] == ["news.example.com", "www.news.example.com"]
+    assert (values["tz"], values["lang"]) == ("UTC", "en")
+
+
+def test_an_unknown_language_is_refused_with_a_clear_message():
+    result = run_settings(DEBUG="1", LANGUAGE_CODE="xx")
+    assert result.returncode != 0 and "LANGUAGE_CODE must be one of ja, en" in result.stderr
+
+
+def test_collectstatic_writes_hashed_and_compressed_files(settings, tmp_path):
+    settings.STATIC_ROOT = tmp_path
+    call_command("collectstatic", interactive=False, verbosity=0, stdout=StringIO())
+
+    manifest = json.loads((tmp_path / "staticfiles.json").read_text())
+    hashed = manifest["paths"]["css/site.css"]
+    assert hashed != "css/site.css" and hashed.startswith("css/site.")
+    assert (tmp_path / hashed).exists()
+    assert (tmp_path / f"{hashed}.gz").exists()
+    assert (tmp_path / f"{hashed}.br").exists()
+
+
+@pytest.mark.django_db
+def test_static_files_are_served_before_collectstatic(client):
+    response = client.get("/static/css/site.css")
+    assert response.status_code == 200
+    assert b"font-family" in b"".join(response.streaming_content)
