@@ -22,7 +22,7 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	@touch $@
 
 messages: $(VENV)/.runtime
-	$(BIN)/pybabel compile --domain django --directory locale --use-fuzzy >/dev/null
+	$(BIN)/pybabel compile --domain django --directory locale >/dev/null
 
 run: $(VENV)/.runtime messages
 	DEBUG=1 $(PY) manage.py migrate --no-input

@@ -267,9 +267,6 @@ class Article(models.Model):
         self._loaded_excerpt = self.excerpt
         self._loaded_text = self._public_text()
 
-    def _public_text(self) -> tuple:
-        return tuple(self.__dict__.get(name) for name in ("title", "body", "excerpt", "hero_alt"))
-
     def get_absolute_url(self):
         local = timezone.localtime(self.published_at or self.created_at or timezone.now())
         return reverse(
@@ -281,6 +278,9 @@ class Article(models.Model):
                 "slug": self.slug,
             },
         )
+
+    def _public_text(self) -> tuple:
+        return tuple(self.__dict__.get(name) for name in ("title", "body", "excerpt", "hero_alt"))
 
     def _derive_excerpt(self):
         # A derived excerpt follows the body; one a person typed is kept as is.

@@ -29,7 +29,10 @@ def article_form(author, **fields):
 
 def test_add_and_change_pages_render_with_the_markdown_editor(editor_client):
     article = ArticleFactory()
-    for url in [reverse("admin:articles_article_add"), reverse("admin:articles_article_change", args=[article.pk])]:
+    for url in [
+        reverse("admin:articles_article_add"),
+        reverse("admin:articles_article_change", args=[article.pk]),
+    ]:
         html = editor_client.get(url).content.decode()
         assert 'class="markdownx"' in html
         assert f'data-markdownx-urls-path="{reverse("editor:preview")}"' in html
@@ -71,7 +74,9 @@ def test_editor_creates_an_article_with_byline_and_folded_tags(editor_client, ed
 
 def test_save_and_publish_button_saves_the_edits_then_publishes(editor_client, client):
     author = AuthorFactory()
-    response = editor_client.post(reverse("admin:articles_article_add"), article_form(author, _workflow="publish"))
+    response = editor_client.post(
+        reverse("admin:articles_article_add"), article_form(author, _workflow="publish")
+    )
     article = Article.objects.get()
     assert response.status_code == 302
     assert article.is_public
@@ -116,7 +121,15 @@ def test_derived_excerpt_is_shown_as_a_hint_and_keeps_following_the_body(editor_
     assert 'placeholder="最初の段落。"' in editor_client.get(url).content.decode()
 
     byline = article.bylines.get()
-    form = article_form(author, body="書き換えた段落。", **{"bylines-INITIAL_FORMS": "1", "bylines-0-id": str(byline.pk), "bylines-0-article": str(article.pk)})
+    form = article_form(
+        author,
+        body="書き換えた段落。",
+        **{
+            "bylines-INITIAL_FORMS": "1",
+            "bylines-0-id": str(byline.pk),
+            "bylines-0-article": str(article.pk),
+        },
+    )
     assert editor_client.post(url, form).status_code == 302
     article.refresh_from_db()
     assert article.excerpt == "書き換えた段落。"
@@ -127,7 +140,11 @@ def test_change_list_filters_and_search(editor_client):
     ArticleFactory(title="防波堤の記事", categories=[section], tags=["港"])
     base = reverse("admin:articles_article_changelist")
     assert "防波堤の記事" in editor_client.get(base + "?q=防波堤").content.decode()
-    for query in ["?status__exact=draft", f"?categories__id__exact={section.pk}", f"?tags__id__exact={Tag.objects.get().pk}"]:
+    for query in [
+        "?status__exact=draft",
+        f"?categories__id__exact={section.pk}",
+        f"?tags__id__exact={Tag.objects.get().pk}",
+    ]:
         assert editor_client.get(base + query).status_code == 200
 
 
@@ -139,7 +156,10 @@ def test_author_and_section_admins_render(editor, client):
     assert "港町タイムズ編集部" in client.get(reverse("admin:articles_author_changelist")).content.decode()
     assert client.get(reverse("admin:articles_author_add")).status_code == 200
     assert client.get(reverse("admin:articles_category_add")).status_code == 200
-    response = client.get(reverse("admin:autocomplete"), {"app_label": "articles", "model_name": "byline", "field_name": "author", "term": "港町"})
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "articles", "model_name": "byline", "field_name": "author", "term": "港町"},
+    )
     assert response.status_code == 200
     assert [r["text"] for r in response.json()["results"]] == ["港町タイムズ編集部"]
     assert Author.objects.count() == 1

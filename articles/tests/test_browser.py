@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from articles.models import Article
 
-from .factories import ArticleFactory, AuthorFactory, StaffFactory
 from .conftest import EDITOR_PERMISSIONS
+from .factories import ArticleFactory, AuthorFactory, StaffFactory
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,7 +27,12 @@ def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
         )
         yield browser
         browser.close()
@@ -58,7 +63,8 @@ def test_reader_goes_from_home_to_article_to_author(live_server, page):
     assert page.get_by_role("heading", level=1).inner_text() == "浜通りの朝市が20年目"
     assert page.get_by_role("heading", name="始まり").is_visible()
     assert page.evaluate("() => document.querySelectorAll('script').length") == 0
-    page.screenshot(path=str(Path(os.environ.get("SCREENSHOT_DIR", "/tmp")) / "newsroom-article.png"), full_page=True)
+    if os.environ.get("SCREENSHOT_DIR"):  # for a person to look at the page
+        page.screenshot(path=str(Path(os.environ["SCREENSHOT_DIR"]) / "article.png"), full_page=True)
     page.locator(".byline").get_by_role("link", name="佐藤 花子").click()
 
     assert page.get_by_role("heading", level=1).inner_text() == "佐藤 花子"
@@ -85,7 +91,9 @@ def test_editor_writes_with_live_preview_and_publishes(live_server, page):
     page.goto(live_server.url + reverse("admin:articles_article_change", args=[article.pk]))
 
     body = page.locator("textarea.markdownx-editor")
-    body.fill("## 新機能\n\n避難所の混雑を予測する。\n\n<img src=x onerror=\"window.pwned=1\">[x](javascript:alert(1))")
+    body.fill(
+        '## 新機能\n\n避難所の混雑を予測する。\n\n<img src=x onerror="window.pwned=1">[x](javascript:alert(1))'
+    )
     body.dispatch_event("input")
     preview = page.locator(".markdownx-preview")
     preview.locator("h2").wait_for()

@@ -20,7 +20,12 @@ def test_seed_demo_creates_a_newsroom_once():
     counts = (Article.objects.count(), Author.objects.count(), Category.objects.count(), Tag.objects.count())
     second = seed()
 
-    assert counts == (Article.objects.count(), Author.objects.count(), Category.objects.count(), Tag.objects.count())
+    assert counts == (
+        Article.objects.count(),
+        Author.objects.count(),
+        Category.objects.count(),
+        Tag.objects.count(),
+    )
     assert Article.objects.published().count() == Article.objects.count() >= 6
     assert Author.objects.filter(is_desk=True).exists()
     assert Article.objects.filter(bylines__position=1).exists()  # a shared byline
@@ -29,7 +34,11 @@ def test_seed_demo_creates_a_newsroom_once():
     assert any(a.title.isascii() for a in Article.objects.all())  # English
     assert "password" in first and first.count("shown once") == 3
     assert "shown once" not in second
-    assert set(User.objects.filter(is_staff=True).values_list("username", flat=True)) == {"chief", "editor", "writer"}
+    assert set(User.objects.filter(is_staff=True).values_list("username", flat=True)) == {
+        "chief",
+        "editor",
+        "writer",
+    }
 
 
 def test_demo_articles_render_on_the_site(client):
