@@ -1,5 +1,6 @@
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
@@ -7,6 +8,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from markdownx.models import MarkdownxField
@@ -18,6 +20,9 @@ from .models import Article, Author, Byline, Category, Tag
 
 # Newsroom has its own tag model; taggit's stock one stays unused.
 admin.site.unregister(TaggitTag)
+admin.site.site_header = format_lazy(gettext_lazy("{site} editorial desk"), site=settings.SITE_NAME)
+admin.site.site_title = format_lazy(gettext_lazy("{site} desk"), site=settings.SITE_NAME)
+admin.site.index_title = gettext_lazy("Desk")
 
 MARKDOWN_EDITOR = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
 
@@ -76,6 +81,9 @@ class ArticleAdmin(admin.ModelAdmin):
     ]
     change_form_template = "admin/articles/article/change_form.html"
 
+    class Media:
+        js = ["admin/js/tag-suggest.js"]
+
     def get_queryset(self, request):
         return (
             super()
@@ -89,6 +97,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
+        form.base_fields["tags"].widget.attrs["data-suggest-url"] = reverse("editor:tags")
         if obj is not None and obj.excerpt_is_derived:
             # Show a derived excerpt as a hint, so that an empty box keeps
             # deriving it and anything typed there is the editor's own.

@@ -14,12 +14,15 @@ from io import BytesIO
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db.models import Case, When
+from django.db.models.functions import Lower
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .models import Tag, normalize_tag_name
 from .rendering import render_markdown
 
 # Pillow format name -> the extension we store it under.
@@ -46,6 +49,18 @@ def staff_only(view):
 @staff_only
 def preview(request):
     return HttpResponse(render_markdown(request.POST.get("content", "")))
+
+
+@require_GET
+@staff_only
+def tag_suggestions(request):
+    """Existing tag names that start with (then contain) the typed term."""
+    term = normalize_tag_name(request.GET.get("q", ""))[:100]
+    if not term:
+        return JsonResponse({"tags": []})
+    starts_first = Case(When(name__istartswith=term, then=0), default=1)
+    matches = Tag.objects.filter(name__icontains=term).order_by(starts_first, Lower("name"))
+    return JsonResponse({"tags": list(matches.values_list("name", flat=True)[:10])})
 
 
 @require_POST

@@ -45,6 +45,7 @@ def test_status_is_not_a_form_field(editor_client):
     html = editor_client.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
     assert 'name="status"' not in html
     assert 'name="_workflow" value="publish"' in html
+    assert "保存して公開" in html  # the button says what it does, in the UI language
 
 
 def test_writer_sees_no_publish_button_and_cannot_publish_by_posting_it(client, writer):

@@ -102,7 +102,16 @@ def test_editor_writes_with_live_preview_and_publishes(live_server, page):
     assert preview.locator("a[href^='javascript']").count() == 0
     assert page.evaluate("() => window.pwned === undefined")
 
-    page.locator("input[name=_workflow][value=publish]").click()
+    ArticleFactory(tags=["防災", "防犯"])
+    tags = page.locator("#id_tags")
+    tags.fill("")
+    tags.press_sequentially("港, 防")
+    page.wait_for_function("() => document.querySelectorAll('#id_tags-suggestions option').length === 2")
+    options = page.locator("#id_tags-suggestions option")
+    assert sorted(options.evaluate_all("els => els.map(e => e.value)")) == sorted(["港, 防災", "港, 防犯"])
+    tags.fill("港, 防災")
+
+    page.get_by_role("button", name="保存して公開").click()
     page.wait_for_url("**/change/")
     article.refresh_from_db()
     assert article.is_public
@@ -110,3 +119,4 @@ def test_editor_writes_with_live_preview_and_publishes(live_server, page):
     page.goto(live_server.url + article.get_absolute_url())
     assert page.get_by_role("heading", name="新機能").is_visible()
     assert Article.objects.published().count() == 1
+    assert sorted(article.tags.names()) == ["港", "防災"]

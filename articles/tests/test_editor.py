@@ -115,3 +115,18 @@ def test_preview_is_sanitised_like_the_site(editor_client):
 def test_editor_endpoints_refuse_get(editor_client):
     assert editor_client.get(reverse("editor:preview")).status_code == 405
     assert editor_client.get(reverse("editor:upload")).status_code == 405
+
+
+def test_tag_suggestions_are_for_staff_and_fold_width_and_case(editor_client):
+    from django.test import Client
+
+    from articles.models import Tag
+
+    for name in ["AI", "AIインフラ", "生成AI", "防災"]:
+        Tag.objects.create(name=name)
+    url = reverse("editor:tags")
+    assert Client().get(url, {"q": "ai"}).status_code == 403
+
+    response = editor_client.get(url, {"q": "ａｉ"})
+    assert response.json() == {"tags": ["AI", "AIインフラ", "生成AI"]}  # starting with the term first
+    assert editor_client.get(url, {"q": " "}).json() == {"tags": []}
