@@ -221,6 +221,28 @@ class Article(models.Model):
         related_name="+",
     )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    hero_image_url = models.CharField(
+        _("hero image address"),
+        max_length=500,
+        blank=True,
+        help_text=_("An image elsewhere (kept from an import); the uploaded hero image wins."),
+    )
+    source_key = models.CharField(
+        _("imported from"),
+        max_length=250,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The date and slug of the file this article was imported from."),
+    )
+    front_matter = models.JSONField(
+        _("other front matter"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_("Front-matter keys of an imported file that have no field here; written back on export."),
+    )
     guid = models.UUIDField(_("permanent id"), default=uuid.uuid4, unique=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
@@ -256,6 +278,7 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = self._unique_slug()
+        self.body = self.body.replace("\r\n", "\n")  # browsers send CRLF; files and diffs want LF
         self.body_html = rendering.render_markdown(self.body)
         self.reading_time = rendering.reading_time(html.unescape(rendering.plain_text(self.body_html)))
         self._derive_excerpt()
@@ -297,6 +320,13 @@ class Article(models.Model):
             n += 1
             slug = f"{base}-{n}"
         return slug
+
+    @property
+    def hero_src(self) -> str:
+        """The hero image's address: the upload, else an absolute address kept from an import."""
+        if self.hero_image:
+            return self.hero_image.url
+        return self.hero_image_url if self.hero_image_url.startswith(("https://", "http://")) else ""
 
     def byline(self) -> list[Author]:
         """The authors in byline order (uses prefetched bylines when present)."""
@@ -355,3 +385,47 @@ class Byline(models.Model):
 
     def __str__(self):
         return str(self.author)
+
+
+class ArticleEvent(models.Model):
+    """One entry of an article's log: a status change or an import, by whom and when."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
+    )
+    action = models.CharField(_("action"), max_length=30)
+    from_status = models.CharField(_("from"), max_length=20)
+    to_status = models.CharField(_("to"), max_length=20)
+    comment = models.TextField(_("comment"), blank=True)
+    via = models.CharField(_("via"), max_length=20, default="admin")
+    created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+
+    def __str__(self):
+        return f"{self.action}: {self.from_status} → {self.to_status}"
+
+
+class LegacyAddress(models.Model):
+    """An address the article had on the old site; it redirects permanently to the article."""
+
+    path = models.CharField(_("old address"), max_length=500, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="legacy_addresses")
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("old address")
+        verbose_name_plural = _("old addresses")
+
+    def __str__(self):
+        return self.path
+
+    @staticmethod
+    def normalize(path: str) -> str:
+        """`/a/b.html`, `a/b/` and `/a/b` for lookups: leading slash, no trailing one."""
+        path = "/" + path.strip().lstrip("/")
+        return path.rstrip("/") or "/"

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Article
+from .models import Article, ArticleEvent
 
 log = logging.getLogger(__name__)
 Status = Article.Status
@@ -68,22 +68,48 @@ def available_actions(article: Article, user) -> list[Action]:
 
 
 def perform(
-    article: Article, action: str, *, by, comment: str = "", publish_at: datetime | None = None
+    article: Article,
+    action: str,
+    *,
+    by,
+    comment: str = "",
+    publish_at: datetime | None = None,
+    via: str = "admin",
 ) -> Article:
-    """Perform `action` on `article` for user `by`, or raise NotAllowed."""
+    """Perform `action` on `article` for user `by`, or raise NotAllowed.
+
+    `via` says where the request came from (admin, import, command) for the log.
+    """
     if action not in ACTIONS:
         raise NotAllowed(_("Unknown action: %(action)s.") % {"action": action})
     spec = ACTIONS[action]
     with transaction.atomic():
         locked = Article.objects.select_for_update().get(pk=article.pk)
         _check(locked, spec, by, comment)
+        before = locked.status
         locked.status = spec.target
         if action == "publish":
             locked.published_at = _publication_time(locked, publish_at)
         locked.save()
-    log.info("%s %s article %s (%s)", by, action, locked.pk, comment)
+        record(locked, action, by=by, from_status=before, comment=comment, via=via)
+    log.info("%s: %s article %s via %s", by, action, locked.pk, via)
     article.refresh_from_db()
     return article
+
+
+def record(
+    article: Article, action: str, *, by, from_status: str = "", comment: str = "", via: str = "admin"
+):
+    """Write an entry in the article's log."""
+    return ArticleEvent.objects.create(
+        article=article,
+        actor=by if by and by.pk else None,
+        action=action,
+        from_status=from_status or article.status,
+        to_status=article.status,
+        comment=comment,
+        via=via,
+    )
 
 
 def _publication_time(article: Article, publish_at: datetime | None) -> datetime:

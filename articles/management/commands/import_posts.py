@@ -1,0 +1,80 @@
+"""manage.py import_posts PATH [PATH …]: bring Jekyll/Hugo posts in."""
+
+import sys
+from collections import Counter
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+
+from articles import jekyll
+from articles.transfer import Names, Outcome, import_post
+
+from ._progress import Progress
+
+
+class Command(BaseCommand):
+    help = "Import Markdown posts with YAML front matter (Jekyll, Hugo); one transaction per file."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "paths", nargs="+", type=Path, help="Files, or folders searched for *.md and *.markdown."
+        )
+        parser.add_argument("--dry-run", action="store_true", help="Report what would happen; write nothing.")
+        parser.add_argument(
+            "--status",
+            choices=["as-file", "draft"],
+            default="as-file",
+            help="as-file: publish what the file says is published; draft: import everything as drafts.",
+        )
+        parser.add_argument("--user", help="Who the import is recorded as (default: the first superuser).")
+
+    def handle(self, *args, **options):
+        # Reports speak one language, the one of the command line and its docs.
+        with translation.override("en"):
+            self.run(**options)
+
+    def run(self, *, paths, dry_run, status, user, verbosity, **options):
+        actor = self.actor(user)
+        missing = [str(p) for p in paths if not p.exists()]
+        if missing:
+            raise CommandError(f"No such file or folder: {', '.join(missing)}")
+        files = jekyll.find_posts(paths)
+        counts = Counter({outcome: 0 for outcome in Outcome})
+        names = Names()
+        with Progress(len(files), stream=sys.stderr, label="importing") as progress:
+            for path in files:
+                result = import_post(
+                    path=path, user=actor, names=names, as_draft=status == "draft", dry_run=dry_run
+                )
+                counts[result.outcome] += 1
+                self.report(result, verbosity)
+                progress.step()
+        summary = ", ".join(f"{counts[o]} {o.value}" for o in Outcome)
+        prefix = "Dry run, nothing written: " if dry_run else ""
+        style = self.style.ERROR if counts[Outcome.REFUSED] else self.style.SUCCESS
+        self.stdout.write(style(f"{prefix}{len(files)} file(s): {summary}."))
+        if counts[Outcome.REFUSED]:
+            raise CommandError(f"{counts[Outcome.REFUSED]} file(s) refused.", returncode=1)
+
+    def actor(self, username):
+        users = get_user_model().objects
+        if username:
+            try:
+                return users.get(username=username)
+            except users.model.DoesNotExist:
+                raise CommandError(f"No user named {username!r}.") from None
+        first = users.filter(is_superuser=True, is_active=True).order_by("pk").first()
+        if first is None:
+            raise CommandError("Give --user USERNAME: there is no superuser to record the import as.")
+        return first
+
+    def report(self, result, verbosity):
+        if result.outcome == Outcome.REFUSED:
+            self.stderr.write(self.style.ERROR(f"refused {result.message}"))
+            return
+        if verbosity >= 2 or result.notes:
+            self.stdout.write(f"{result.outcome.value}: {result.path}")
+        for note in result.notes:
+            self.stdout.write(self.style.WARNING(f"  note: {note}"))

@@ -1,0 +1,255 @@
+"""Import posts from Jekyll/Hugo files and export articles back to them.
+
+Each file is imported in a transaction of its own, through the same doors as
+the admin: the model's save() renders and derives, the workflow publishes.
+"""
+
+import dataclasses
+import enum
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from . import jekyll, workflow
+from .models import Article, Author, Byline, Category, LegacyAddress, Tag, normalize_tag_name
+
+log = logging.getLogger(__name__)
+DESK_SUFFIXES = ("編集部", "編集局", "デスク", "desk", "Desk", "staff", "Staff", "newsroom", "Newsroom")
+READING_TIME_TOLERANCE = 2
+
+
+class Outcome(enum.StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    REFUSED = "refused"
+
+
+@dataclass
+class ImportResult:
+    path: Path
+    outcome: Outcome
+    article: Article | None = None
+    message: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+class ImportRefused(Exception):
+    """The file parsed, but cannot become an article; nothing of it is kept."""
+
+
+class Names:
+    """Authors and sections by name, remembered across the files of one run."""
+
+    def __init__(self):
+        self.authors: dict[str, Author] = {}
+        self.sections: dict[str, Category] = {}
+
+    def author(self, name: str) -> Author:
+        return self._get(self.authors, Author, name, is_desk=name.endswith(DESK_SUFFIXES))
+
+    def section(self, name: str) -> Category:
+        return self._get(self.sections, Category, name)
+
+    def _get(self, cache, model, name, **defaults):
+        if name in cache:
+            return cache[name]
+        found = model.objects.filter(name=name).order_by("pk").first()
+        if found is None:
+            found = model.objects.create(name=name, slug=_free_slug(model, name), **defaults)
+        # Remember it only once it is committed: a refused file rolls back.
+        transaction.on_commit(lambda: cache.setdefault(name, found))
+        return found
+
+
+def _free_slug(model, name: str) -> str:
+    base = slugify(name, allow_unicode=True)[:90] or model._meta.model_name
+    slug, n = base, 1
+    while model.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def import_post(
+    *, path: Path, user, names: Names | None = None, as_draft: bool = False, dry_run: bool = False
+):
+    """Import one file; return what happened to it. Never raises for a bad file."""
+    try:
+        post = jekyll.parse_post(path)
+    except jekyll.PostError as error:
+        return ImportResult(path, Outcome.REFUSED, message=f"{error.where(path)}: {error}")
+    except OSError as error:
+        return ImportResult(path, Outcome.REFUSED, message=f"{path}: cannot be read: {error.strerror}")
+    try:
+        with transaction.atomic():
+            result = _apply(post, path=path, user=user, names=names or Names(), as_draft=as_draft)
+            transaction.set_rollback(dry_run)
+    except ImportRefused as refusal:
+        return ImportResult(path, Outcome.REFUSED, message=f"{path}: {refusal}")
+    return result
+
+
+def _apply(post: jekyll.Post, *, path, user, names: Names, as_draft: bool) -> ImportResult:
+    _check_lengths(post)
+    article = Article.objects.filter(source_key=post.source_key).first()
+    if article is None:
+        taken = Article.objects.filter(slug=post.slug).first()
+        if taken:
+            raise ImportRefused(
+                _(
+                    "the slug “%(slug)s” is already used by article %(id)s, which was not imported from this file"
+                )
+                % {"slug": post.slug, "id": taken.pk}
+            )
+        outcome = Outcome.CREATED
+    elif _comparable(export_post(article)) == _comparable(_as_stored(post, article)):
+        outcome = Outcome.UNCHANGED
+    else:
+        outcome = Outcome.UPDATED
+    if outcome != Outcome.UNCHANGED:
+        article = article or Article(source_key=post.source_key, created_by=user)
+        _fill(article, post, names)
+        workflow.record(article, "import", by=user, comment=path.name, via="import")
+    changed, notes = _set_status(article, post, user=user, as_draft=as_draft, path=path)
+    if changed and outcome == Outcome.UNCHANGED:
+        outcome = Outcome.UPDATED
+    return ImportResult(path, outcome, article, notes=_reading_time_notes(post, article) + notes)
+
+
+def _check_lengths(post: jekyll.Post) -> None:
+    limits = [
+        (_("title"), [post.title], Article._meta.get_field("title").max_length),
+        (_("slug"), [post.slug], Article._meta.get_field("slug").max_length),
+        (_("author"), post.authors, Author._meta.get_field("name").max_length),
+        (_("section"), post.categories, Category._meta.get_field("name").max_length),
+        (_("tag"), post.tags, Tag._meta.get_field("name").max_length),
+        (_("image"), [post.image], Article._meta.get_field("hero_image_url").max_length),
+        (_("image_alt"), [post.image_alt], Article._meta.get_field("hero_alt").max_length),
+        (_("permalink"), [post.permalink], LegacyAddress._meta.get_field("path").max_length),
+    ]
+    for label, values, limit in limits:
+        for value in values:
+            if len(value) > limit:
+                raise ImportRefused(
+                    _("the %(what)s “%(value)s…” is %(length)s characters long; the limit is %(limit)s")
+                    % {"what": label, "value": value[:30], "length": len(value), "limit": limit}
+                )
+
+
+def _fill(article: Article, post: jekyll.Post, names: Names) -> None:
+    article.title, article.slug, article.body = post.title, post.slug, post.body
+    article.excerpt = post.excerpt
+    article._loaded_excerpt = None  # an empty excerpt means: derive it
+    article.published_at = post.date
+    article.hero_image_url, article.hero_alt = post.image, post.image_alt
+    article.front_matter = post.extra
+    article.save()
+    article.bylines.all().delete()
+    Byline.objects.bulk_create(
+        Byline(article=article, author=names.author(name), position=position)
+        for position, name in enumerate(post.authors)
+    )
+    article.categories.set([names.section(name) for name in post.categories])
+    article.tags.set(post.tags)
+    if post.permalink:
+        _claim_address(article, post.permalink)
+
+
+def _claim_address(article: Article, permalink: str) -> None:
+    path = LegacyAddress.normalize(permalink)
+    holder = LegacyAddress.objects.filter(path=path).exclude(article=article).first()
+    if holder:
+        raise ImportRefused(
+            _("the permalink %(path)s already leads to article %(id)s")
+            % {"path": path, "id": holder.article_id}
+        )
+    LegacyAddress.objects.get_or_create(path=path, article=article)
+
+
+def _set_status(article: Article, post: jekyll.Post, *, user, as_draft: bool, path) -> tuple[bool, list[str]]:
+    """Publish or unpublish as the file says, through the workflow; say why when refused.
+
+    With `as_draft`, nothing is published and nothing already public is withdrawn.
+    """
+    is_public = article.status == Article.Status.PUBLISHED
+    if as_draft or post.published == is_public:
+        return False, []
+    action = "publish" if post.published else "unpublish"
+    try:
+        workflow.perform(article, action, by=user, comment=path.name, publish_at=post.date, via="import")
+    except workflow.NotAllowed as refusal:
+        return False, [_("not published: %(reason)s") % {"reason": refusal}] if post.published else [
+            str(refusal)
+        ]
+    return True, []
+
+
+def _reading_time_notes(post: jekyll.Post, article: Article) -> list[str]:
+    if post.reading_time is None or abs(post.reading_time - article.reading_time) <= READING_TIME_TOLERANCE:
+        return []
+    return [
+        _("the file says %(theirs)s min to read; Newsroom counts %(ours)s")
+        % {"theirs": post.reading_time, "ours": article.reading_time}
+    ]
+
+
+# --- Export -------------------------------------------------------------------
+
+
+def export_post(article: Article) -> jekyll.Post:
+    """The article as a post, ready for jekyll.format_post()."""
+    first_address = article.legacy_addresses.order_by("pk").first()
+    return jekyll.Post(
+        title=article.title,
+        date=article.published_at or article.created_at,
+        slug=article.slug,
+        body=article.body,
+        authors=[author.name for author in article.byline()],
+        categories=sorted(c.name for c in article.categories.all()),
+        tags=sorted(article.tags.names(), key=str.lower),
+        excerpt="" if article.excerpt_is_derived else article.excerpt,
+        permalink=first_address.path if first_address else "",
+        published=article.status == Article.Status.PUBLISHED,
+        image=article.hero_image_url or (article.hero_image.url if article.hero_image else ""),
+        image_alt=article.hero_alt,
+        reading_time=article.reading_time,
+        extra=dict(article.front_matter),
+    )
+
+
+def _as_stored(post: jekyll.Post, article: Article) -> jekyll.Post:
+    """The post as export_post() would give it back once imported (for 'unchanged')."""
+    return jekyll.Post(
+        title=post.title,
+        date=post.date,
+        slug=post.slug,
+        body=post.body.replace("\r\n", "\n"),
+        authors=post.authors,
+        categories=sorted(post.categories),
+        tags=_folded(post.tags),
+        excerpt=post.excerpt,
+        permalink=LegacyAddress.normalize(post.permalink) if post.permalink else "",
+        published=article.status == Article.Status.PUBLISHED,  # status is settled apart
+        image=post.image,
+        image_alt=post.image_alt,
+        reading_time=article.reading_time,
+        extra=post.extra,
+    )
+
+
+def _folded(tags: list[str]) -> list[str]:
+    """Tag names as the tag model keeps them: folded, one per name whatever its case."""
+    kept = {}
+    for name in map(normalize_tag_name, tags):
+        kept.setdefault(name.lower(), name)
+    return list(kept.values())
+
+
+def _comparable(post: jekyll.Post) -> jekyll.Post:
+    # An existing tag keeps the case it was first written in.
+    return dataclasses.replace(post, tags=sorted(name.lower() for name in post.tags))
