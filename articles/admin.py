@@ -1,5 +1,6 @@
 from datetime import datetime
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -61,8 +62,26 @@ def _can_edit_article(user) -> bool:
     return user.has_perm("articles.add_article") or user.has_perm("articles.change_article")
 
 
+class ArticleForm(forms.ModelForm):
+    class Meta:
+        model = Article
+        fields = ["title", "slug", "body", "excerpt", "categories", "tags", "hero_image", "hero_alt"]
+
+    def clean_tags(self):
+        names = self.cleaned_data["tags"]
+        limit = Tag._meta.get_field("name").max_length
+        for name in names:
+            if len(name) > limit:
+                raise ValidationError(
+                    _("The tag “%(name)s…” has %(length)d characters; a tag can have at most %(limit)d.")
+                    % {"name": name[:20], "length": len(name), "limit": limit}
+                )
+        return names
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleForm
     formfield_overrides = MARKDOWN_EDITOR
     inlines = [BylineInline]
     list_display = ["title", "status", "published_at", "byline_names", "reading_time", "updated_at"]

@@ -5,16 +5,22 @@ from django.utils.functional import SimpleLazyObject
 from .models import Category
 
 
+def site_root(request) -> str:
+    """Scheme and host of the public site: SITE_URL, else the request's own."""
+    return settings.SITE_URL or f"{request.scheme}://{request.get_host()}"
+
+
 def canonical_url(request) -> str:
     """This page's address without tracking parameters; keeps ?page= past the first."""
-    base = settings.SITE_URL or f"{request.scheme}://{request.get_host()}"
     page = request.GET.get("page", "")
-    return f"{base}{iri_to_uri(request.path)}" + (f"?page={page}" if page.isdigit() and page != "1" else "")
+    query = f"?page={page}" if page.isdigit() and page != "1" else ""
+    return f"{site_root(request)}{iri_to_uri(request.path)}{query}"
 
 
 def site(request):
     return {
         "site_name": settings.SITE_NAME,
+        "site_root": SimpleLazyObject(lambda: site_root(request)),
         "canonical_url": SimpleLazyObject(lambda: canonical_url(request)),
         "nav_sections": SimpleLazyObject(lambda: list(Category.objects.all())),
     }

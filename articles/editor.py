@@ -15,18 +15,24 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db.models import Case, When
-from django.db.models.functions import Lower
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .models import Tag, normalize_tag_name
+from .models import Tag
 from .rendering import render_markdown
+from .tagging import tag_key
 
-# Pillow format name -> the extension we store it under.
-UPLOAD_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+# Pillow format name -> the format we store it in, and its extension. Many
+# phone and camera photos are JPEGs that Pillow reports as MPO (multi-picture).
+UPLOAD_FORMATS = {
+    "JPEG": ("JPEG", "jpg"),
+    "MPO": ("JPEG", "jpg"),
+    "PNG": ("PNG", "png"),
+    "WEBP": ("WEBP", "webp"),
+}
 MAX_PIXELS = 40_000_000
 
 
@@ -34,37 +40,46 @@ class UploadRefused(ValueError):
     """The file is not an image we accept; the message says why."""
 
 
-def staff_only(view):
+def can_write(user) -> bool:
+    """Staff who may write articles: the only ones the editor's endpoints serve."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and (user.has_perm("articles.add_article") or user.has_perm("articles.change_article"))
+    )
+
+
+def writers_only(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        user = request.user
-        if not (user.is_authenticated and user.is_active and user.is_staff):
-            return JsonResponse({"error": _("Staff login required.")}, status=403)
+        if not can_write(request.user):
+            return JsonResponse({"error": _("Log in as staff who may write articles.")}, status=403)
         return view(request, *args, **kwargs)
 
     return wrapper
 
 
 @require_POST
-@staff_only
+@writers_only
 def preview(request):
     return HttpResponse(render_markdown(request.POST.get("content", "")))
 
 
 @require_GET
-@staff_only
+@writers_only
 def tag_suggestions(request):
     """Existing tag names that start with (then contain) the typed term."""
-    term = normalize_tag_name(request.GET.get("q", ""))[:100]
-    if not term:
+    key = tag_key(request.GET.get("q", ""))[:100]
+    if not key:
         return JsonResponse({"tags": []})
-    starts_first = Case(When(name__istartswith=term, then=0), default=1)
-    matches = Tag.objects.filter(name__icontains=term).order_by(starts_first, Lower("name"))
+    starts_first = Case(When(key__startswith=key, then=0), default=1)
+    matches = Tag.objects.filter(key__contains=key).order_by(starts_first, "key")
     return JsonResponse({"tags": list(matches.values_list("name", flat=True)[:10])})
 
 
 @require_POST
-@staff_only
+@writers_only
 def upload(request):
     file = request.FILES.get("image")
     try:
@@ -90,17 +105,24 @@ def save_image(file) -> str:
             image_format = probe.format
             width, height = probe.size
             probe.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as error:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        EOFError,
+        Image.DecompressionBombError,
+    ) as error:
+        # Pillow reports a damaged file in several ways; all mean the same here.
         raise UploadRefused(_("The file is not an image that can be read.")) from error
     if image_format not in UPLOAD_FORMATS:
         raise UploadRefused(_("Only JPEG, PNG and WebP images are accepted."))
     if width * height > MAX_PIXELS:
         raise UploadRefused(_("The image is too large (%(w)d × %(h)d pixels).") % {"w": width, "h": height})
-    encoded = _reencode(data, image_format)
+    stored_format, extension = UPLOAD_FORMATS[image_format]
+    encoded = _reencode(data, stored_format)
     folder = timezone.now().strftime("editor/%Y/%m")
-    return default_storage.save(
-        f"{folder}/{uuid.uuid4().hex}.{UPLOAD_FORMATS[image_format]}", ContentFile(encoded)
-    )
+    return default_storage.save(f"{folder}/{uuid.uuid4().hex}.{extension}", ContentFile(encoded))
 
 
 def _reencode(data: bytes, image_format: str) -> bytes:
@@ -113,6 +135,6 @@ def _reencode(data: bytes, image_format: str) -> bytes:
                 image = image.convert("RGB")
             out = BytesIO()
             image.save(out, format=image_format, **({"quality": 90} if image_format != "PNG" else {}))
-    except (OSError, ValueError, Image.DecompressionBombError) as error:
+    except (OSError, ValueError, EOFError, Image.DecompressionBombError) as error:
         raise UploadRefused(_("The image could not be processed.")) from error
     return out.getvalue()

@@ -1,21 +1,30 @@
+import re
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.encoding import iri_to_uri
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, rfc3339_date
 from django.utils.translation import gettext_lazy as _
 
+from .context_processors import site_root
 from .models import Article, Author, Category, Tag
+
+# src="/media/…" and href="/2026/…" in article HTML; not protocol-relative "//".
+_RELATIVE_URL = re.compile(r'\b(src|href)="/(?!/)')
 
 
 class RssWithContent(Rss201rev2Feed):
-    """RSS 2.0 with the full article in content:encoded."""
+    """RSS 2.0 with the full article in content:encoded and its update date in atom:updated."""
 
     def rss_attributes(self):
         return {**super().rss_attributes(), "xmlns:content": "http://purl.org/rss/1.0/modules/content/"}
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
+        if item["updateddate"]:
+            handler.addQuickElement("atom:updated", rfc3339_date(item["updateddate"]))
         handler.addQuickElement("content:encoded", item["content"])
 
 
@@ -37,16 +46,30 @@ class ArticleFeed(Feed):
 
     def __call__(self, request, *args, **kwargs):
         response = super().__call__(request, *args, **kwargs)
-        # The newest item's date misses unpublished items; the public
-        # decorator sets a Last-Modified that does not.
+        # The newest item's date misses unpublished items; freshness.public
+        # sets a Last-Modified that does not.
         del response.headers["Last-Modified"]
         return response
+
+    def get_feed(self, obj, request):
+        """Absolute addresses throughout: SITE_URL's when set, and in the content too."""
+        feed = super().get_feed(obj, request)
+        root = site_root(request)
+        if settings.SITE_URL:
+            feed.feed["feed_url"] = root + iri_to_uri(request.path)
+        for item in feed.items:
+            item["content"] = _RELATIVE_URL.sub(lambda m: f'{m.group(1)}="{root}/', item["content"])
+        return feed
 
     def title(self, obj=None):
         return f"{obj} — {settings.SITE_NAME}" if obj else settings.SITE_NAME
 
     def link(self, obj=None):
-        return obj.get_absolute_url() if obj else reverse("articles:home")
+        # A relative address gets the request's host from the framework.
+        return settings.SITE_URL + (obj.get_absolute_url() if obj else reverse("articles:home"))
+
+    def item_link(self, item):
+        return settings.SITE_URL + item.get_absolute_url()
 
     def items(self, obj=None):
         return self.filter(Article.objects.published().for_listing(), obj)[: settings.FEED_ITEMS]
@@ -69,7 +92,8 @@ class ArticleFeed(Feed):
         return item.published_at
 
     def item_updateddate(self, item):
-        return max(item.updated_at, item.published_at)
+        # The text's last revision, not any save (tags, status) of the row.
+        return item.revised_at or item.published_at
 
     def item_author_name(self, item):
         return ", ".join(author.name for author in item.byline())

@@ -1,11 +1,10 @@
 import html
-import unicodedata
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch, Q
-from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -15,11 +14,7 @@ from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import ItemBase, TagBase
 
 from . import rendering
-
-
-def normalize_tag_name(name: str) -> str:
-    """Fold full-width forms and stray spaces so that ＡＩ and AI are one name."""
-    return " ".join(unicodedata.normalize("NFKC", name).split())
+from .tagging import normalize_tag_name, tag_key
 
 
 class Author(models.Model):
@@ -37,7 +32,7 @@ class Author(models.Model):
         help_text=_("A desk or team (such as ○○編集部) rather than a person."),
     )
     bio = MarkdownxField(_("biography"), blank=True, help_text=_("Markdown."))
-    bio_html = models.TextField(editable=False, blank=True)
+    bio_html = models.TextField(_("biography (HTML)"), editable=False, blank=True)
     avatar = models.ImageField(_("avatar"), upload_to="avatars/", blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -59,7 +54,7 @@ class Author(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = slugify(self.name, allow_unicode=True)
+            self.slug = slugify(self.name, allow_unicode=True) or f"author-{uuid.uuid4().hex[:8]}"
         self.bio_html = rendering.render_markdown(self.bio)
         super().save(*args, **kwargs)
 
@@ -68,9 +63,17 @@ class Author(models.Model):
 
 
 class Category(models.Model):
-    name = models.CharField(_("name"), max_length=100)
-    slug = models.SlugField(_("slug"), max_length=100, unique=True, allow_unicode=True)
-    description = models.TextField(_("description"), blank=True)
+    name = models.CharField(_("name"), max_length=100, help_text=_("As readers see it in the menu."))
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        unique=True,
+        allow_unicode=True,
+        help_text=_("The address of the section page. Japanese is allowed."),
+    )
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("A sentence or two shown on the section page.")
+    )
 
     class Meta:
         ordering = ["name"]
@@ -87,15 +90,28 @@ class Category(models.Model):
 class Tag(TagBase):
     """A taggit tag whose name is folded (NFKC) and unique regardless of case."""
 
+    key = models.CharField(_("folded name"), max_length=100, unique=True, editable=False)
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("tag")
         verbose_name_plural = _("tags")
-        constraints = [models.UniqueConstraint(Lower("name"), name="tag_name_unique_ignoring_case")]
+
+    def clean(self):
+        self.name = normalize_tag_name(self.name)
+        twin = Tag.objects.filter(key=tag_key(self.name)).exclude(pk=self.pk).first()
+        if twin:
+            raise ValidationError({"name": _("The tag “%(name)s” already exists.") % {"name": twin.name}})
 
     def save(self, *args, **kwargs):
         self.name = normalize_tag_name(self.name)
+        self.key = tag_key(self.name)
         super().save(*args, **kwargs)
+
+    def slugify(self, tag, i=None):
+        # A name of punctuation alone (？！) still needs an address.
+        slug = slugify(tag, allow_unicode=True) or "tag"
+        return f"{slug}_{i}" if i is not None else slug
 
     def get_absolute_url(self):
         return reverse("articles:tag", kwargs={"slug": self.slug})
@@ -110,14 +126,33 @@ class TaggedArticle(ItemBase):
 
 
 class FoldingTagManager(_TaggableManager):
-    """Fold tag names given as strings before taggit looks them up or creates them."""
+    """Resolve tag names given as strings by their folded key, before taggit sees them.
+
+    taggit matches names exactly or with the database's notion of case (ASCII
+    only on SQLite); here ＡＩ, AI, ai, Über and über find their one tag anywhere.
+    """
 
     def _to_tag_model_instances(self, tags, tag_kwargs):
-        folded = [normalize_tag_name(t) if isinstance(t, str) else t for t in tags]
-        return super()._to_tag_model_instances(folded, tag_kwargs)
+        keys = {tag_key(t) for t in tags if isinstance(t, str)}
+        known = {tag.key: tag for tag in Tag.objects.filter(key__in=keys)}
+        resolved = []
+        for item in tags:
+            if isinstance(item, str):
+                name = normalize_tag_name(item)
+                if not name:
+                    continue
+                if tag_key(name) not in known:
+                    known[tag_key(name)], _created = Tag.objects.get_or_create(
+                        key=tag_key(name), defaults={"name": name}
+                    )
+                item = known[tag_key(name)]
+            resolved.append(item)
+        return super()._to_tag_model_instances(resolved, tag_kwargs)
 
     def remove(self, *tags):
-        return super().remove(*[normalize_tag_name(t) if isinstance(t, str) else t for t in tags])
+        keys = {tag_key(t) for t in tags if isinstance(t, str)}
+        named = list(Tag.objects.filter(key__in=keys).values_list("name", flat=True))
+        return super().remove(*[t for t in tags if not isinstance(t, str)], *named)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -142,22 +177,6 @@ class ArticleQuerySet(models.QuerySet):
     def in_category(self, category):
         return self.filter(categories=category)
 
-    def last_change(self):
-        """When anything public may last have changed: a save, or a scheduled release.
-
-        Unpublishing saves the article, so a page that loses an article gets a
-        newer date too; scheduled articles count from the moment they appear.
-        """
-        now = timezone.now()
-        dates = Article.objects.aggregate(
-            saved=models.Max("updated_at"),
-            released=models.Max(
-                "published_at",
-                filter=Q(status=Article.Status.PUBLISHED, published_at__lte=now),
-            ),
-        )
-        return max((d for d in dates.values() if d), default=None)
-
 
 class Article(models.Model):
     class Status(models.TextChoices):
@@ -174,13 +193,15 @@ class Article(models.Model):
         help_text=_("The last part of the address. Left empty, it is made from the title."),
     )
     body = MarkdownxField(_("body"), help_text=_("Markdown."))
-    body_html = models.TextField(editable=False, blank=True)
+    body_html = models.TextField(_("body (HTML)"), editable=False, blank=True)
     excerpt = models.TextField(
         _("excerpt"),
         blank=True,
         help_text=_("Shown in lists, feeds and search results. Left empty, the first paragraph is used."),
     )
-    excerpt_is_derived = models.BooleanField(default=True, editable=False)
+    excerpt_is_derived = models.BooleanField(
+        _("excerpt from the first paragraph"), default=True, editable=False
+    )
     reading_time = models.PositiveSmallIntegerField(_("reading time (minutes)"), default=1, editable=False)
     hero_image = models.ImageField(_("hero image"), upload_to="heroes/%Y/%m/", blank=True)
     hero_alt = models.CharField(
@@ -294,12 +315,7 @@ class Article(models.Model):
         local = timezone.localtime(self.published_at or self.created_at or timezone.now())
         return reverse(
             "articles:detail",
-            kwargs={
-                "year": local.year,
-                "month": f"{local.month:02d}",
-                "day": f"{local.day:02d}",
-                "slug": self.slug,
-            },
+            kwargs={"year": local.year, "month": local.month, "day": local.day, "slug": self.slug},
         )
 
     def _public_text(self) -> tuple:
@@ -429,3 +445,19 @@ class LegacyAddress(models.Model):
         """`/a/b.html`, `a/b/` and `/a/b` for lookups: leading slash, no trailing one."""
         path = "/" + path.strip().lstrip("/")
         return path.rstrip("/") or "/"
+
+
+class PublicChange(models.Model):
+    """One row: when anything a public page or feed shows was last saved or deleted.
+
+    It gives every public response a Last-Modified that moves when an author
+    is renamed or an article deleted, not only when an article is saved.
+    """
+
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("public change")
+
+    def __str__(self):
+        return str(self.changed_at)

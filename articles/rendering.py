@@ -196,8 +196,16 @@ def make_excerpt(html: str) -> str:
             cut = match.end()
     if cut:
         return text[:cut].strip()
-    cut = _hard_cut(text, links)
-    return text[:cut].rstrip(" 、,，;；:：") + ELLIPSIS if cut else ""
+    cut = _hard_cut(text, links) or _after_crossing_link(text, links) or _hard_cut(text, [])
+    return text[:cut].rstrip(" 、,，;；:：") + (ELLIPSIS if cut < len(text) else "")
+
+
+def _after_crossing_link(text: str, links: list[tuple[int, int]]) -> int:
+    """The end of the link that runs past the budget, when keeping it whole costs at most double."""
+    for _start, end in links:
+        if _weight(text[:end]) > 1.0:
+            return end if _weight(text[:end]) <= 2.0 else 0
+    return 0
 
 
 def _relocate_links(raw: str, text: str, links: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -15,7 +15,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from . import jekyll, workflow
-from .models import Article, Author, Byline, Category, LegacyAddress, Tag, normalize_tag_name
+from .models import Article, Author, Byline, Category, LegacyAddress, Tag
+from .tagging import normalize_tag_name, tag_key
 
 log = logging.getLogger(__name__)
 DESK_SUFFIXES = ("編集部", "編集局", "デスク", "desk", "Desk", "staff", "Staff", "newsroom", "Newsroom")
@@ -123,14 +124,14 @@ def _apply(post: jekyll.Post, *, path, user, names: Names, as_draft: bool) -> Im
 
 def _check_lengths(post: jekyll.Post) -> None:
     limits = [
-        (_("title"), [post.title], Article._meta.get_field("title").max_length),
-        (_("slug"), [post.slug], Article._meta.get_field("slug").max_length),
-        (_("author"), post.authors, Author._meta.get_field("name").max_length),
-        (_("section"), post.categories, Category._meta.get_field("name").max_length),
-        (_("tag"), post.tags, Tag._meta.get_field("name").max_length),
-        (_("image"), [post.image], Article._meta.get_field("hero_image_url").max_length),
-        (_("image_alt"), [post.image_alt], Article._meta.get_field("hero_alt").max_length),
-        (_("permalink"), [post.permalink], LegacyAddress._meta.get_field("path").max_length),
+        ("title", [post.title], Article._meta.get_field("title").max_length),
+        ("slug", [post.slug], Article._meta.get_field("slug").max_length),
+        ("author", post.authors, Author._meta.get_field("name").max_length),
+        ("category", post.categories, Category._meta.get_field("name").max_length),
+        ("tag", post.tags, Tag._meta.get_field("name").max_length),
+        ("image", [post.image], Article._meta.get_field("hero_image_url").max_length),
+        ("image_alt", [post.image_alt], Article._meta.get_field("hero_alt").max_length),
+        ("permalink", [post.permalink], LegacyAddress._meta.get_field("path").max_length),
     ]
     for label, values, limit in limits:
         for value in values:
@@ -246,10 +247,10 @@ def _folded(tags: list[str]) -> list[str]:
     """Tag names as the tag model keeps them: folded, one per name whatever its case."""
     kept = {}
     for name in map(normalize_tag_name, tags):
-        kept.setdefault(name.lower(), name)
+        kept.setdefault(tag_key(name), name)
     return list(kept.values())
 
 
 def _comparable(post: jekyll.Post) -> jekyll.Post:
     # An existing tag keeps the case it was first written in.
-    return dataclasses.replace(post, tags=sorted(name.lower() for name in post.tags))
+    return dataclasses.replace(post, tags=sorted(tag_key(name) for name in post.tags))

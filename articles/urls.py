@@ -1,25 +1,28 @@
 from django.urls import path, register_converter
 
 from . import feeds, views
-from .converters import UnicodeSlugConverter
-from .views import public
+from .converters import DayConverter, MonthConverter, UnicodeSlugConverter, YearConverter
+from .freshness import public
 
 register_converter(UnicodeSlugConverter, "uslug")
+register_converter(YearConverter, "yyyy")
+register_converter(MonthConverter, "mm")
+register_converter(DayConverter, "dd")
 
 app_name = "articles"
 
 urlpatterns = [
     path("", public(views.ArticleListView.as_view()), name="home"),
     path(
-        "<int:year>/<int:month>/<int:day>/<uslug:slug>/",
+        "<yyyy:year>/<mm:month>/<dd:day>/<uslug:slug>/",
         public(views.ArticleDetailView.as_view()),
         name="detail",
     ),
     path("authors/<uslug:slug>/", public(views.AuthorView.as_view()), name="author"),
     path("tags/<uslug:slug>/", public(views.TagView.as_view()), name="tag"),
     path("categories/<uslug:slug>/", public(views.CategoryView.as_view()), name="category"),
-    path("archive/<int:year>/", public(views.YearArchive.as_view()), name="archive_year"),
-    path("archive/<int:year>/<int:month>/", public(views.MonthArchive.as_view()), name="archive_month"),
+    path("archive/<yyyy:year>/", public(views.YearArchive.as_view()), name="archive_year"),
+    path("archive/<yyyy:year>/<mm:month>/", public(views.MonthArchive.as_view()), name="archive_month"),
     path("feed/", public(feeds.LatestFeed()), name="feed"),
     path("feed/atom/", public(feeds.LatestAtomFeed()), name="feed_atom"),
     path("authors/<uslug:slug>/feed/", public(feeds.AuthorFeed()), name="author_feed"),

@@ -1,25 +1,17 @@
 from django.conf import settings
 from django.shortcuts import get_object_or_404
-from django.views.decorators.http import condition
 from django.views.generic import DetailView, ListView, MonthArchiveView, YearArchiveView
 
 from .models import Article, Author, Category, Tag
 
 
-def _last_change(request, *args, **kwargs):
-    return Article.objects.last_change()
-
-
-# Every public page and feed answers conditional GETs: Last-Modified from the
-# newest change to any article (a 304 before any rendering), and an ETag of
-# the body from ConditionalGetMiddleware.
-public = condition(last_modified_func=_last_change)
-
-
 class ArticleListView(ListView):
-    queryset = Article.objects.published().for_listing()
     paginate_by = settings.ARTICLES_PER_PAGE
     template_name = "articles/article_list.html"
+
+    def get_queryset(self):
+        # Built per request: published() compares with the time of the request.
+        return Article.objects.published().for_listing()
 
 
 class ArticleDetailView(DetailView):
@@ -69,11 +61,13 @@ class CategoryView(FilteredArticleList):
 
 
 class ArchiveMixin:
-    queryset = Article.objects.published().for_listing()
     date_field = "published_at"
     paginate_by = settings.ARTICLES_PER_PAGE
     make_object_list = True
     month_format = "%m"
+
+    def get_queryset(self):
+        return Article.objects.published().for_listing()
 
 
 class YearArchive(ArchiveMixin, YearArchiveView):

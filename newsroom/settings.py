@@ -138,9 +138,10 @@ SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 ARTICLES_PER_PAGE = 20
 FEED_ITEMS = 20
 
-# Tags: ＡＩ, AI and ai are one tag (names are NFKC-folded on the way in,
-# then matched without regard to case).
-TAGGIT_CASE_INSENSITIVE = True
+# Tags: ＡＩ, AI and ai are one tag (articles/tagging.py); editors separate
+# tags with commas, full-width commas or 、, and may use spaces inside a name.
+TAGGIT_TAGS_FROM_STRING = "articles.tagging.parse_tags"
+TAGGIT_STRING_FROM_TAGS = "articles.tagging.format_tags"
 
 # django-markdownx: its own endpoints are replaced by hardened ones
 # (articles/editor.py); the widget is pointed at them here.

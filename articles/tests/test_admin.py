@@ -164,3 +164,32 @@ def test_author_and_section_admins_render(editor, client):
     assert response.status_code == 200
     assert [r["text"] for r in response.json()["results"]] == ["港町タイムズ編集部"]
     assert Author.objects.count() == 1
+
+
+def test_tags_can_be_separated_the_japanese_way(editor_client):
+    author = AuthorFactory()
+    editor_client.post(
+        reverse("admin:articles_article_add"), article_form(author, tags="港、防災，AI, 朝市 祭り")
+    )
+    assert sorted(Article.objects.get().tags.names()) == sorted(["港", "防災", "AI", "朝市 祭り"])
+
+
+def test_an_overlong_tag_is_a_form_error_not_a_500(editor_client):
+    response = editor_client.post(
+        reverse("admin:articles_article_add"), article_form(AuthorFactory(), tags="港, " + "長" * 101)
+    )
+    assert response.status_code == 200
+    assert "101" in response.content.decode()
+    assert not Article.objects.exists()
+
+
+def test_adding_a_tag_that_differs_only_in_width_or_case_is_a_form_error(editor, client):
+    editor.is_superuser = True
+    editor.save()
+    client.force_login(editor)
+    Tag.objects.create(name="AI")
+    for name in ["ＡＩ", "ai"]:
+        response = client.post(reverse("admin:articles_tag_add"), {"name": name, "slug": f"x-{len(name)}"})
+        assert response.status_code == 200
+        assert "AI" in response.content.decode()
+    assert Tag.objects.count() == 1

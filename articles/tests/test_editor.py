@@ -130,3 +130,32 @@ def test_tag_suggestions_are_for_staff_and_fold_width_and_case(editor_client):
     response = editor_client.get(url, {"q": "ａｉ"})
     assert response.json() == {"tags": ["AI", "AIインフラ", "生成AI"]}  # starting with the term first
     assert editor_client.get(url, {"q": " "}).json() == {"tags": []}
+
+
+def test_a_truncated_png_is_a_400_not_a_500(editor_client, media_root):
+    damaged = image_bytes()[:30]
+    response = upload(editor_client, "broken.png", damaged, "image/png")
+    assert response.status_code == 400
+    assert stored_files(media_root) == []
+
+
+def test_a_camera_jpeg_with_a_multi_picture_block_is_accepted_as_jpeg(editor_client, media_root):
+    out = BytesIO()
+    frames = [Image.new("RGB", (8, 8), "red"), Image.new("RGB", (8, 8), "blue")]
+    frames[0].save(out, format="MPO", save_all=True, append_images=frames[1:])
+    assert Image.open(BytesIO(out.getvalue())).format == "MPO"
+
+    response = upload(editor_client, "photo.jpg", out.getvalue(), "image/jpeg")
+    assert response.status_code == 200
+    [stored] = stored_files(media_root)
+    assert stored.suffix == ".jpg" and Image.open(stored).format == "JPEG"
+
+
+def test_staff_who_may_not_write_articles_cannot_use_the_editor(client, media_root):
+    from .factories import StaffFactory
+
+    client.force_login(StaffFactory(username="viewer", permissions=["view_article"]))
+    assert upload(client, "a.png", image_bytes(), "image/png").status_code == 403
+    assert client.post(reverse("editor:preview"), {"content": "x"}).status_code == 403
+    assert client.get(reverse("editor:tags"), {"q": "x"}).status_code == 403
+    assert stored_files(media_root) == []

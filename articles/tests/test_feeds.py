@@ -105,3 +105,39 @@ def test_feeds_answer_conditional_gets(client, articles, url_name):
     changed = client.get(reverse(url_name), HTTP_IF_NONE_MATCH=first["ETag"])
     assert changed.status_code == 200
     assert "訂正された見出し" in changed.content.decode()
+
+
+def test_rss_items_carry_their_update_date_in_the_xml(client, articles):
+    from xml.etree import ElementTree
+
+    articles[0].body += "\n\n訂正しました。"
+    articles[0].save()
+    root = ElementTree.fromstring(client.get(reverse("articles:feed")).content)  # noqa: S314 - our own output
+    first = root.find("channel/item")
+    updated = first.find("{http://www.w3.org/2005/Atom}updated").text
+    assert updated.startswith(str(timezone.now().year))
+    assert first.find("pubDate") is not None
+
+
+def test_update_date_moves_only_when_the_text_changes(client, articles):
+    articles[0].tags.add("新しいタグ")
+    articles[0].save()
+    _, feed = parse(client, reverse("articles:feed_atom"))
+    assert feed.entries[0].updated_parsed == feed.entries[0].published_parsed
+
+
+def test_feeds_use_site_url_and_absolute_addresses_in_content(client, settings):
+    settings.SITE_URL = "https://news.example.com"
+    article = ArticleFactory(
+        body="![港の写真](/media/editor/harbour.jpg)\n\n[前の記事](/2026/01/01/older/) と [外部](https://example.org/x)",
+        published=True,
+    )
+    for name in ["articles:feed", "articles:feed_atom"]:
+        response, feed = parse(client, reverse(name))
+        entry = feed.entries[0]
+        assert entry.link == "https://news.example.com" + article.get_absolute_url()
+        content = entry.content[0].value
+        assert 'src="https://news.example.com/media/editor/harbour.jpg"' in content
+        assert 'href="https://news.example.com/2026/01/01/older/"' in content
+        assert 'href="https://example.org/x"' in content
+        assert "https://news.example.com/feed/" in response.content.decode()

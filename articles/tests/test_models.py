@@ -133,7 +133,7 @@ def test_tag_names_keep_japanese_and_get_unicode_slugs():
 def test_a_second_tag_differing_only_in_case_is_refused_by_the_database():
     Tag.objects.create(name="Harbour")
     with pytest.raises(IntegrityError), transaction.atomic():
-        Tag.objects.bulk_create([Tag(name="harbour", slug="harbour-2")])
+        Tag.objects.bulk_create([Tag(name="harbour", slug="harbour-2", key="harbour")])
 
 
 def test_workflow_publishes_and_unpublishes():
@@ -187,3 +187,22 @@ def test_readers_are_told_of_an_update_only_when_the_public_text_changes():
     article.save()
     assert article.was_updated
     assert article.revised_at > article.published_at
+
+
+def test_tags_fold_case_beyond_ascii_on_every_database():
+    first = ArticleFactory(tags=["Über"])
+    second = ArticleFactory(tags=["über"])
+    assert Tag.objects.count() == 1
+    assert first.tags.get() == second.tags.get()
+
+
+def test_a_tag_of_punctuation_alone_still_has_an_address():
+    article = ArticleFactory(tags=["？！", "!!!"])
+    slugs = sorted(article.tags.slugs())
+    assert all(slugs) and len(set(slugs)) == 2
+    assert all(tag.get_absolute_url().startswith("/tags/") for tag in article.tags.all())
+
+
+def test_windows_line_endings_in_a_body_are_stored_as_newlines():
+    article = ArticleFactory(body="一行目\r\n\r\n二行目")
+    assert article.body == "一行目\n\n二行目"

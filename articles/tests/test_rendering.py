@@ -139,3 +139,8 @@ def test_reading_time_of_mixed_text_adds_both_and_is_at_least_one():
     text = ("投資" * 2116 + "字") + " Anthropic" * 125
     assert reading_time(text) == 8
     assert reading_time("") == 1
+
+
+def test_excerpt_of_a_paragraph_that_is_one_long_link_is_never_empty():
+    excerpt = make_excerpt(render_markdown("[" + "word " * 70 + "](https://example.com)"))
+    assert excerpt.startswith("word word") and len(excerpt.split()) == 70

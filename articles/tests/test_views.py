@@ -159,7 +159,7 @@ def test_archives_by_year_and_month(client, story):
     assert year.status_code == 200 and "朝市が20年目" in year.content.decode()
     assert month.status_code == 200 and "朝市が20年目" in month.content.decode()
     assert client.get(reverse("articles:archive_year", args=[1999])).status_code == 404
-    assert client.get(reverse("articles:archive_month", args=[local.year, 13])).status_code == 404
+    assert client.get(f"/archive/{local.year}/13/").status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -209,3 +209,135 @@ def test_article_page_shows_the_updated_date_after_a_correction(client, story):
     story.save()
     html = client.get(story.get_absolute_url()).content.decode()
     assert "更新" in html
+
+
+def test_an_article_published_a_moment_ago_is_listed_everywhere(client, db):
+    article = ArticleFactory(title="たった今の記事", published=timezone.now() - timedelta(seconds=1))
+    local = timezone.localtime(article.published_at)
+    for url in [
+        reverse("articles:home"),
+        reverse("articles:archive_year", args=[local.year]),
+        reverse("articles:archive_month", args=[local.year, local.month]),
+        reverse("articles:feed"),
+    ]:
+        assert "たった今の記事" in client.get(url).content.decode(), url
+
+
+def test_a_scheduled_article_appears_when_its_time_comes(client, db):
+    article = ArticleFactory(title="予約記事", published=timezone.now() + timedelta(hours=1))
+    assert "予約記事" not in client.get(reverse("articles:home")).content.decode()
+    Article.objects.filter(pk=article.pk).update(published_at=timezone.now() - timedelta(seconds=1))
+    assert "予約記事" in client.get(reverse("articles:home")).content.decode()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/10000/01/01/x/",
+        "/0/01/01/x/",
+        "/0999/01/01/x/",
+        "/2026/1/01/x/",
+        "/2026/11/029/x/",
+        "/2026/13/01/x/",
+    ],
+)
+def test_malformed_dates_in_addresses_are_404_not_500(client, db, path):
+    assert client.get(path).status_code == 404
+
+
+def test_canonical_link_of_an_article_is_its_own_address(client, story, settings):
+    settings.SITE_URL = "https://news.example.com"
+    html = client.get(story.get_absolute_url() + "?utm_source=x").content.decode()
+    canonical = [t for t in Links(html).link_tags if t.get("rel") == "canonical"]
+    assert canonical[0]["href"] == "https://news.example.com" + story.get_absolute_url()
+
+
+def test_an_article_with_a_punctuation_tag_renders(client, story):
+    story.tags.add("？！")
+    assert client.get(story.get_absolute_url()).status_code == 200
+    tag = story.tags.get(name="?!")  # folded from full width
+    assert client.get(tag.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("route", ["author", "tag", "category", "author_feed", "tag_feed", "category_feed"])
+def test_conditional_get_is_never_a_304_for_a_missing_page(client, story, route):
+    last_modified = client.get(reverse("articles:home"))["Last-Modified"]
+    url = reverse(f"articles:{route}", args=["no-such-slug"])
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 404
+
+
+def _stale_after(client, url, change):
+    """Does a client holding only Last-Modified get the new page after `change`?"""
+    first = client.get(url)
+    Article.objects.update(updated_at=timezone.now() - timedelta(days=1))
+    from articles.models import PublicChange
+
+    PublicChange.objects.update(changed_at=timezone.now() - timedelta(days=1))
+    since = client.get(url)["Last-Modified"]
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=since).status_code == 304
+    change()
+    return first, client.get(url, HTTP_IF_MODIFIED_SINCE=since)
+
+
+def test_if_modified_since_sees_an_author_renamed(client, story):
+    author = story.byline()[0]
+
+    def rename():
+        author.name = "改名した記者"
+        author.save()
+
+    _, again = _stale_after(client, story.get_absolute_url(), rename)
+    assert again.status_code == 200 and "改名した記者" in again.content.decode()
+
+
+def test_if_modified_since_sees_a_deleted_article(client, story):
+    other = ArticleFactory(title="削除される記事", published=True)
+    _, again = _stale_after(client, reverse("articles:home"), other.delete)
+    assert again.status_code == 200 and "削除される記事" not in again.content.decode()
+
+
+def test_if_modified_since_sees_a_new_tag_on_an_article(client, story):
+    _, again = _stale_after(client, story.get_absolute_url(), lambda: story.tags.add("新タグ"))
+    assert again.status_code == 200 and "新タグ" in again.content.decode()
+
+
+ALL_PUBLIC_ROUTES = [
+    "home", "detail", "author", "tag", "category", "archive_year", "archive_month",
+    "feed", "feed_atom", "author_feed", "author_feed_atom", "tag_feed", "tag_feed_atom",
+    "category_feed", "category_feed_atom",
+]  # fmt: skip
+
+
+def _route_url(name, story):
+    local = timezone.localtime(story.published_at)
+    owners = {"author": "sato", "tag": "朝市", "category": "地域"}
+    owner = name.split("_")[0]
+    if name == "detail":
+        return story.get_absolute_url()
+    if owner in owners:
+        return reverse(f"articles:{name}", args=[owners[owner]])
+    if name == "archive_year":
+        return reverse("articles:archive_year", args=[local.year])
+    if name == "archive_month":
+        return reverse("articles:archive_month", args=[local.year, local.month])
+    return reverse(f"articles:{name}")
+
+
+@pytest.mark.parametrize("name", ALL_PUBLIC_ROUTES)
+def test_every_named_public_route_answers_200(client, story, name):
+    response = client.get(_route_url(name, story))
+    assert response.status_code == 200
+    assert response.has_header("Last-Modified") and response.has_header("ETag")
+
+
+def test_the_500_page_is_served_by_the_error_handler(client, db, monkeypatch):
+    from articles import views
+
+    def explode(self, *args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(views.ArticleListView, "get_queryset", explode)
+    client.raise_request_exception = False
+    response = client.get(reverse("articles:home"))
+    assert response.status_code == 500
+    assert "エラーが発生しました" in response.content.decode()
