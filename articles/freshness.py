@@ -18,7 +18,9 @@ from .models import Article, Author, Byline, Category, PublicChange, Tag, Tagged
 WATCHED = [Article, Author, Category, Tag, Byline, TaggedArticle]
 
 
-def touch(**kwargs):
+def touch(action=None, **kwargs):
+    if action and not action.startswith("post_"):
+        return  # m2m_changed fires before and after; once is enough
     now = timezone.now()
     if not PublicChange.objects.filter(pk=1).update(changed_at=now):
         PublicChange.objects.update_or_create(pk=1, defaults={"changed_at": now})

@@ -300,8 +300,10 @@ class Article(models.Model):
         if not self.slug:
             self.slug = self._unique_slug()
         self.body = self.body.replace("\r\n", "\n")  # browsers send CRLF; files and diffs want LF
-        self.body_html = rendering.render_markdown(self.body)
-        self.reading_time = rendering.reading_time(html.unescape(rendering.plain_text(self.body_html)))
+        if self._state.adding or not self.body_html or self.body != self._loaded_text[1]:
+            # Rendering is the costly part of a save; a status change needs none.
+            self.body_html = rendering.render_markdown(self.body)
+            self.reading_time = rendering.reading_time(html.unescape(rendering.plain_text(self.body_html)))
         self._derive_excerpt()
         if not self._state.adding:
             self.version += 1

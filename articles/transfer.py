@@ -149,14 +149,21 @@ def _fill(article: Article, post: jekyll.Post, names: Names) -> None:
     article.published_at = post.date
     article.hero_image_url, article.hero_alt = post.image, post.image_alt
     article.front_matter = post.extra
+    creating = article._state.adding
     article.save()
-    article.bylines.all().delete()
+    if not creating:
+        article.bylines.all().delete()
     Byline.objects.bulk_create(
         Byline(article=article, author=names.author(name), position=position)
         for position, name in enumerate(post.authors)
     )
-    article.categories.set([names.section(name) for name in post.categories])
-    article.tags.set(post.tags)
+    sections = [names.section(name) for name in post.categories]
+    if creating:  # nothing to compare with: add, without set()'s look-ups
+        article.categories.add(*sections)
+        article.tags.add(*post.tags)
+    else:
+        article.categories.set(sections)
+        article.tags.set(post.tags)
     if post.permalink:
         _claim_address(article, post.permalink)
 
@@ -252,5 +259,7 @@ def _folded(tags: list[str]) -> list[str]:
 
 
 def _comparable(post: jekyll.Post) -> jekyll.Post:
-    # An existing tag keeps the case it was first written in.
-    return dataclasses.replace(post, tags=sorted(tag_key(name) for name in post.tags))
+    # An existing tag keeps the case it was first written in; files keep whole seconds.
+    return dataclasses.replace(
+        post, tags=sorted(tag_key(name) for name in post.tags), date=post.date.replace(microsecond=0)
+    )
