@@ -6,6 +6,8 @@ from the moment it appears. Receivers are used here because this is
 bookkeeping for HTTP caches, not part of any editorial flow.
 """
 
+import threading
+from contextlib import contextmanager
 from functools import wraps
 
 from django.db.models import Subquery
@@ -18,9 +20,27 @@ from .models import Article, Author, Byline, Category, PublicChange, Tag, Tagged
 WATCHED = [Article, Author, Category, Tag, Byline, TaggedArticle]
 
 
+_batch = threading.local()
+
+
+@contextmanager
+def one_change():
+    """Count everything saved inside as one change, recorded on the way out (for bulk work)."""
+    depth = getattr(_batch, "depth", 0)
+    _batch.depth = depth + 1
+    try:
+        yield
+    finally:
+        _batch.depth = depth
+        if not depth:
+            touch()
+
+
 def touch(action=None, **kwargs):
     if action and not action.startswith("post_"):
         return  # m2m_changed fires before and after; once is enough
+    if getattr(_batch, "depth", 0):
+        return  # one_change() records it when the batch ends
     now = timezone.now()
     if not PublicChange.objects.filter(pk=1).update(changed_at=now):
         PublicChange.objects.update_or_create(pk=1, defaults={"changed_at": now})

@@ -6,6 +6,7 @@ never per public request.
 
 import math
 import re
+import threading
 import unicodedata
 from html.parser import HTMLParser
 
@@ -57,10 +58,22 @@ def sanitize(html: str) -> str:
     )
 
 
+_local = threading.local()
+
+
+def _converter() -> markdown.Markdown:
+    # Setting up the extensions costs more than converting a short text;
+    # keep one converter a thread, reset between texts.
+    if not hasattr(_local, "converter"):
+        _local.converter = markdown.Markdown(
+            extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG
+        )
+    return _local.converter.reset()
+
+
 def render_markdown(text: str) -> str:
     """Render Markdown to HTML that is safe to show as is."""
-    html = markdown.markdown(text or "", extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG)
-    return sanitize(html)
+    return sanitize(_converter().convert(text or ""))
 
 
 # --- Counting Japanese and English text -------------------------------------

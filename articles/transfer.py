@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from . import jekyll, workflow
-from .models import Article, Author, Byline, Category, LegacyAddress, Tag
+from . import freshness, jekyll, workflow
+from .models import Article, Author, Byline, Category, LegacyAddress, Tag, TaggedArticle
 from .tagging import normalize_tag_name, tag_key
 
 log = logging.getLogger(__name__)
@@ -49,12 +50,29 @@ class Names:
     def __init__(self):
         self.authors: dict[str, Author] = {}
         self.sections: dict[str, Category] = {}
+        self.tag_cache: dict[str, Tag] = {}
 
     def author(self, name: str) -> Author:
         return self._get(self.authors, Author, name, is_desk=name.endswith(DESK_SUFFIXES))
 
     def section(self, name: str) -> Category:
         return self._get(self.sections, Category, name)
+
+    def tags(self, names: list[str]) -> list[Tag]:
+        """One Tag a folded name, found or created; duplicates ignored."""
+        wanted = {
+            tag_key(name): normalize_tag_name(name) for name in reversed(names) if normalize_tag_name(name)
+        }
+        missing = [key for key in wanted if key not in self.tag_cache]
+        found = {tag.key: tag for tag in Tag.objects.filter(key__in=missing)} if missing else {}
+        for key in missing:
+            if key not in found:
+                found[key], _created = Tag.objects.get_or_create(key=key, defaults={"name": wanted[key]})
+        transaction.on_commit(lambda: self.tag_cache.update(found))
+        tags = {**self.tag_cache, **found}
+        return [
+            tags[key] for key in dict.fromkeys(tag_key(name) for name in names if normalize_tag_name(name))
+        ]
 
     def _get(self, cache, model, name, **defaults):
         if name in cache:
@@ -88,7 +106,8 @@ def import_post(
         return ImportResult(path, Outcome.REFUSED, message=f"{path}: cannot be read: {error.strerror}")
     try:
         with transaction.atomic():
-            result = _apply(post, path=path, user=user, names=names or Names(), as_draft=as_draft)
+            with freshness.one_change():
+                result = _apply(post, path=path, user=user, names=names or Names(), as_draft=as_draft)
             transaction.set_rollback(dry_run)
     except ImportRefused as refusal:
         return ImportResult(path, Outcome.REFUSED, message=f"{path}: {refusal}")
@@ -97,16 +116,15 @@ def import_post(
 
 def _apply(post: jekyll.Post, *, path, user, names: Names, as_draft: bool) -> ImportResult:
     _check_lengths(post)
-    article = Article.objects.filter(source_key=post.source_key).first()
+    candidates = list(Article.objects.filter(Q(source_key=post.source_key) | Q(slug=post.slug)))
+    article = next((a for a in candidates if a.source_key == post.source_key), None)
+    taken = next((a for a in candidates if a.slug == post.slug and a != article), None)
+    if taken:
+        raise ImportRefused(
+            _("the slug “%(slug)s” is already used by article %(id)s, which was not imported from this file")
+            % {"slug": post.slug, "id": taken.pk}
+        )
     if article is None:
-        taken = Article.objects.filter(slug=post.slug).first()
-        if taken:
-            raise ImportRefused(
-                _(
-                    "the slug “%(slug)s” is already used by article %(id)s, which was not imported from this file"
-                )
-                % {"slug": post.slug, "id": taken.pk}
-            )
         outcome = Outcome.CREATED
     elif _comparable(export_post(article)) == _comparable(_as_stored(post, article)):
         outcome = Outcome.UNCHANGED
@@ -158,9 +176,13 @@ def _fill(article: Article, post: jekyll.Post, names: Names) -> None:
         for position, name in enumerate(post.authors)
     )
     sections = [names.section(name) for name in post.categories]
-    if creating:  # nothing to compare with: add, without set()'s look-ups
-        article.categories.add(*sections)
-        article.tags.add(*post.tags)
+    if creating:  # a new article has no links to compare with: insert them at once
+        Article.categories.through.objects.bulk_create(
+            Article.categories.through(article=article, category=section) for section in sections
+        )
+        TaggedArticle.objects.bulk_create(
+            TaggedArticle(content_object=article, tag=tag) for tag in names.tags(post.tags)
+        )
     else:
         article.categories.set(sections)
         article.tags.set(post.tags)

@@ -90,10 +90,12 @@ def perform(
         locked.status = spec.target
         if action == "publish":
             locked.published_at = _publication_time(locked, publish_at)
-        locked.save()
+        locked.save(update_fields=["status", "published_at", "version", "updated_at", "revised_at"])
         record(locked, action, by=by, from_status=before, comment=comment, via=via)
     log.info("%s: %s article %s via %s", by, action, locked.pk, via)
-    article.refresh_from_db()
+    for field in Article._meta.concrete_fields:  # the caller's copy, as saved
+        setattr(article, field.attname, getattr(locked, field.attname))
+    article._loaded_excerpt, article._loaded_text = locked._loaded_excerpt, locked._loaded_text
     return article
 
 

@@ -76,7 +76,8 @@ def main():
         scratch = Path(scratch)
         env = {
             **os.environ,
-            "DEBUG": "1",
+            "DEBUG": "",  # as in production: no query log kept in memory
+            "SECRET_KEY": "bench-only-secret-key",
             "DATABASE_URL": f"sqlite:///{scratch / 'bench.sqlite3'}",
             "LOG_LEVEL": "WARNING",
             "DJANGO_SUPERUSER_PASSWORD": "bench-only-password",

@@ -193,3 +193,26 @@ def test_adding_a_tag_that_differs_only_in_width_or_case_is_a_form_error(editor,
         assert response.status_code == 200
         assert "AI" in response.content.decode()
     assert Tag.objects.count() == 1
+
+
+def test_saving_only_a_new_title_keeps_the_derived_excerpt(editor_client):
+    author = AuthorFactory()
+    article = ArticleFactory(authors=[author], body="最初の段落。\n\n次。")
+    byline = article.bylines.get()
+    form = article_form(
+        author,
+        title="見出しだけ変更",
+        body=article.body,
+        **{
+            "bylines-INITIAL_FORMS": "1",
+            "bylines-0-id": str(byline.pk),
+            "bylines-0-article": str(article.pk),
+        },
+    )
+    assert (
+        editor_client.post(reverse("admin:articles_article_change", args=[article.pk]), form).status_code
+        == 302
+    )
+    article.refresh_from_db()
+    assert article.title == "見出しだけ変更"
+    assert article.excerpt == "最初の段落。" and article.excerpt_is_derived

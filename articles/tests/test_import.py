@@ -220,3 +220,13 @@ def test_a_permalink_of_another_article_is_refused_and_nothing_is_written(chief,
     assert result.outcome == Outcome.REFUSED
     assert Article.objects.count() == 1 and not Author.objects.filter(name="港町タイムズ編集部").exists()
     assert not Category.objects.filter(name="投資分析").exists()
+
+
+def test_a_changed_slug_that_another_article_holds_is_refused_not_a_crash(chief, tmp_path):
+    path = tmp_path / JAPANESE.name
+    shutil.copy(JAPANESE, path)
+    run(path)
+    ArticleFactory(slug="taken")
+    path.write_text(path.read_text().replace("layout: post", "layout: post\nslug: taken"), encoding="utf-8")
+    code, _, err = run(path)
+    assert code == 1 and "the slug “taken” is already used" in err
