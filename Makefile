@@ -8,7 +8,7 @@ PORT ?= 8000
 # Tests run with DEBUG off, as in production, and a throwaway key.
 TEST_ENV := SECRET_KEY=tests-only-insecure-key DEBUG=
 
-.PHONY: run test lint messages browser clean
+.PHONY: run test lint messages browser bench clean
 
 $(VENV)/.runtime: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Newsroom needs Python 3.11 or newer; set PYTHON=python3.12 or similar.")'
@@ -38,6 +38,10 @@ browser:
 
 test: $(VENV)/.dev messages browser
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+# Import 10,000 generated posts into a fresh SQLite database (see README, Performance).
+bench: $(VENV)/.dev
+	$(PY) -m articles.benchmarks.import_posts --posts $(or $(POSTS),10000)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -135,6 +135,9 @@ STORAGES = {
 # (and tests run) before `collectstatic`; collected files win when present.
 WHITENOISE_USE_FINDERS = True
 
+# Behind a proxy that ends TLS and says so in X-Forwarded-Proto.
+if env_bool("BEHIND_HTTPS_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"

@@ -230,3 +230,20 @@ def test_a_changed_slug_that_another_article_holds_is_refused_not_a_crash(chief,
     path.write_text(path.read_text().replace("layout: post", "layout: post\nslug: taken"), encoding="utf-8")
     code, _, err = run(path)
     assert code == 1 and "the slug “taken” is already used" in err
+
+
+class Terminal(StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_is_a_counter_on_a_terminal_and_silent_elsewhere():
+    from articles.management.commands._progress import Progress
+
+    terminal, pipe = Terminal(), StringIO()
+    for stream in (terminal, pipe):
+        with Progress(3, stream=stream, label="importing") as progress:
+            for _ in range(3):
+                progress.step()
+    assert "importing 3/3" in terminal.getvalue()
+    assert pipe.getvalue() == ""
