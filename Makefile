@@ -34,7 +34,7 @@ browser:
 	@test -x /usr/bin/chromium || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-ipafont-gothic >/dev/null; \
-	  else echo "The browser tests need /usr/bin/chromium: sudo apt-get install chromium fonts-ipafont-gothic" >&2; exit 1; fi; }
+	  else echo "No /usr/bin/chromium: the browser tests will be skipped (sudo apt-get install chromium fonts-ipafont-gothic)" >&2; fi; }
 
 test: $(VENV)/.dev messages browser
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)

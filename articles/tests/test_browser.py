@@ -18,7 +18,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make test does when run as root).")
+        message = f"{CHROMIUM} is missing: sudo apt-get install chromium fonts-ipafont-gothic"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI requires the browser tests. {message}")
+        pytest.skip(f"Browser tests skipped. {message}")
     # Playwright's sync API runs an event loop in this thread; the database
     # calls the tests make around it are ordinary synchronous ones.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
