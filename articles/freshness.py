@@ -25,22 +25,29 @@ _batch = threading.local()
 
 @contextmanager
 def one_change():
-    """Count everything saved inside as one change, recorded on the way out (for bulk work)."""
+    """Count everything saved inside as one change, recorded on the way out (for bulk work).
+
+    Nothing is recorded when nothing was saved, or when the block fails (its
+    transaction is then rolled back anyway).
+    """
     depth = getattr(_batch, "depth", 0)
+    if not depth:
+        _batch.changed = False
     _batch.depth = depth + 1
     try:
         yield
     finally:
         _batch.depth = depth
-        if not depth:
-            touch()
+    if not depth and _batch.changed:
+        touch()
 
 
 def touch(action=None, **kwargs):
     if action and not action.startswith("post_"):
         return  # m2m_changed fires before and after; once is enough
     if getattr(_batch, "depth", 0):
-        return  # one_change() records it when the batch ends
+        _batch.changed = True  # one_change() records it when the batch ends
+        return
     now = timezone.now()
     if not PublicChange.objects.filter(pk=1).update(changed_at=now):
         PublicChange.objects.update_or_create(pk=1, defaults={"changed_at": now})

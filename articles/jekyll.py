@@ -6,61 +6,36 @@ writes a `Post` back in the same format, deterministically, so that
 export → import → export gives the same bytes.
 """
 
+import codecs
+import hashlib
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, datetime, timedelta
+from datetime import timezone as dt_timezone
 from pathlib import Path
-from typing import NamedTuple
 
 import yaml
 from django.utils import timezone
 from django.utils.text import slugify
 
+from .strict_yaml import YAML_NAMES, PostError, construct, misread, plain, read_mapping
+
 MAX_BYTES = 2 * 1024 * 1024
+_OTHER_BOMS = [
+    (codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"),
+]  # fmt: skip
 POST_SUFFIXES = {".md", ".markdown"}
 _DATE_PREFIX = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
 _SLUG = re.compile(r"^[-\w]+$")
+_TAG_COMMAS = re.compile("[,，、]")
 _DELIMITER = "---"
-_DATE_FORMATS = ["%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M %z", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
-_YAML_NAMES = {
-    "tag:yaml.org,2002:bool": "a boolean",
-    "tag:yaml.org,2002:int": "a number",
-    "tag:yaml.org,2002:float": "a number",
-    "tag:yaml.org,2002:null": "empty (null)",
-    "tag:yaml.org,2002:timestamp": "a date",
-    "tag:yaml.org,2002:seq": "a list",
-    "tag:yaml.org,2002:map": "a mapping",
-}
-# Keys with a meaning of their own; every other key is kept as it is.
 KNOWN_KEYS = {
     "title", "date", "slug", "author", "authors", "categories", "category", "tags", "tag",
     "excerpt", "description", "permalink", "published", "draft", "image", "image_alt", "reading_time",
 }  # fmt: skip
-
-
-class _Field(NamedTuple):
-    node: yaml.Node
-    line: int  # of the key, 1-based in the file
-    base: int  # the file line where the front matter starts
-
-    def line_of(self, node) -> int:
-        return self.base + node.start_mark.line
-
-
-class PostError(ValueError):
-    """A file that cannot be imported; `line` is 1-based when known."""
-
-    def __init__(self, message: str, *, line: int | None = None, offset: int | None = None):
-        super().__init__(message)
-        self.line, self.offset = line, offset
-
-    def where(self, path) -> str:
-        if self.line:
-            return f"{path}:{self.line}"
-        if self.offset is not None:
-            return f"{path}: byte {self.offset}"
-        return str(path)
 
 
 @dataclass
@@ -79,26 +54,33 @@ class Post:
     image_alt: str = ""
     reading_time: int | None = None
     extra: dict = field(default_factory=dict)
+    source: str = ""  # the file's date and slug, when read from a file
+    fingerprint: str = ""  # of the file's text, when read from a file
 
     @property
     def source_key(self) -> str:
-        """The file's identity: its date and slug."""
-        return f"{timezone.localtime(self.date):%Y-%m-%d}-{self.slug}"
+        """The file's identity: the date of its name (else of its date) and its slug."""
+        return self.source or f"{timezone.localtime(self.date):%Y-%m-%d}-{self.slug}"
 
 
 # --- Reading ------------------------------------------------------------------
 
 
 def parse_post(path: Path) -> Post:
-    data = path.read_bytes()
-    return parse_post_bytes(data, name=path.name)
+    size = path.stat().st_size
+    if size > MAX_BYTES:  # said before reading it all
+        raise PostError(f"the file is {size:,} bytes; the limit is {MAX_BYTES:,}")
+    return parse_post_bytes(path.read_bytes(), name=path.name)
 
 
 def parse_post_bytes(data: bytes, *, name: str) -> Post:
     text = _decode(data)
     front, front_line, body = _split(text)
-    fields = _front_matter(front, first_line=front_line)
-    return _post(fields, body=body, name=name)
+    fields = read_mapping(front, first_line=front_line)
+    post = _post(fields, body=body, name=name)
+    # The same text whatever its line endings or byte-order mark.
+    post.fingerprint = hashlib.sha256(text.encode()).hexdigest()
+    return post
 
 
 def _decode(data: bytes) -> str:
@@ -106,12 +88,16 @@ def _decode(data: bytes) -> str:
         raise PostError("the file is empty")
     if len(data) > MAX_BYTES:
         raise PostError(f"the file is {len(data):,} bytes; the limit is {MAX_BYTES:,}")
+    for bom, encoding in _OTHER_BOMS:
+        if data.startswith(bom):
+            raise PostError(f"the file is {encoding}, not UTF-8; save it as UTF-8", offset=0)
     if b"\0" in data:
         raise PostError("the file contains a NUL byte", offset=data.index(b"\0"))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise PostError("the file is not valid UTF-8", offset=error.start) from error
+        bom = 3 if data.startswith(codecs.BOM_UTF8) else 0
+        raise PostError("the file is not valid UTF-8", offset=error.start + bom) from error
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -129,68 +115,16 @@ def _split(text: str) -> tuple[str, int, str]:
     raise PostError("the front matter never closes: no second line '---'", line=1)
 
 
-def _front_matter(text: str, *, first_line: int) -> dict:
-    """Parse YAML strictly: one mapping, no repeated keys, no aliases."""
-    try:
-        node = yaml.CSafeLoader(text).get_single_node()
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = first_line + mark.line if mark else None
-        raise PostError(f"the front matter is not valid YAML: {error.problem or error}", line=line) from error
-    if node is None:
-        raise PostError("the front matter is empty", line=first_line)
-    if not isinstance(node, yaml.MappingNode):
-        raise PostError("the front matter is not a mapping of keys to values", line=first_line)
-    _refuse_aliases(node, set(), first_line)
-    fields = {}
-    for key_node, value_node in node.value:
-        line = first_line + key_node.start_mark.line
-        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
-            raise PostError(f"the key {key_node.value!r} is not a plain name", line=line)
-        if key_node.value in fields:
-            raise PostError(f"the key '{key_node.value}' appears twice", line=line)
-        fields[key_node.value] = _Field(value_node, line, first_line)
-    return fields
-
-
-def _refuse_aliases(node, seen: set, first_line: int) -> None:
-    # An alias makes the composer hand back the same node object twice.
-    if id(node) in seen:
-        raise PostError("YAML aliases (*name) are not allowed", line=first_line + node.start_mark.line)
-    seen.add(id(node))
-    children = node.value if isinstance(node, yaml.SequenceNode) else []
-    if isinstance(node, yaml.MappingNode):
-        children = [child for pair in node.value for child in pair]
-    for child in children:
-        _refuse_aliases(child, seen, first_line)
-
-
-def _construct(node):
-    return yaml.CSafeLoader("").construct_object(node, deep=True)
-
-
 def _text(fields: dict, key: str) -> str | None:
     """A string value, or None when the key is absent; anything else is refused."""
     if key not in fields:
         return None
     node, line = fields[key].node, fields[key].line_of(fields[key].node)
     if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str":
-        return node.value.strip()
+        return unicodedata.normalize("NFC", node.value.strip())
     if node.tag == "tag:yaml.org,2002:null":  # `key:` with nothing after it
         return None
-    raise PostError(f"'{key}' must be text, not {_misread(node)}", line=line)
-
-
-def _misread(node) -> str:
-    """What YAML made of a value, and how to keep it as written."""
-    what = _YAML_NAMES.get(node.tag, "not text")
-    if not isinstance(node, yaml.ScalarNode):
-        return what
-    try:
-        value = _construct(node)
-    except ValueError:
-        return f"{what} (YAML reads {node.value!r} as {what}); put it in quotes"
-    return f"{what}: YAML reads {node.value!r} as {value!r}; put it in quotes to keep it as written"
+    raise PostError(f"'{key}' must be text, not {misread(node)}", line=line)
 
 
 def _names(fields: dict, key: str, *, split) -> list[str]:
@@ -210,11 +144,12 @@ def _flag(fields: dict, key: str) -> bool | None:
     node, line, _base = fields[key]
     if node.tag != "tag:yaml.org,2002:bool":
         raise PostError(f"'{key}' must be true or false, not {node.value!r}", line=line)
-    return _construct(node)
+    return construct(node)
 
 
 def _split_tags(text: str) -> list[str]:
-    parts = text.split(",") if "," in text else text.split()
+    """Commas (, ， or 、) separate tags; without any, spaces do."""
+    parts = _TAG_COMMAS.split(text) if _TAG_COMMAS.search(text) else text.split()
     return [p.strip() for p in parts if p.strip()]
 
 
@@ -234,12 +169,16 @@ def _post(fields: dict, *, body: str, name: str) -> Post:
         or slugify(title, allow_unicode=True)
     )
     slug = unicodedata.normalize("NFC", slug)
+    if not slug:
+        raise PostError(
+            "no slug can be made from the title; give one with 'slug:'", line=_line(fields, "title")
+        )
     if not _SLUG.match(slug):
         raise PostError(
             f"the slug {slug!r} may hold only letters, digits, '-' and '_'", line=_line(fields, "slug")
         )
-    published = _flag(fields, "published")
-    draft = _flag(fields, "draft")
+    day = "-".join(stem_match.groups()[:3]) if stem_match else f"{when:%Y-%m-%d}"
+    published, draft = _flag(fields, "published"), _flag(fields, "draft")
     return Post(
         title=title,
         date=when,
@@ -258,6 +197,7 @@ def _post(fields: dict, *, body: str, name: str) -> Post:
         image_alt=_text(fields, "image_alt") or "",
         reading_time=_minutes(fields),
         extra=_extra(fields),
+        source=f"{day}-{slug}",
     )
 
 
@@ -270,44 +210,57 @@ def _line(fields: dict, key: str) -> int | None:
 
 
 def _date(fields: dict, stem_match) -> datetime:
-    if "date" not in fields:
+    node, line, _base = fields.get("date", (None, None, None))
+    if node is None or node.tag == "tag:yaml.org,2002:null":
         if not stem_match:
             raise PostError("there is no 'date', and the file name does not start with YYYY-MM-DD-")
         try:
             return _aware(datetime(*(int(g) for g in stem_match.groups()[:3])))
         except ValueError as error:
             raise PostError(f"the date in the file name is not a real date: {error}") from error
-    node, line, _base = fields["date"]
-    if node.tag == "tag:yaml.org,2002:timestamp":
-        try:
-            value = _construct(node)
-        except ValueError as error:
-            raise PostError(f"'date' is not a real date: {node.value!r} ({error})", line=line) from error
-        return _aware(value if isinstance(value, datetime) else datetime.combine(value, time()))
-    if node.tag != "tag:yaml.org,2002:str":
+    if node.tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:str"):
         raise PostError(
-            f"'date' must be a date such as 2025-11-16 12:56:47 +0900, not {node.value!r}"
-            f" (YAML reads it as {_YAML_NAMES.get(node.tag, 'something else')})",
+            f"'date' must be a date such as 2025-11-16 12:56:47 +0900, not {YAML_NAMES.get(node.tag, 'that')}"
+            + (f" ({node.value!r})" if isinstance(node, yaml.ScalarNode) else ""),
             line=line,
         )
     return _aware(_parse_date_text(node.value, line))
 
 
+# 2025-11-16, 2025-1-6, 2025-11-16 12:56, 2025-11-16T12:56:47.123+09:00, … +0000, … Z, … UTC
+_DATE = re.compile(
+    r"(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"(?:[Tt ]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?"
+    r"\s*(Z|UTC|GMT|[+-]\d{1,2}(?::?\d{2})?)?(?:\s+UTC)?"
+)
+
+
 def _parse_date_text(text: str, line: int) -> datetime:
-    text = text.strip()
-    for pattern in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, pattern)
-        except ValueError:
-            continue
+    match = _DATE.fullmatch(text.strip())
+    if not match:
+        raise PostError(f"'date' is not a real date: {text!r}", line=line)
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
     try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        pass
-    try:
-        return datetime.combine(date.fromisoformat(text), time())
+        value = datetime(
+            int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0),
+            int((fraction or "0")[:6].ljust(6, "0")), tzinfo=_zone(zone),
+        )  # fmt: skip
     except ValueError as error:
-        raise PostError(f"'date' is not a real date: {text!r}", line=line) from error
+        raise PostError(f"'date' is not a real date: {text!r} ({error})", line=line) from error
+    return value
+
+
+def _zone(text: str | None):
+    if not text:
+        return None
+    if text in ("Z", "UTC", "GMT"):
+        return UTC
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours, minutes = (int(digits[:-2]), int(digits[-2:])) if len(digits) > 2 else (int(digits), 0)
+    if hours > 23 or minutes > 59:
+        raise ValueError(f"offset {text} is out of range")
+    return dt_timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 
 def _aware(value: datetime) -> datetime:
@@ -319,34 +272,21 @@ def _minutes(fields: dict) -> int | None:
     if "reading_time" not in fields:
         return None
     node, line, _base = fields["reading_time"]
-    if node.tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
+    numeric = node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+    value = construct(node, line) if numeric else None
+    if not numeric or not math.isfinite(value):
         raise PostError(f"'reading_time' must be a number of minutes, not {node.value!r}", line=line)
-    return round(_construct(node))
+    return round(value)
 
 
 def _extra(fields: dict) -> dict:
-    """Keys without a meaning of their own, kept as plain data (dates as text)."""
+    """Keys without a meaning of their own, kept as plain data exactly as written."""
     extra = {}
-    for key, (node, _line, _base) in fields.items():
+    for key, (node, _line_number, base) in fields.items():
         if key in KNOWN_KEYS and not (key == "description" and "excerpt" in fields):
             continue
-        extra[key] = _plain(_construct(node))
+        extra[key] = plain(node, base)
     return extra
-
-
-def _plain(value):
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set):
-        return [_plain(v) for v in value]
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "backslashreplace")
-    return value
-
-
-# --- Writing ------------------------------------------------------------------
 
 
 def format_post(post: Post) -> str:
@@ -355,7 +295,8 @@ def format_post(post: Post) -> str:
     if "layout" in post.extra:
         front["layout"] = post.extra["layout"]
     front["title"] = post.title
-    front["date"] = timezone.localtime(post.date).strftime("%Y-%m-%d %H:%M:%S %z")
+    local = timezone.localtime(post.date)
+    front["date"] = local.strftime("%Y-%m-%d %H:%M:%S.%f %z" if local.microsecond else "%Y-%m-%d %H:%M:%S %z")
     front["slug"] = post.slug
     if len(post.authors) == 1:
         front["author"] = post.authors[0]
@@ -366,6 +307,8 @@ def format_post(post: Post) -> str:
             front[key] = values
     optional = {"excerpt": post.excerpt, "image": post.image, "image_alt": post.image_alt}
     front.update({key: value for key, value in optional.items() if value})
+    if not post.excerpt and "description" in post.extra:
+        front["excerpt"] = ""  # else the description would become the excerpt when read back
     if post.permalink:
         front["permalink"] = post.permalink
     if not post.published:
@@ -377,6 +320,15 @@ def format_post(post: Post) -> str:
         front, allow_unicode=True, sort_keys=False, default_flow_style=False, width=10_000
     )
     return f"{_DELIMITER}\n{yaml_text}{_DELIMITER}\n\n{post.body}"
+
+
+def dump_extra(extra: dict) -> str:
+    """Keep other front-matter keys as YAML text: in their order, exactly as read."""
+    return yaml.safe_dump(extra, allow_unicode=True, sort_keys=False, width=10_000) if extra else ""
+
+
+def load_extra(text: str) -> dict:
+    return (yaml.safe_load(text) or {}) if text else {}
 
 
 def file_name(post: Post) -> str:

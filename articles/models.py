@@ -1,5 +1,6 @@
 import html
 import uuid
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -272,13 +273,16 @@ class Article(models.Model):
         editable=False,
         help_text=_("The date and slug of the file this article was imported from."),
     )
-    front_matter = models.JSONField(
+    front_matter = models.TextField(
         _("other front matter"),
-        default=dict,
         blank=True,
         editable=False,
-        help_text=_("Front-matter keys of an imported file that have no field here; written back on export."),
+        help_text=_(
+            "Front-matter keys of an imported file that have no field here (YAML); written back on export."
+        ),
     )
+    source_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    imported_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
     guid = models.UUIDField(_("permanent id"), default=uuid.uuid4, unique=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
@@ -304,9 +308,8 @@ class Article(models.Model):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The text as loaded (absent when a field is deferred), to tell what a save changes.
-        self._loaded_excerpt = self.__dict__.get("excerpt")
-        self._loaded_text = self._public_text()
+        # A new article has loaded nothing: an excerpt given to it is typed.
+        self._loaded_excerpt, self._loaded_text = None, ()
 
     def __str__(self):
         return self.title
@@ -314,8 +317,10 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = self._unique_slug()
-        self.body = self.body.replace("\r\n", "\n")  # browsers send CRLF; files and diffs want LF
-        body_changed = self._state.adding or not self.body_html or self.body != self._loaded_text[1]
+        # Browsers send CRLF; files and diffs want LF.
+        self.body = self.body.replace("\r\n", "\n").replace("\r", "\n")
+        loaded_body = self._loaded_text[1] if self._loaded_text else None
+        body_changed = self._state.adding or not self.body_html or self.body != loaded_body
         if body_changed:
             # Rendering is the costly part of a save; a status change needs none.
             self.body_html = rendering.render_markdown(self.body)
@@ -324,7 +329,7 @@ class Article(models.Model):
             self._derive_excerpt()
         if not self._state.adding:
             self.version += 1
-            if self.is_public and self._public_text() != self._loaded_text:
+            if self.is_public and self._loaded_text and self._public_text() != self._loaded_text:
                 self.revised_at = timezone.now()
         super().save(*args, **kwargs)
         self._loaded_excerpt = self.excerpt
@@ -336,6 +341,14 @@ class Article(models.Model):
             "articles:detail",
             kwargs={"year": local.year, "month": local.month, "day": local.day, "slug": self.slug},
         )
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        article = super().from_db(db, field_names, values)
+        # The text as loaded (absent when a field is deferred), to tell what a save changes.
+        article._loaded_excerpt = article.__dict__.get("excerpt")
+        article._loaded_text = article._public_text()
+        return article
 
     def _public_text(self) -> tuple:
         return tuple(self.__dict__.get(name) for name in ("title", "body", "excerpt", "hero_alt"))
@@ -449,6 +462,7 @@ class LegacyAddress(models.Model):
     """An address the article had on the old site; it redirects permanently to the article."""
 
     path = models.CharField(_("old address"), max_length=500, unique=True)
+    original = models.CharField(_("as written"), max_length=500, blank=True)
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="legacy_addresses")
 
     class Meta:
@@ -460,9 +474,16 @@ class LegacyAddress(models.Model):
         return self.path
 
     @staticmethod
-    def normalize(path: str) -> str:
-        """`/a/b.html`, `a/b/` and `/a/b` for lookups: leading slash, no trailing one."""
-        path = "/" + path.strip().lstrip("/")
+    def normalize(address: str) -> str:
+        """One form for every way of writing an old address, for look-ups.
+
+        `https://old.example.com/a/b.html?x=1`, `/a/b/index.html`, `a/b/`,
+        `/a/b` and `/a/%E8%A8%98` (decoded) all become `/a/b` (or `/a/記`).
+        """
+        path = unquote(urlsplit(address.strip()).path)
+        path = "/" + path.strip("/")
+        for ending in ("/index.html", "/index.htm", ".html", ".htm"):
+            path = path.removesuffix(ending)
         return path.rstrip("/") or "/"
 
 

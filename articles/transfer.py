@@ -7,10 +7,11 @@ the admin: the model's save() renders and derives, the workflow publishes.
 import dataclasses
 import enum
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from .models import Article, Author, Byline, Category, LegacyAddress, Tag, Tagge
 from .tagging import normalize_tag_name, tag_key
 
 log = logging.getLogger(__name__)
+_PLACEHOLDER = re.compile(r"(^|/):[a-z_]+")
 DESK_SUFFIXES = ("編集部", "編集局", "デスク", "desk", "Desk", "staff", "Staff", "newsroom", "Newsroom")
 READING_TIME_TOLERANCE = 2
 
@@ -51,6 +53,7 @@ class Names:
         self.authors: dict[str, Author] = {}
         self.sections: dict[str, Category] = {}
         self.tag_cache: dict[str, Tag] = {}
+        self.seen: dict[str, Path] = {}  # source key -> the first file with it in this run
 
     def author(self, name: str) -> Author:
         return self._get(self.authors, Author, name, is_desk=name.endswith(DESK_SUFFIXES))
@@ -98,19 +101,28 @@ def import_post(
     *, path: Path, user, names: Names | None = None, as_draft: bool = False, dry_run: bool = False
 ):
     """Import one file; return what happened to it. Never raises for a bad file."""
+    names = names or Names()
     try:
         post = jekyll.parse_post(path)
     except jekyll.PostError as error:
         return ImportResult(path, Outcome.REFUSED, message=f"{error.where(path)}: {error}")
     except OSError as error:
         return ImportResult(path, Outcome.REFUSED, message=f"{path}: cannot be read: {error.strerror}")
+    except RecursionError:
+        return ImportResult(path, Outcome.REFUSED, message=f"{path}: the front matter is nested too deeply")
+    first = names.seen.setdefault(post.source_key, path)
+    if first != path:
+        message = _("%(path)s: the same date and slug as %(first)s; only the first is imported")
+        return ImportResult(path, Outcome.REFUSED, message=message % {"path": path, "first": first})
     try:
         with transaction.atomic():
             with freshness.one_change():
-                result = _apply(post, path=path, user=user, names=names or Names(), as_draft=as_draft)
+                result = _apply(post, path=path, user=user, names=names, as_draft=as_draft)
             transaction.set_rollback(dry_run)
     except ImportRefused as refusal:
         return ImportResult(path, Outcome.REFUSED, message=f"{path}: {refusal}")
+    except DatabaseError as error:
+        return ImportResult(path, Outcome.REFUSED, message=f"{path}: the database refused it: {error}")
     return result
 
 
@@ -121,22 +133,39 @@ def _apply(post: jekyll.Post, *, path, user, names: Names, as_draft: bool) -> Im
     taken = next((a for a in candidates if a.slug == post.slug and a != article), None)
     if taken:
         raise ImportRefused(
-            _("the slug “%(slug)s” is already used by article %(id)s, which was not imported from this file")
-            % {"slug": post.slug, "id": taken.pk}
+            _("the slug “%(slug)s” is already used by article %(id)s (imported from: %(source)s)")
+            % {"slug": post.slug, "id": taken.pk, "source": taken.source_key or _("no file")}
         )
-    if article is None:
-        outcome = Outcome.CREATED
-    elif _comparable(export_post(article)) == _comparable(_as_stored(post, article)):
-        outcome = Outcome.UNCHANGED
-    else:
-        outcome = Outcome.UPDATED
-    if outcome != Outcome.UNCHANGED:
+    if article is not None and article.source_fingerprint == post.fingerprint:
+        # The file as last imported: whatever the desk did since stands.
+        return ImportResult(path, Outcome.UNCHANGED, article)
+    if article is not None and article.imported_version not in (None, article.version):
+        raise ImportRefused(
+            _(
+                "the article was changed in Newsroom since it was imported (version %(then)s, now %(now)s, "
+                "last saved %(when)s); the file was not applied, so that those changes are kept"
+            )
+            % {
+                "then": article.imported_version,
+                "now": article.version,
+                "when": f"{article.updated_at:%Y-%m-%d %H:%M}",
+            }
+        )
+    outcome = Outcome.CREATED if article is None else Outcome.UPDATED
+    content_changed = article is None or _comparable(export_post(article)) != _comparable(
+        _as_stored(post, article)
+    )
+    if content_changed:
         article = article or Article(source_key=post.source_key, created_by=user)
         _fill(article, post, names)
         workflow.record(article, "import", by=user, comment=path.name, via="import")
-    changed, notes = _set_status(article, post, user=user, as_draft=as_draft, path=path)
-    if changed and outcome == Outcome.UNCHANGED:
-        outcome = Outcome.UPDATED
+    transitioned, notes = _set_status(article, post, user=user, as_draft=as_draft, path=path)
+    if not content_changed and not transitioned:
+        outcome = Outcome.UNCHANGED
+    # Remember the file, without counting that as an edit.
+    Article.objects.filter(pk=article.pk).update(
+        source_fingerprint=post.fingerprint, imported_version=article.version
+    )
     return ImportResult(path, outcome, article, notes=_reading_time_notes(post, article) + notes)
 
 
@@ -146,7 +175,7 @@ def _check_lengths(post: jekyll.Post) -> None:
         ("slug", [post.slug], Article._meta.get_field("slug").max_length),
         ("author", post.authors, Author._meta.get_field("name").max_length),
         ("category", post.categories, Category._meta.get_field("name").max_length),
-        ("tag", post.tags, Tag._meta.get_field("name").max_length),
+        ("tag", [normalize_tag_name(t) for t in post.tags], Tag._meta.get_field("name").max_length),
         ("image", [post.image], Article._meta.get_field("hero_image_url").max_length),
         ("image_alt", [post.image_alt], Article._meta.get_field("hero_alt").max_length),
         ("permalink", [post.permalink], LegacyAddress._meta.get_field("path").max_length),
@@ -166,7 +195,7 @@ def _fill(article: Article, post: jekyll.Post, names: Names) -> None:
     article._loaded_excerpt = None  # an empty excerpt means: derive it
     article.published_at = post.date
     article.hero_image_url, article.hero_alt = post.image, post.image_alt
-    article.front_matter = post.extra
+    article.front_matter = jekyll.dump_extra(post.extra)
     creating = article._state.adding
     article.save()
     if not creating:
@@ -186,19 +215,34 @@ def _fill(article: Article, post: jekyll.Post, names: Names) -> None:
     else:
         article.categories.set(sections)
         article.tags.set(post.tags)
-    if post.permalink:
-        _claim_address(article, post.permalink)
+    for address in _old_addresses(post):
+        _claim_address(article, address)
 
 
-def _claim_address(article: Article, permalink: str) -> None:
-    path = LegacyAddress.normalize(permalink)
+def _old_addresses(post: jekyll.Post) -> list[str]:
+    """The permalink, and Hugo's `url` and `aliases`: every address the post had."""
+    addresses = [post.permalink, post.extra.get("url")] + list(post.extra.get("aliases") or [])
+    return [a for a in addresses if isinstance(a, str) and a.strip()]
+
+
+def _claim_address(article: Article, address: str) -> None:
+    if _PLACEHOLDER.search(address):
+        raise ImportRefused(
+            _("the address %(address)s has placeholders (such as :year); give the post's real old address")
+            % {"address": address}
+        )
+    path = LegacyAddress.normalize(address)
     holder = LegacyAddress.objects.filter(path=path).exclude(article=article).first()
     if holder:
         raise ImportRefused(
             _("the permalink %(path)s already leads to article %(id)s")
             % {"path": path, "id": holder.article_id}
         )
-    LegacyAddress.objects.get_or_create(path=path, article=article)
+    LegacyAddress.objects.update_or_create(path=path, defaults={"article": article, "original": address})
+
+
+def _status_differs(article: Article, post: jekyll.Post, as_draft: bool) -> bool:
+    return not as_draft and post.published != (article.status == Article.Status.PUBLISHED)
 
 
 def _set_status(article: Article, post: jekyll.Post, *, user, as_draft: bool, path) -> tuple[bool, list[str]]:
@@ -206,8 +250,7 @@ def _set_status(article: Article, post: jekyll.Post, *, user, as_draft: bool, pa
 
     With `as_draft`, nothing is published and nothing already public is withdrawn.
     """
-    is_public = article.status == Article.Status.PUBLISHED
-    if as_draft or post.published == is_public:
+    if not _status_differs(article, post, as_draft):
         return False, []
     action = "publish" if post.published else "unpublish"
     try:
@@ -233,7 +276,8 @@ def _reading_time_notes(post: jekyll.Post, article: Article) -> list[str]:
 
 def export_post(article: Article) -> jekyll.Post:
     """The article as a post, ready for jekyll.format_post()."""
-    first_address = article.legacy_addresses.order_by("pk").first()
+    hugo = _hugo_addresses(article)
+    permalinks = [a for a in article.legacy_addresses.all() if a.original not in hugo]
     return jekyll.Post(
         title=article.title,
         date=article.published_at or article.created_at,
@@ -243,13 +287,18 @@ def export_post(article: Article) -> jekyll.Post:
         categories=sorted(c.name for c in article.categories.all()),
         tags=sorted(article.tags.names(), key=str.lower),
         excerpt="" if article.excerpt_is_derived else article.excerpt,
-        permalink=first_address.path if first_address else "",
+        permalink=(permalinks[-1].original or permalinks[-1].path) if permalinks else "",
         published=article.status == Article.Status.PUBLISHED,
         image=article.hero_image_url or (article.hero_image.url if article.hero_image else ""),
         image_alt=article.hero_alt,
         reading_time=article.reading_time,
-        extra=dict(article.front_matter),
+        extra=jekyll.load_extra(article.front_matter),
     )
+
+
+def _hugo_addresses(article: Article) -> set[str]:
+    extra = jekyll.load_extra(article.front_matter)
+    return {extra.get("url")} | set(extra.get("aliases") or [])
 
 
 def _as_stored(post: jekyll.Post, article: Article) -> jekyll.Post:
@@ -263,7 +312,7 @@ def _as_stored(post: jekyll.Post, article: Article) -> jekyll.Post:
         categories=sorted(post.categories),
         tags=_folded(post.tags),
         excerpt=post.excerpt,
-        permalink=LegacyAddress.normalize(post.permalink) if post.permalink else "",
+        permalink=post.permalink,
         published=article.status == Article.Status.PUBLISHED,  # status is settled apart
         image=post.image,
         image_alt=post.image_alt,
@@ -281,7 +330,7 @@ def _folded(tags: list[str]) -> list[str]:
 
 
 def _comparable(post: jekyll.Post) -> jekyll.Post:
-    # An existing tag keeps the case it was first written in; files keep whole seconds.
+    # An existing tag keeps the case it was first written in.
     return dataclasses.replace(
-        post, tags=sorted(tag_key(name) for name in post.tags), date=post.date.replace(microsecond=0)
+        post, tags=sorted(tag_key(name) for name in post.tags), source="", fingerprint=""
     )

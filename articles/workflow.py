@@ -116,9 +116,11 @@ def record(
 
 def _publication_time(article: Article, publish_at: datetime | None) -> datetime:
     # A piece published before keeps its date (and so its address) unless a
-    # new time is given; a future time schedules it.
+    # new time is given; a future time schedules it. A date a draft merely
+    # carries (from an import, say) is not a publication: it goes out now.
     if publish_at is not None:
         return publish_at
-    if article.published_at and article.published_at <= timezone.now():
+    was_published = article.events.filter(action="publish").exists()
+    if was_published and article.published_at and article.published_at <= timezone.now():
         return article.published_at
     return timezone.now()

@@ -12,6 +12,11 @@ class Progress:
     def __enter__(self):
         return self
 
+    def clear(self):
+        """Wipe the counter's line, so that a message can be printed on a line of its own."""
+        if self.live and self.shown_at:
+            self.stream.write("\r\033[K")
+
     def step(self):
         self.done += 1
         now = time.monotonic()

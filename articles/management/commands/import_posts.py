@@ -43,18 +43,24 @@ class Command(BaseCommand):
         files = jekyll.find_posts(paths)
         counts = Counter({outcome: 0 for outcome in Outcome})
         names = Names()
+        unpublished = 0
         with Progress(len(files), stream=sys.stderr, label="importing") as progress:
             for path in files:
                 result = import_post(
                     path=path, user=actor, names=names, as_draft=status == "draft", dry_run=dry_run
                 )
                 counts[result.outcome] += 1
+                unpublished += any(note.startswith("not published") for note in result.notes)
+                progress.clear()
                 self.report(result, verbosity)
                 progress.step()
         summary = ", ".join(f"{counts[o]} {o.value}" for o in Outcome)
         prefix = "Dry run, nothing written: " if dry_run else ""
         style = self.style.ERROR if counts[Outcome.REFUSED] else self.style.SUCCESS
-        self.stdout.write(style(f"{prefix}{len(files)} file(s): {summary}."))
+        held = (
+            f" {unpublished} kept as draft(s): publishing was refused (see the notes)." if unpublished else ""
+        )
+        self.stdout.write(style(f"{prefix}{len(files)} file(s): {summary}.{held}"))
         if counts[Outcome.REFUSED]:
             raise CommandError(f"{counts[Outcome.REFUSED]} file(s) refused.", returncode=1)
 
@@ -62,13 +68,20 @@ class Command(BaseCommand):
         users = get_user_model().objects
         if username:
             try:
-                return users.get(username=username)
+                user = users.get(username=username)
             except users.model.DoesNotExist:
                 raise CommandError(f"No user named {username!r}.") from None
-        first = users.filter(is_superuser=True, is_active=True).order_by("pk").first()
-        if first is None:
-            raise CommandError("Give --user USERNAME: there is no superuser to record the import as.")
-        return first
+        else:
+            user = users.filter(is_superuser=True, is_active=True).order_by("pk").first()
+            if user is None:
+                raise CommandError("Give --user USERNAME: there is no superuser to record the import as.")
+        if not (
+            user.is_active
+            and user.has_perm("articles.add_article")
+            and user.has_perm("articles.change_article")
+        ):
+            raise CommandError(f"{user.username!r} may not add and change articles, so cannot import them.")
+        return user
 
     def report(self, result, verbosity):
         if result.outcome == Outcome.REFUSED:
