@@ -1,4 +1,7 @@
+from io import StringIO
+
 import pytest
+from django.core.management import CommandError, call_command
 
 from .factories import StaffFactory, UserFactory
 
@@ -40,3 +43,18 @@ def reader(db):
 def editor_client(client, editor):
     client.force_login(editor)
     return client
+
+
+@pytest.fixture
+def chief(db):
+    return StaffFactory(username="chief", is_superuser=True)
+
+
+def run_import(*args):
+    """Run import_posts; return its exit status, standard output and standard error."""
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("import_posts", *map(str, args), stdout=out, stderr=err)
+    except CommandError as error:
+        return error.returncode, out.getvalue(), err.getvalue() + str(error)
+    return 0, out.getvalue(), err.getvalue()

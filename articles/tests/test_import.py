@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from articles.models import Article, ArticleEvent, Author, Category, LegacyAddress, Tag
 from articles.transfer import Outcome, import_post
 
-from .conftest import WRITER_PERMISSIONS
+from .conftest import WRITER_PERMISSIONS, run_import
 from .factories import ArticleFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,20 +18,7 @@ JAPANESE = POSTS / "2025-11-16-datacenter-toushi.md"
 ENGLISH = POSTS / "2026-03-02-harbor-wall.markdown"
 
 
-@pytest.fixture
-def chief(db):
-    return StaffFactory(username="chief", is_superuser=True)
-
-
-def run(*args):
-    out, err = StringIO(), StringIO()
-    try:
-        call_command("import_posts", *map(str, args), stdout=out, stderr=err)
-        code = 0
-    except CommandError as error:
-        err.write(str(error))
-        code = error.returncode
-    return code, out.getvalue(), err.getvalue()
+run = run_import
 
 
 def write(tmp_path, name, data: bytes) -> Path:

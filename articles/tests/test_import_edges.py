@@ -12,6 +12,7 @@ from django.utils import timezone
 from articles import workflow
 from articles.models import Article, LegacyAddress, PublicChange
 
+from .conftest import run_import
 from .factories import StaffFactory, publisher
 
 pytestmark = pytest.mark.django_db
@@ -19,18 +20,7 @@ POSTS = Path(__file__).parent / "posts"
 JAPANESE = POSTS / "2025-11-16-datacenter-toushi.md"
 
 
-@pytest.fixture
-def chief(db):
-    return StaffFactory(username="chief", is_superuser=True)
-
-
-def run(*args):
-    out, err = StringIO(), StringIO()
-    try:
-        call_command("import_posts", *map(str, args), stdout=out, stderr=err)
-        return 0, out.getvalue(), err.getvalue()
-    except CommandError as error:
-        return error.returncode, out.getvalue(), err.getvalue() + str(error)
+run = run_import
 
 
 def post(folder: Path, name: str, front: str, body: str = "本文です。\n") -> Path:
