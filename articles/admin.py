@@ -3,12 +3,16 @@ from datetime import datetime
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.models import LogEntry
+from django.contrib.admin.utils import flatten_fieldsets
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -63,9 +67,53 @@ def _can_edit_article(user) -> bool:
 
 
 class ArticleForm(forms.ModelForm):
+    # The version the editor started from: a save on top of someone else's is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Article
         fields = ["title", "slug", "body", "excerpt", "categories", "tags", "hero_image", "hero_alt"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            self._refuse_a_stale_save(cleaned.get("version"))
+        return cleaned
+
+    def _refuse_a_stale_save(self, started_from):
+        # The admin runs this form inside the transaction that saves it: the
+        # row stays locked until then, so no one can save in between.
+        current = (
+            Article.objects.select_for_update().filter(pk=self.instance.pk).values_list("version", flat=True)
+        )
+        current = current.first()
+        if started_from == current:
+            return
+        last = LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Article), object_id=str(self.instance.pk)
+        ).first()
+        raise ValidationError(
+            _(
+                "%(who)s saved this article at %(when)s, after you opened it (version %(mine)s, now %(now)s). "
+                "Your text is still below: copy what you changed, reload the page to see their version, "
+                "and apply your changes again."
+            )
+            % {
+                "who": last.user.get_username() if last else _("Someone"),
+                "when": date_format(
+                    timezone.localtime(last.action_time if last else self.instance.updated_at),
+                    "DATETIME_FORMAT",
+                ),
+                "mine": started_from,
+                "now": current,
+            },
+            code="stale",
+        )
 
     def clean_tags(self):
         names = self.cleaned_data["tags"]
@@ -89,13 +137,13 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["title", "excerpt", "body", "bylines__author__name"]
     date_hierarchy = "published_at"
     autocomplete_fields = ["categories"]
-    readonly_fields = ["status", "published_at", "reading_time", "version", "created_by", "guid"]
+    readonly_fields = ["status", "published_at", "reading_time", "revision", "created_by", "guid"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "body", "excerpt", "categories", "tags"]}),
+        (None, {"fields": ["title", "slug", "body", "excerpt", "categories", "tags", "version"]}),
         (gettext_lazy("Hero image"), {"fields": ["hero_image", "hero_alt"]}),
         (
             gettext_lazy("Publication"),
-            {"fields": ["status", "published_at", "reading_time", "version", "created_by", "guid"]},
+            {"fields": ["status", "published_at", "reading_time", "revision", "created_by", "guid"]},
         ),
     ]
     change_form_template = "admin/articles/article/change_form.html"
@@ -110,11 +158,19 @@ class ArticleAdmin(admin.ModelAdmin):
             .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
         )
 
+    @admin.display(description=gettext_lazy("version"))
+    def revision(self, obj):
+        return obj.version if obj and obj.pk else "—"
+
     @admin.display(description=gettext_lazy("byline"))
     def byline_names(self, obj):
         return ", ".join(author.name for author in obj.byline())
 
     def get_form(self, request, obj=None, **kwargs):
+        # `version` is the form's own hidden field, not the model's (which no form may edit).
+        fields = kwargs.get("fields", flatten_fieldsets(self.get_fieldsets(request, obj)))
+        if fields is not None:
+            kwargs["fields"] = [name for name in fields if name != "version"]
         form = super().get_form(request, obj, **kwargs)
         form.base_fields["tags"].widget.attrs["data-suggest-url"] = reverse("editor:tags")
         if obj is not None and obj.excerpt_is_derived:

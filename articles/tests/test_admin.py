@@ -121,17 +121,7 @@ def test_derived_excerpt_is_shown_as_a_hint_and_keeps_following_the_body(editor_
     url = reverse("admin:articles_article_change", args=[article.pk])
     assert 'placeholder="最初の段落。"' in editor_client.get(url).content.decode()
 
-    byline = article.bylines.get()
-    form = article_form(
-        author,
-        body="書き換えた段落。",
-        **{
-            "bylines-INITIAL_FORMS": "1",
-            "bylines-0-id": str(byline.pk),
-            "bylines-0-article": str(article.pk),
-        },
-    )
-    assert editor_client.post(url, form).status_code == 302
+    assert editor_client.post(url, change_form(article, body="書き換えた段落。")).status_code == 302
     article.refresh_from_db()
     assert article.excerpt == "書き換えた段落。"
 
@@ -203,6 +193,7 @@ def test_saving_only_a_new_title_keeps_the_derived_excerpt(editor_client):
         author,
         title="見出しだけ変更",
         body=article.body,
+        version=str(article.version),
         **{
             "bylines-INITIAL_FORMS": "1",
             "bylines-0-id": str(byline.pk),
@@ -216,3 +207,56 @@ def test_saving_only_a_new_title_keeps_the_derived_excerpt(editor_client):
     article.refresh_from_db()
     assert article.title == "見出しだけ変更"
     assert article.excerpt == "最初の段落。" and article.excerpt_is_derived
+
+
+def change_form(article, **fields):
+    byline = article.bylines.get()
+    return article_form(
+        byline.author,
+        version=str(article.version),
+        **{
+            "bylines-INITIAL_FORMS": "1",
+            "bylines-0-id": str(byline.pk),
+            "bylines-0-article": str(article.pk),
+        },
+        **fields,
+    )
+
+
+def test_the_change_form_carries_the_version_in_a_hidden_field(editor_client):
+    article = ArticleFactory()
+    html = editor_client.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
+    assert f'<input type="hidden" name="version" value="{article.version}"' in html
+
+
+def test_a_stale_save_is_refused_naming_who_saved_and_keeps_the_submitted_text(client, editor):
+    from django.test import Client
+
+    from .conftest import EDITOR_PERMISSIONS
+    from .factories import StaffFactory
+
+    article = ArticleFactory(body="元の本文。")
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    opened = change_form(article, body="私が書き直した本文。")  # the version both opened
+
+    colleague = Client()
+    colleague.force_login(StaffFactory(username="tanaka", permissions=EDITOR_PERMISSIONS))
+    assert colleague.post(url, change_form(article, body="田中さんの本文。")).status_code == 302
+
+    client.force_login(editor)
+    response = client.post(url, opened)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "tanaka" in html and "私が書き直した本文。" in html
+    article.refresh_from_db()
+    assert article.body == "田中さんの本文。"
+
+
+def test_a_hand_made_post_without_a_version_changes_nothing(editor_client):
+    article = ArticleFactory(title="元の見出し")
+    data = change_form(article, title="勝手な見出し")
+    del data["version"]
+    response = editor_client.post(reverse("admin:articles_article_change", args=[article.pk]), data)
+    assert response.status_code == 200
+    article.refresh_from_db()
+    assert article.title == "元の見出し"
