@@ -1,5 +1,6 @@
 """Test-session setup shared by every test module."""
 
+import gettext
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -22,5 +23,7 @@ def compile_catalogs():
 
 
 compile_catalogs()
-# Django may have read the catalogs while starting up; have it read them again.
+# Django may have read the catalogs while starting up; have it read them again
+# (Python's gettext keeps the files it opened in a cache of its own).
+gettext._translations.clear()
 setting_changed.send(sender=None, setting="LOCALE_PATHS", value=settings.LOCALE_PATHS, enter=False)

@@ -6,13 +6,14 @@ from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -52,6 +53,11 @@ class BylineInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return _can_edit_article(request.user)
 
+    def get_ordering(self, request):
+        if request.GET.get(DeskFilter.parameter_name) == "queue":
+            return ["updated_at"]  # the longest waiting first
+        return super().get_ordering(request)
+
     def has_change_permission(self, request, obj=None):
         return _can_edit_article(request.user)
 
@@ -64,6 +70,23 @@ class BylineInline(admin.TabularInline):
 
 def _can_edit_article(user) -> bool:
     return user.has_perm("articles.add_article") or user.has_perm("articles.change_article")
+
+
+class DeskFilter(admin.SimpleListFilter):
+    """One click to the review queue (oldest first) or to one's own articles."""
+
+    title = gettext_lazy("desk")
+    parameter_name = "desk"
+
+    def lookups(self, request, model_admin):
+        return [("queue", _("Review queue")), ("mine", _("My articles"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "queue":
+            return queryset.filter(status=Article.Status.IN_REVIEW)
+        if self.value() == "mine":
+            return queryset.filter(pk__in=Article.objects.owned_by(request.user).values("pk"))
+        return queryset
 
 
 class ArticleForm(forms.ModelForm):
@@ -132,8 +155,8 @@ class ArticleAdmin(admin.ModelAdmin):
     form = ArticleForm
     formfield_overrides = MARKDOWN_EDITOR
     inlines = [BylineInline]
-    list_display = ["title", "status", "published_at", "byline_names", "reading_time", "updated_at"]
-    list_filter = ["status", "categories", "bylines__author", "tags"]
+    list_display = ["title", "status_badge", "published_at", "byline_names", "reading_time", "updated_at"]
+    list_filter = [DeskFilter, "status", "categories", "bylines__author", "tags"]
     search_fields = ["title", "excerpt", "body", "bylines__author__name"]
     date_hierarchy = "published_at"
     autocomplete_fields = ["categories"]
@@ -150,12 +173,44 @@ class ArticleAdmin(admin.ModelAdmin):
 
     class Media:
         js = ["admin/js/tag-suggest.js"]
+        css = {"all": ["admin/css/newsroom.css"]}
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
+        articles = super().get_queryset(request)
+        articles = articles.prefetch_related(
+            Prefetch("bylines", queryset=Byline.objects.select_related("author"))
+        )
+        if request.user.has_perm("articles.edit_others_article"):
+            return articles
+        return articles.filter(
+            pk__in=Article.objects.owned_by(request.user).values("pk")
+        )  # writers see their own
+
+    def get_ordering(self, request):
+        if request.GET.get(DeskFilter.parameter_name) == "queue":
+            return ["updated_at"]  # the longest waiting first
+        return super().get_ordering(request)
+
+    def has_change_permission(self, request, obj=None):
+        """Writers edit their own drafts; editors anything not yet out; published pieces are corrected."""
+        user = request.user
+        if not super().has_change_permission(request, obj) or obj is None:
+            return super().has_change_permission(request, obj)
+        if obj.status == Article.Status.PUBLISHED:
+            return user.has_perm("articles.correct_published_article")
+        if user.has_perm("articles.edit_others_article"):
+            return True
+        return obj.is_owned_by(user) and obj.status in (
+            Article.Status.DRAFT,
+            Article.Status.CHANGES_REQUESTED,
+        )
+
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def status_badge(self, obj):
+        scheduled = obj.is_scheduled
+        label = _("Scheduled") if scheduled else obj.get_status_display()
+        return format_html(
+            '<span class="badge badge-{}">{}</span>', "scheduled" if scheduled else obj.status, label
         )
 
     @admin.display(description=gettext_lazy("version"))
@@ -172,8 +227,9 @@ class ArticleAdmin(admin.ModelAdmin):
         if fields is not None:
             kwargs["fields"] = [name for name in fields if name != "version"]
         form = super().get_form(request, obj, **kwargs)
-        form.base_fields["tags"].widget.attrs["data-suggest-url"] = reverse("editor:tags")
-        if obj is not None and obj.excerpt_is_derived:
+        if "tags" in form.base_fields:  # absent from a read-only form
+            form.base_fields["tags"].widget.attrs["data-suggest-url"] = reverse("editor:tags")
+        if obj is not None and obj.excerpt_is_derived and "excerpt" in form.base_fields:
             # Show a derived excerpt as a hint, so that an empty box keeps
             # deriving it and anything typed there is the editor's own.
             form.base_fields["excerpt"].widget.attrs["placeholder"] = obj.derived_excerpt
@@ -197,6 +253,7 @@ class ArticleAdmin(admin.ModelAdmin):
             **(extra_context or {}),
             "workflow_actions": workflow.available_actions(article, request.user) if article else [],
             "article": article,
+            "events": article.events.select_related("actor") if article and article.pk else [],
         }
         return super().changeform_view(request, object_id, form_url, extra_context)
 
@@ -205,6 +262,25 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def response_change(self, request, obj):
         return self._after_save(request, obj) or super().response_change(request, obj)
+
+    def get_urls(self):
+        workflow_url = path(
+            "<path:object_id>/workflow/",
+            self.admin_site.admin_view(self.workflow_view),
+            name="articles_article_workflow",
+        )
+        return [workflow_url, *super().get_urls()]
+
+    def workflow_view(self, request, object_id):
+        """The workflow buttons of someone who may act on an article but not edit it."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self.get_object(request, object_id)
+        if article is None or not self.has_view_permission(request, article):
+            raise PermissionDenied
+        return self._after_save(request, article) or HttpResponseRedirect(
+            reverse("admin:articles_article_change", args=[article.pk])
+        )
 
     def _after_save(self, request, obj):
         """Perform the workflow button that was pressed, once the edits are saved."""

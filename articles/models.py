@@ -184,6 +184,10 @@ class ArticleQuerySet(models.QuerySet):
             "tags",
         ).order_by("-published_at", "-pk")
 
+    def owned_by(self, user):
+        """Articles the user created or writes under one of the bylines of."""
+        return self.filter(Q(created_by=user) | Q(bylines__author__user=user)).distinct()
+
     def by_author(self, author):
         return self.filter(bylines__author=author)
 
@@ -197,7 +201,11 @@ class ArticleQuerySet(models.QuerySet):
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("In review")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        APPROVED = "approved", _("Approved")
         PUBLISHED = "published", _("Published")
+        UNPUBLISHED = "unpublished", _("Unpublished")
 
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(
@@ -292,8 +300,13 @@ class Article(models.Model):
         verbose_name = _("article")
         verbose_name_plural = _("articles")
         permissions = [
+            ("submit_article", _("Can submit articles for review")),
+            ("review_article", _("Can request changes to and approve articles")),
+            ("approve_own_article", _("Can approve own articles")),
             ("publish_article", _("Can publish articles")),
             ("unpublish_article", _("Can unpublish articles")),
+            ("edit_others_article", _("Can edit other people's articles")),
+            ("correct_published_article", _("Can correct published articles")),
         ]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_public_idx"),
@@ -398,6 +411,16 @@ class Article(models.Model):
             .first()
         )
 
+    def is_owned_by(self, user) -> bool:
+        """The user wrote it: created it, or writes under one of its bylines."""
+        if not user.is_authenticated:
+            return False
+        if self.pk is None:
+            return True  # being written by whoever is writing it
+        return self.created_by_id == user.pk or any(
+            author.user_id == user.pk for author in self.byline() if author.user_id
+        )
+
     @property
     def is_public(self) -> bool:
         return (
@@ -456,6 +479,11 @@ class ArticleEvent(models.Model):
 
     def __str__(self):
         return f"{self.action}: {self.from_status} → {self.to_status}"
+
+    def get_action_display(self) -> str:
+        from .workflow import ACTIONS
+
+        return str(ACTIONS[self.action].label) if self.action in ACTIONS else self.action
 
 
 class LegacyAddress(models.Model):

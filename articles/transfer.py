@@ -252,9 +252,13 @@ def _set_status(article: Article, post: jekyll.Post, *, user, as_draft: bool, pa
     """
     if not _status_differs(article, post, as_draft):
         return False, []
-    action = "publish" if post.published else "unpublish"
     try:
-        workflow.perform(article, action, by=user, comment=path.name, publish_at=post.date, via="import")
+        if post.published:
+            workflow.publish_through_review(
+                article, by=user, comment=path.name, publish_at=post.date, via="import"
+            )
+        else:
+            workflow.perform(article, "unpublish", by=user, comment=path.name, via="import")
     except workflow.NotAllowed as refusal:
         return False, [_("not published: %(reason)s") % {"reason": refusal}] if post.published else [
             str(refusal)

@@ -1,8 +1,9 @@
 """Every change of an article's status goes through `perform()`.
 
 The table below says, for each action, which states it leaves from, which
-state it reaches, which permission it needs and whether a comment is
-required. The admin's buttons, management commands and tests all call
+state it reaches, which permission it needs, whether a comment is required,
+and whom it is for (the article's own writers, or anyone with the right).
+The admin's buttons, the importer, management commands and tests all call
 `perform()`; nothing else sets `Article.status`.
 """
 
@@ -14,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import notifications
 from .models import Article, ArticleEvent
 
 log = logging.getLogger(__name__)
@@ -32,20 +34,39 @@ class Action:
     target: str
     permission: str
     comment_required: bool = False
+    own_only: bool = False  # on one's own articles, unless one may edit others'
+    not_own: bool = False  # a second pair of eyes, unless one may approve one's own
+
+
+def _action(name, label, sources, target, permission, **rules):
+    return Action(name, label, frozenset(sources), target, f"articles.{permission}", **rules)
 
 
 ACTIONS = {
     action.name: action
     for action in [
-        Action("publish", _("Publish"), frozenset({Status.DRAFT}), Status.PUBLISHED, "articles.publish_article"),
-        Action("unpublish", _("Unpublish"), frozenset({Status.PUBLISHED}), Status.DRAFT, "articles.unpublish_article"),
+        _action("submit", _("Submit for review"), {Status.DRAFT, Status.CHANGES_REQUESTED}, Status.IN_REVIEW, "submit_article", own_only=True),
+        _action("withdraw", _("Withdraw"), {Status.IN_REVIEW}, Status.DRAFT, "submit_article", own_only=True),
+        _action("request_changes", _("Request changes"), {Status.IN_REVIEW}, Status.CHANGES_REQUESTED, "review_article", comment_required=True),
+        _action("approve", _("Approve"), {Status.IN_REVIEW}, Status.APPROVED, "review_article", not_own=True),
+        _action("publish", _("Publish"), {Status.APPROVED, Status.UNPUBLISHED}, Status.PUBLISHED, "publish_article"),
+        _action("unpublish", _("Unpublish"), {Status.PUBLISHED}, Status.UNPUBLISHED, "unpublish_article", comment_required=True),
+        _action("revert_to_draft", _("Back to draft"), {Status.CHANGES_REQUESTED, Status.APPROVED, Status.UNPUBLISHED}, Status.DRAFT, "submit_article", own_only=True),
     ]
 }  # fmt: skip
 
 
 def _check(article: Article, action: Action, user, comment: str) -> None:
-    if not user.has_perm(action.permission):
-        raise NotAllowed(_("You do not have permission to “%(action)s” articles.") % {"action": action.label})
+    if not (user.is_active and user.has_perm(action.permission)):
+        raise NotAllowed(_("You do not have permission to “%(action)s”.") % {"action": action.label})
+    if (
+        action.own_only
+        and not user.has_perm("articles.edit_others_article")
+        and not article.is_owned_by(user)
+    ):
+        raise NotAllowed(_("“%(action)s” is for the article's own writers.") % {"action": action.label})
+    if action.not_own and article.is_owned_by(user) and not user.has_perm("articles.approve_own_article"):
+        raise NotAllowed(_("Someone other than its writer must approve an article."))
     if article.status not in action.sources:
         raise NotAllowed(
             _("“%(title)s” is %(status)s: “%(action)s” is not possible from that state.")
@@ -91,11 +112,35 @@ def perform(
         if action == "publish":
             locked.published_at = _publication_time(locked, publish_at)
         locked.save(update_fields=["status", "published_at", "version", "updated_at", "revised_at"])
-        record(locked, action, by=by, from_status=before, comment=comment, via=via)
+        event = record(locked, action, by=by, from_status=before, comment=comment, via=via)
+        transaction.on_commit(lambda: notifications.send_for(event))
     log.info("%s: %s article %s via %s", by, action, locked.pk, via)
     for field in Article._meta.concrete_fields:  # the caller's copy, as saved
         setattr(article, field.attname, getattr(locked, field.attname))
     article._loaded_excerpt, article._loaded_text = locked._loaded_excerpt, locked._loaded_text
+    return article
+
+
+# What it takes to publish from each state, one permitted step at a time.
+_TO_PUBLISHED = {
+    Status.DRAFT: ["submit", "approve", "publish"],
+    Status.CHANGES_REQUESTED: ["submit", "approve", "publish"],
+    Status.IN_REVIEW: ["approve", "publish"],
+    Status.APPROVED: ["publish"],
+    Status.UNPUBLISHED: ["publish"],
+    Status.PUBLISHED: [],
+}
+
+
+def publish_through_review(article: Article, *, by, comment: str = "", publish_at=None, via: str = "admin"):
+    """Take an article to published through every step of the review, as `by`.
+
+    For the importer and the demo data: each step is checked like any other
+    (only someone who may approve their own work gets all the way), and the
+    first refusal stops the walk, leaving the article where it got to.
+    """
+    for action in _TO_PUBLISHED[article.status]:
+        perform(article, action, by=by, comment=comment, publish_at=publish_at, via=via)
     return article
 
 

@@ -5,16 +5,11 @@ from django.core.management import CommandError, call_command
 
 from .factories import StaffFactory, UserFactory
 
-EDITOR_PERMISSIONS = [
-    "add_article",
-    "change_article",
-    "view_article",
-    "publish_article",
-    "unpublish_article",
-    "view_author",
-    "view_category",
-]
-WRITER_PERMISSIONS = ["add_article", "change_article", "view_article", "view_author", "view_category"]
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """Hash test users' passwords cheaply; real ones keep Django's slow default."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -26,12 +21,12 @@ def media_root(settings, tmp_path):
 
 @pytest.fixture
 def editor(db):
-    return StaffFactory(username="editor", permissions=EDITOR_PERMISSIONS)
+    return StaffFactory(username="editor", role="Editor")
 
 
 @pytest.fixture
 def writer(db):
-    return StaffFactory(username="writer", permissions=WRITER_PERMISSIONS)
+    return StaffFactory(username="writer", role="Writer")
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 from datetime import datetime, timedelta
 
 import factory
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import Group, Permission, User
 from django.utils import timezone
 
 from articles import workflow
@@ -21,10 +21,18 @@ class UserFactory(factory.django.DjangoModelFactory):
 class StaffFactory(UserFactory):
     is_staff = True
 
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
+
     @factory.post_generation
     def permissions(self, create, codenames, **kwargs):
         if create and codenames:
             self.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+
+    @factory.post_generation
+    def role(self, create, name, **kwargs):
+        """Writer, Editor or Chief: the groups the roles migration makes."""
+        if create and name:
+            self.groups.set([Group.objects.get(name=name)])
 
 
 class AuthorFactory(factory.django.DjangoModelFactory):
@@ -87,4 +95,4 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     def published(self, create, when, **kwargs):
         if create and when:
             moment = when if isinstance(when, datetime) else timezone.now() - timedelta(hours=1)
-            workflow.perform(self, "publish", by=publisher(), publish_at=moment)
+            workflow.publish_through_review(self, by=publisher(), publish_at=moment)

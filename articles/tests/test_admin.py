@@ -1,4 +1,5 @@
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from articles.models import Article, Author, Tag
@@ -44,15 +45,15 @@ def test_status_is_not_a_form_field(editor_client):
     article = ArticleFactory()
     html = editor_client.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
     assert 'name="status"' not in html
-    assert 'name="_workflow" value="publish"' in html
-    assert "保存して公開" in html  # the button says what it does, in the UI language
+    assert 'name="_workflow" value="submit"' in html
+    assert "保存して審査に提出" in html  # the button says what it does, in the UI language
 
 
 def test_writer_sees_no_publish_button_and_cannot_publish_by_posting_it(client, writer):
     author = AuthorFactory()
     client.force_login(writer)
     html = client.get(reverse("admin:articles_article_add")).content.decode()
-    assert 'name="_workflow"' not in html
+    assert 'value="publish"' not in html and 'value="submit"' in html
 
     client.post(reverse("admin:articles_article_add"), article_form(author, _workflow="publish"))
     article = Article.objects.get()
@@ -73,28 +74,35 @@ def test_editor_creates_an_article_with_byline_and_folded_tags(editor_client, ed
     assert article.created_by == editor
 
 
-def test_save_and_publish_button_saves_the_edits_then_publishes(editor_client, client):
+def test_save_and_submit_then_an_editor_approves_and_publishes(client, writer, editor):
     author = AuthorFactory()
-    response = editor_client.post(
-        reverse("admin:articles_article_add"), article_form(author, _workflow="publish")
-    )
+    client.force_login(writer)
+    response = client.post(reverse("admin:articles_article_add"), article_form(author, _workflow="submit"))
     article = Article.objects.get()
-    assert response.status_code == 302
+    assert response.status_code == 302 and article.status == Article.Status.IN_REVIEW
+    client.force_login(editor)
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    client.post(url, change_form(article, _workflow="approve"))
+    article.refresh_from_db()
+    client.post(url, change_form(article, _workflow="publish"))
+    article.refresh_from_db()
     assert article.is_public
-    assert client.get(article.get_absolute_url()).status_code == 200
+    assert Client().get(article.get_absolute_url()).status_code == 200
 
 
-def test_publish_at_a_future_time_schedules_the_article(editor_client, client):
-    author = AuthorFactory()
-    editor_client.post(
-        reverse("admin:articles_article_add"),
-        article_form(author, _workflow="publish", _publish_at="2999-01-01T09:00"),
-    )
-    article = Article.objects.get()
+def test_publish_at_a_future_time_schedules_the_article(editor_client, writer, editor):
+    from articles import workflow
+
+    article = ArticleFactory(created_by=writer)
+    workflow.perform(article, "submit", by=writer)
+    workflow.perform(article, "approve", by=editor)
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    editor_client.post(url, change_form(article, _workflow="publish", _publish_at="2999-01-01T09:00"))
+    article.refresh_from_db()
     assert article.is_scheduled
-    assert client.get(reverse("articles:home")).content.decode().count(article.title) == 0
-    html = editor_client.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
-    assert "2999" in html
+    assert article.title not in Client().get(reverse("articles:home")).content.decode()
+    html = editor_client.get(url).content.decode()
+    assert "2999" in html and "badge-scheduled" in html
 
 
 def test_an_article_needs_a_byline(editor_client):
@@ -232,7 +240,6 @@ def test_the_change_form_carries_the_version_in_a_hidden_field(editor_client):
 def test_a_stale_save_is_refused_naming_who_saved_and_keeps_the_submitted_text(client, editor):
     from django.test import Client
 
-    from .conftest import EDITOR_PERMISSIONS
     from .factories import StaffFactory
 
     article = ArticleFactory(body="元の本文。")
@@ -240,7 +247,7 @@ def test_a_stale_save_is_refused_naming_who_saved_and_keeps_the_submitted_text(c
     opened = change_form(article, body="私が書き直した本文。")  # the version both opened
 
     colleague = Client()
-    colleague.force_login(StaffFactory(username="tanaka", permissions=EDITOR_PERMISSIONS))
+    colleague.force_login(StaffFactory(username="tanaka", role="Editor"))
     assert colleague.post(url, change_form(article, body="田中さんの本文。")).status_code == 302
 
     client.force_login(editor)

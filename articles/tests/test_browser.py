@@ -8,11 +8,10 @@ from django.urls import reverse
 
 from articles.models import Article
 
-from .conftest import EDITOR_PERMISSIONS
 from .factories import ArticleFactory, AuthorFactory, StaffFactory
 
 CHROMIUM = "/usr/bin/chromium"
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture(scope="module")
@@ -82,44 +81,85 @@ def test_skip_link_is_the_first_stop_and_moves_focus_to_the_content(live_server,
     assert page.locator(".skip-link").is_visible()
 
 
-def test_editor_writes_with_live_preview_and_publishes(live_server, page):
-    author = AuthorFactory(name="高橋 健太")
-    editor = StaffFactory(username="desk-editor", permissions=EDITOR_PERMISSIONS)
-    article = ArticleFactory(title="防災アプリを刷新", authors=[author])
-
+def log_in(browser, live_server, user):
+    context = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
     page.goto(live_server.url + reverse("admin:login"))
-    page.fill("#id_username", editor.username)
+    page.fill("#id_username", user.username)
     page.fill("#id_password", "correct horse battery staple")
     page.click("input[type=submit]")
-    page.goto(live_server.url + reverse("admin:articles_article_change", args=[article.pk]))
+    page.wait_for_url("**/admin/")
+    return page
 
-    body = page.locator("textarea.markdownx-editor")
+
+def test_an_article_goes_from_writer_to_editor_and_back_to_the_home_page(live_server, browser):
+    AuthorFactory(name="高橋 健太", user=None)
+    writer = StaffFactory(username="desk-writer", role="Writer")
+    editor = StaffFactory(username="desk-editor", role="Editor")
+    ArticleFactory(tags=["防災", "防犯"])
+
+    # The writer drafts with a live preview, picks a byline and tags, and submits.
+    desk = log_in(browser, live_server, writer)
+    desk.goto(live_server.url + reverse("admin:articles_article_add"))
+    desk.fill("#id_title", "防災アプリを刷新")
+    body = desk.locator("textarea.markdownx-editor")
     body.fill(
         '## 新機能\n\n避難所の混雑を予測する。\n\n<img src=x onerror="window.pwned=1">[x](javascript:alert(1))'
     )
     body.dispatch_event("input")
-    preview = page.locator(".markdownx-preview")
+    preview = desk.locator(".markdownx-preview")
     preview.locator("h2").wait_for()
     assert preview.locator("h2").inner_text() == "新機能"
-    assert preview.locator("[onerror]").count() == 0
-    assert preview.locator("a[href^='javascript']").count() == 0
-    assert page.evaluate("() => window.pwned === undefined")
-
-    ArticleFactory(tags=["防災", "防犯"])
-    tags = page.locator("#id_tags")
-    tags.fill("")
-    tags.press_sequentially("港, 防")
-    page.wait_for_function("() => document.querySelectorAll('#id_tags-suggestions option').length === 2")
-    options = page.locator("#id_tags-suggestions option")
-    assert sorted(options.evaluate_all("els => els.map(e => e.value)")) == sorted(["港, 防災", "港, 防犯"])
+    assert preview.locator("[onerror]").count() == 0 and preview.locator("a[href^='javascript']").count() == 0
+    assert desk.evaluate("() => window.pwned === undefined")
+    tags = desk.locator("#id_tags")
+    tags.press_sequentially("港、防")
+    desk.wait_for_function("() => document.querySelectorAll('#id_tags-suggestions option').length === 2")
+    options = desk.locator("#id_tags-suggestions option").evaluate_all("els => els.map(e => e.value)")
+    assert sorted(options) == sorted(["港, 防災", "港, 防犯"])
     tags.fill("港, 防災")
+    desk.locator(".dynamic-bylines .select2-selection, #bylines-group .select2-selection").first.click()
+    desk.locator(".select2-container--open .select2-search__field").fill("高橋")
+    desk.locator(".select2-results__option", has_text="高橋 健太").click()
+    desk.get_by_role("button", name="保存して審査に提出").click()
+    desk.wait_for_url("**/change/")
+    article = Article.objects.get(title="防災アプリを刷新")
+    assert article.status == Article.Status.IN_REVIEW
 
-    page.get_by_role("button", name="保存して公開").click()
-    page.wait_for_url("**/change/")
+    # The editor finds it in the review queue and asks for a change.
+    review = log_in(browser, live_server, editor)
+    review.goto(live_server.url + reverse("admin:index"))
+    review.get_by_role("link", name="審査待ち（古い順）").click()
+    review.get_by_role("link", name="防災アプリを刷新").click()
+    review.fill("#id__comment", "見出しに「港町市」を入れてください。")
+    review.get_by_role("button", name="保存して修正を依頼").click()
+    review.wait_for_url("**/change/")
+
+    # The writer reads the comment, revises and resubmits.
+    desk.goto(live_server.url + reverse("admin:articles_article_change", args=[article.pk]))
+    assert "見出しに「港町市」を入れてください。" in desk.locator(".article-events").inner_text()
+    desk.fill("#id_title", "港町市が防災アプリを刷新")
+    desk.get_by_role("button", name="保存して審査に提出").click()
+    desk.wait_for_url("**/change/")
+
+    # The editor approves and publishes; the piece is on the home page.
+    review.goto(live_server.url + reverse("admin:articles_article_change", args=[article.pk]))
+    review.get_by_role("button", name="保存して承認").click()
+    review.wait_for_url("**/change/")
+    review.get_by_role("button", name="保存して公開").click()
+    review.wait_for_url("**/change/")
     article.refresh_from_db()
-    assert article.is_public
+    assert article.is_public and sorted(article.tags.names()) == ["港", "防災"]
+    assert [step.action for step in article.events.all()] == [
+        "submit",
+        "request_changes",
+        "submit",
+        "approve",
+        "publish",
+    ]
 
-    page.goto(live_server.url + article.get_absolute_url())
-    assert page.get_by_role("heading", name="新機能").is_visible()
-    assert Article.objects.published().count() == 1
-    assert sorted(article.tags.names()) == ["港", "防災"]
+    public = browser.new_page()
+    public.goto(live_server.url + reverse("articles:home"))
+    public.get_by_role("link", name="港町市が防災アプリを刷新").click()
+    assert public.get_by_role("heading", name="新機能").is_visible()
+    assert public.locator(".byline").inner_text() == "高橋 健太"

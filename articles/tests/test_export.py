@@ -144,6 +144,6 @@ def test_reimporting_an_export_into_the_same_newsroom_changes_nothing(newsroom, 
 
 def test_an_unpublished_article_is_exported_as_a_draft(newsroom, tmp_path):
     article = Article.objects.get(slug="asaichi")
-    workflow.perform(article, "unpublish", by=publisher())
+    workflow.perform(article, "unpublish", by=publisher(), comment="取り下げ")
     export(tmp_path)
     assert "published: false" in next(tmp_path.glob("*-asaichi.md")).read_text()

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from articles.models import Article, ArticleEvent, Author, Category, LegacyAddress, Tag
 from articles.transfer import Outcome, import_post
 
-from .conftest import WRITER_PERMISSIONS, run_import
+from .conftest import run_import
 from .factories import ArticleFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +65,12 @@ def test_english_post_with_string_lists_two_authors_and_an_image(chief):
 def test_import_is_recorded_in_the_event_log(chief):
     run(JAPANESE)
     events = list(ArticleEvent.objects.values_list("action", "via", "to_status", "actor__username"))
-    assert events == [("import", "import", "draft", "chief"), ("publish", "import", "published", "chief")]
+    assert events == [
+        ("import", "import", "draft", "chief"),
+        ("submit", "import", "in_review", "chief"),
+        ("approve", "import", "approved", "chief"),
+        ("publish", "import", "published", "chief"),
+    ]
 
 
 def test_permalink_redirects_permanently_to_the_article(client, chief):
@@ -116,7 +121,7 @@ def test_a_file_turned_draft_unpublishes_its_article(chief, tmp_path):
         path.read_text().replace("layout: post", "layout: post\npublished: false"), encoding="utf-8"
     )
     run(path)
-    assert Article.objects.get().status == Article.Status.DRAFT
+    assert Article.objects.get().status == Article.Status.UNPUBLISHED
 
 
 @pytest.mark.parametrize("flag", ["published: false", "draft: true"])
@@ -134,11 +139,12 @@ def test_status_draft_imports_everything_as_drafts(chief):
 
 
 def test_publishing_needs_the_users_permission_and_says_why_not(db):
-    StaffFactory(username="writer", permissions=WRITER_PERMISSIONS)
+    StaffFactory(username="writer", role="Writer")
     code, out, _ = run(JAPANESE, "--user", "writer")
     assert code == 0
-    assert Article.objects.get().status == Article.Status.DRAFT
-    assert "not published: You do not have permission" in out
+    article = Article.objects.get()
+    assert article.status == Article.Status.IN_REVIEW  # the writer submitted; approving is an editor's
+    assert "not published: You do not have permission to “Approve”" in out
 
 
 def test_dry_run_writes_nothing_but_reports(chief):

@@ -77,7 +77,7 @@ def test_reimporting_an_unchanged_file_keeps_the_desks_edits_and_takedowns(chief
     article.refresh_from_db()
     assert code == 0 and "1 unchanged" in out
     assert article.title == "デスクが直した見出し"
-    assert article.status == Article.Status.DRAFT
+    assert article.status == Article.Status.UNPUBLISHED
     assert PublicChange.objects.get().changed_at == marker  # nothing public changed
 
 
@@ -213,7 +213,7 @@ def test_export_reports_and_prunes_files_not_from_this_export(chief, tmp_path):
 def test_publishing_a_draft_that_carries_an_old_date_publishes_it_now(chief, tmp_path):
     run(post(tmp_path, "2020-01-01-old-draft.md", "title: 古い下書き\npublished: false"))
     article = Article.objects.get()
-    workflow.perform(article, "publish", by=chief)
+    workflow.publish_through_review(article, by=chief)
     assert article.published_at > timezone.now() - timezone.timedelta(minutes=1)
 
 

@@ -136,36 +136,57 @@ def test_a_second_tag_differing_only_in_case_is_refused_by_the_database():
         Tag.objects.bulk_create([Tag(name="harbour", slug="harbour-2", key="harbour")])
 
 
-def test_workflow_publishes_and_unpublishes():
-    article = ArticleFactory()
-    workflow.perform(article, "publish", by=publisher())
+def test_the_review_path_from_draft_to_published_and_back(writer, editor):
+    article = ArticleFactory(created_by=writer)
+    workflow.perform(article, "submit", by=writer)
+    workflow.perform(article, "request_changes", by=editor, comment="数字を確認してください")
+    assert article.status == Article.Status.CHANGES_REQUESTED
+    workflow.perform(article, "submit", by=writer)
+    workflow.perform(article, "approve", by=editor)
+    workflow.perform(article, "publish", by=editor)
     assert article.is_public
     published_at = article.published_at
 
-    workflow.perform(article, "unpublish", by=publisher())
-    assert article.status == Article.Status.DRAFT
+    workflow.perform(article, "unpublish", by=editor, comment="取り下げ")
+    assert article.status == Article.Status.UNPUBLISHED
     assert not Article.objects.published().filter(pk=article.pk).exists()
 
-    workflow.perform(article, "publish", by=publisher())
+    workflow.perform(article, "publish", by=editor)
     assert article.published_at == published_at  # its address stays the same
+    steps = list(article.events.values_list("action", "from_status", "to_status", "actor__username"))
+    assert steps[0] == ("submit", "draft", "in_review", "writer")
+    assert [step[0] for step in steps] == [
+        "submit", "request_changes", "submit", "approve", "publish", "unpublish", "publish",
+    ]  # fmt: skip
 
 
 def test_workflow_refuses_without_permission_and_from_the_wrong_state(writer):
-    article = ArticleFactory()
+    article = ArticleFactory(created_by=writer)
     with translation.override("en"), pytest.raises(workflow.NotAllowed, match="permission"):
         workflow.perform(article, "publish", by=writer)
     with translation.override("en"), pytest.raises(workflow.NotAllowed, match="not possible"):
-        workflow.perform(article, "unpublish", by=publisher())
+        workflow.perform(article, "unpublish", by=publisher(), comment="x")
+    with translation.override("en"), pytest.raises(workflow.NotAllowed, match="needs a comment"):
+        workflow.perform(workflow.perform(article, "submit", by=writer), "request_changes", by=publisher())
     article.refresh_from_db()
-    assert article.status == Article.Status.DRAFT
+    assert article.status == Article.Status.IN_REVIEW
+    assert article.events.count() == 1
 
 
-def test_available_actions_depend_on_role_and_state(writer, editor):
-    article = ArticleFactory()
-    assert [a.name for a in workflow.available_actions(article, editor)] == ["publish"]
-    assert workflow.available_actions(article, writer) == []
-    workflow.perform(article, "publish", by=editor)
-    assert [a.name for a in workflow.available_actions(article, editor)] == ["unpublish"]
+def test_available_actions_depend_on_role_ownership_and_state(writer, editor):
+    article = ArticleFactory(created_by=writer)
+    assert [a.name for a in workflow.available_actions(article, writer)] == ["submit"]
+    assert [a.name for a in workflow.available_actions(article, editor)] == ["submit"]
+    workflow.perform(article, "submit", by=writer)
+    assert [a.name for a in workflow.available_actions(article, writer)] == ["withdraw"]
+    assert [a.name for a in workflow.available_actions(article, editor)] == [
+        "withdraw",
+        "request_changes",
+        "approve",
+    ]
+    workflow.perform(article, "approve", by=editor)
+    assert [a.name for a in workflow.available_actions(article, editor)] == ["publish", "revert_to_draft"]
+    assert [a.name for a in workflow.available_actions(article, writer)] == ["revert_to_draft"]
 
 
 def test_urls_of_models():

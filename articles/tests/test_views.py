@@ -109,7 +109,7 @@ def test_drafts_future_articles_and_wrong_dates_are_404(client, story):
     assert client.get(future.get_absolute_url()).status_code == 404
     assert client.get(wrong_day).status_code == 404
     unpublished = client.get(story.get_absolute_url())
-    workflow.perform(story, "unpublish", by=publisher())
+    workflow.perform(story, "unpublish", by=publisher(), comment="取り下げ")
     assert unpublished.status_code == 200
     assert client.get(story.get_absolute_url()).status_code == 404
 
@@ -193,7 +193,7 @@ def test_conditional_get_sees_an_unpublished_article(client, story):
     other = ArticleFactory(title="消える記事", published=True)
     first = client.get(reverse("articles:home"))
     Article.objects.filter(pk=other.pk).update(updated_at=timezone.now() - timedelta(hours=3))
-    workflow.perform(other, "unpublish", by=publisher())
+    workflow.perform(other, "unpublish", by=publisher(), comment="取り下げ")
 
     again = client.get(
         reverse("articles:home"),

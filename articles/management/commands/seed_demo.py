@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import yaml
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -19,13 +19,8 @@ from articles.models import Article, Author, Byline, Category
 
 CONTENT = Path(__file__).resolve().parents[2] / "demo" / "content.yaml"
 
-# username -> (is_superuser, permissions besides superuser)
-STAFF = {
-    "chief": (True, []),
-    "editor": (False, ["add_article", "change_article", "view_article", "publish_article",
-                       "unpublish_article", "view_author", "view_category"]),
-    "writer": (False, ["add_article", "change_article", "view_article", "view_author", "view_category"]),
-}  # fmt: skip
+# username -> (is_superuser, role)
+STAFF = {"chief": (True, "Chief"), "editor": (False, "Editor"), "writer": (False, "Writer")}
 
 
 class Command(BaseCommand):
@@ -41,16 +36,20 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo content ready: {created} new article(s)."))
 
     def create_staff(self) -> User:
-        for username, (is_superuser, codenames) in STAFF.items():
+        for username, (is_superuser, role) in STAFF.items():
             user = User.objects.filter(username=username).first()
             if user:
                 self.stdout.write(f"  {username}: exists, password unchanged")
                 continue
             password = secrets.token_urlsafe(12)
             user = User.objects.create_user(
-                username, password=password, is_staff=True, is_superuser=is_superuser
+                username,
+                email=f"{username}@example.com",
+                password=password,
+                is_staff=True,
+                is_superuser=is_superuser,
             )
-            user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+            user.groups.set([Group.objects.get(name=role)])
             self.stdout.write(f"  {username}: password {password}  (shown once)")
         return User.objects.get(username="chief")
 
@@ -83,5 +82,5 @@ class Command(BaseCommand):
         article.categories.set([sections[slug] for slug in data.get("categories", [])])
         article.tags.set(data.get("tags", []))
         when = timezone.now() - timedelta(days=data["days_ago"], hours=1)
-        workflow.perform(article, "publish", by=chief, publish_at=when, via="command")
+        workflow.publish_through_review(article, by=chief, publish_at=when, via="command")
         return True
