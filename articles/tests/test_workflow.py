@@ -249,7 +249,7 @@ def test_no_notification_when_the_transaction_rolls_back(writer, editor, django_
     assert Article.objects.get(pk=article.pk).status == S.DRAFT
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="row locks are tested on PostgreSQL (CI runs it)"
 )

@@ -9,13 +9,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import yaml
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from articles import workflow
 from articles.models import Article, Author, Byline, Category
+from articles.roles import ensure_roles
 
 CONTENT = Path(__file__).resolve().parents[2] / "demo" / "content.yaml"
 
@@ -36,6 +37,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo content ready: {created} new article(s)."))
 
     def create_staff(self) -> User:
+        ensure_roles(Group, Permission)
         for username, (is_superuser, role) in STAFF.items():
             user = User.objects.filter(username=username).first()
             if user:
