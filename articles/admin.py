@@ -7,7 +7,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
@@ -22,7 +22,7 @@ from markdownx.widgets import AdminMarkdownxWidget
 from taggit.models import Tag as TaggitTag
 
 from . import workflow
-from .models import Article, Author, Byline, Category, Tag
+from .models import Article, Author, Byline, Category, PreviewLink, Tag
 
 # Newsroom has its own tag model; taggit's stock one stays unused.
 admin.site.unregister(TaggitTag)
@@ -95,7 +95,17 @@ class ArticleForm(forms.ModelForm):
 
     class Meta:
         model = Article
-        fields = ["title", "slug", "body", "excerpt", "categories", "tags", "hero_image", "hero_alt"]
+        fields = [
+            "title",
+            "slug",
+            "body",
+            "excerpt",
+            "categories",
+            "tags",
+            "hero_image",
+            "hero_alt",
+            "correction_note",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -164,6 +174,7 @@ class ArticleAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["title", "slug", "body", "excerpt", "categories", "tags", "version"]}),
         (gettext_lazy("Hero image"), {"fields": ["hero_image", "hero_alt"]}),
+        (gettext_lazy("Correction"), {"fields": ["correction_note"], "classes": ["collapse"]}),
         (
             gettext_lazy("Publication"),
             {"fields": ["status", "published_at", "reading_time", "revision", "created_by", "guid"]},
@@ -254,6 +265,9 @@ class ArticleAdmin(admin.ModelAdmin):
             "workflow_actions": workflow.available_actions(article, request.user) if article else [],
             "article": article,
             "events": article.events.select_related("actor") if article and article.pk else [],
+            "preview_links": article.preview_links.filter(revoked_at=None, expires_at__gt=timezone.now())
+            if article and article.pk
+            else [],
         }
         return super().changeform_view(request, object_id, form_url, extra_context)
 
@@ -269,7 +283,32 @@ class ArticleAdmin(admin.ModelAdmin):
             self.admin_site.admin_view(self.workflow_view),
             name="articles_article_workflow",
         )
-        return [workflow_url, *super().get_urls()]
+        share_url = path(
+            "<path:object_id>/share/",
+            self.admin_site.admin_view(self.share_view),
+            name="articles_article_share",
+        )
+        return [workflow_url, share_url, *super().get_urls()]
+
+    def share_view(self, request, object_id):
+        """Create a shareable preview link, or revoke one (`revoke` = its id)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self.get_object(request, object_id)
+        if article is None or not request.user.has_perm("articles.review_article"):
+            raise PermissionDenied
+        if request.POST.get("revoke"):
+            article.preview_links.filter(pk=request.POST["revoke"], revoked_at=None).update(
+                revoked_at=timezone.now()
+            )
+            self.message_user(request, _("The preview link was revoked."), messages.SUCCESS)
+        else:
+            link = PreviewLink.objects.create(article=article, created_by=request.user)
+            address = request.build_absolute_uri(link.get_absolute_url())
+            self.message_user(
+                request, _("Preview link for reviewers (valid 7 days): %(url)s") % {"url": address}
+            )
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
 
     def workflow_view(self, request, object_id):
         """The workflow buttons of someone who may act on an article but not edit it."""
@@ -338,5 +377,30 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
+    list_display = ["name", "slug", "article_count"]
     search_fields = ["name", "slug"]
+    actions = ["merge_tags"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(articles=Count("tagged_articles"))
+
+    @admin.display(description=gettext_lazy("articles"), ordering="articles")
+    def article_count(self, obj):
+        return obj.articles
+
+    @admin.action(
+        description=gettext_lazy("Merge the selected tags into the most used one"), permissions=["delete"]
+    )
+    def merge_tags(self, request, queryset):
+        tags = sorted(queryset, key=lambda tag: (-tag.articles, tag.pk))
+        if len(tags) < 2:
+            self.message_user(request, _("Select two or more tags to merge."), messages.WARNING)
+            return
+        keep, others = tags[0], tags[1:]
+        keep.merge(others)
+        self.message_user(
+            request,
+            _("Merged %(others)s into “%(keep)s”.")
+            % {"others": "、".join(t.name for t in others), "keep": keep.name},
+            messages.SUCCESS,
+        )

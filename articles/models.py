@@ -1,10 +1,12 @@
 import html
 import uuid
+from datetime import timedelta
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Prefetch, Q, signals
 from django.urls import reverse
 from django.utils import timezone
@@ -116,6 +118,23 @@ class Tag(TagBase):
 
     def get_absolute_url(self):
         return reverse("articles:tag", kwargs={"slug": self.slug})
+
+    def merge(self, others) -> int:
+        """Give this tag the articles of `others`, then delete them; return how many links moved."""
+        moved = 0
+        with transaction.atomic():
+            for other in others:
+                if other.pk == self.pk:
+                    continue
+                for link in other.tagged_articles.select_for_update():
+                    if self.tagged_articles.filter(content_object_id=link.content_object_id).exists():
+                        link.delete()
+                    else:
+                        link.tag = self
+                        link.save(update_fields=["tag"])
+                        moved += 1
+                other.delete()
+        return moved
 
 
 class TaggedArticle(ItemBase):
@@ -249,6 +268,11 @@ class Article(models.Model):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    correction_note = models.TextField(
+        _("correction note"),
+        blank=True,
+        help_text=_("Shown to readers at the end of the article when a published piece was corrected."),
+    )
     revised_at = models.DateTimeField(
         _("revised at"),
         null=True,
@@ -364,7 +388,9 @@ class Article(models.Model):
         return article
 
     def _public_text(self) -> tuple:
-        return tuple(self.__dict__.get(name) for name in ("title", "body", "excerpt", "hero_alt"))
+        return tuple(
+            self.__dict__.get(name) for name in ("title", "body", "excerpt", "hero_alt", "correction_note")
+        )
 
     def _derive_excerpt(self):
         # A derived excerpt follows the body; one a person typed is kept as is.
@@ -394,6 +420,8 @@ class Article(models.Model):
         return [b.author for b in self.bylines.all()]
 
     def previous_public(self):
+        if self.published_at is None:
+            return None
         return (
             Article.objects.published()
             .filter(Q(published_at__lt=self.published_at) | Q(published_at=self.published_at, pk__lt=self.pk))
@@ -403,6 +431,8 @@ class Article(models.Model):
         )
 
     def next_public(self):
+        if self.published_at is None:
+            return None
         return (
             Article.objects.published()
             .filter(Q(published_at__gt=self.published_at) | Q(published_at=self.published_at, pk__gt=self.pk))
@@ -529,3 +559,53 @@ class PublicChange(models.Model):
 
     def __str__(self):
         return str(self.changed_at)
+
+
+def _in_a_week():
+    return timezone.now() + timedelta(days=7)
+
+
+class PreviewLink(models.Model):
+    """A signed address that shows an unpublished article to someone without a login."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="preview_links")
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"), default=_in_a_week)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("preview link")
+
+    def __str__(self):
+        return f"{self.article} ({self.expires_at:%Y-%m-%d})"
+
+    def get_absolute_url(self):
+        signed = signing.dumps(str(self.token), salt=PREVIEW_SALT)
+        return reverse("articles:shared_preview", kwargs={"signed": signed})
+
+    @property
+    def is_valid(self) -> bool:
+        return self.revoked_at is None and timezone.now() < self.expires_at
+
+
+PREVIEW_SALT = "articles.preview"
+
+
+class PreviewVisit(models.Model):
+    """Every use of a preview link, for the record."""
+
+    link = models.ForeignKey(PreviewLink, on_delete=models.CASCADE, related_name="visits")
+    at = models.DateTimeField(default=timezone.now)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.link_id} at {self.at}"

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import feeds, views
+from . import feeds, preview, views
 from .converters import DayConverter, MonthConverter, UnicodeSlugConverter, YearConverter
 from .freshness import public
 
@@ -12,6 +12,8 @@ register_converter(DayConverter, "dd")
 app_name = "articles"
 
 urlpatterns = [
+    path("preview/<int:pk>/", preview.staff_preview, name="preview"),
+    path("preview/s/<str:signed>/", preview.shared_preview, name="shared_preview"),
     path("", public(views.ArticleListView.as_view()), name="home"),
     path(
         "<yyyy:year>/<mm:month>/<dd:day>/<uslug:slug>/",

@@ -1,0 +1,124 @@
+"""The desk beyond the workflow: previews, share links, corrections, tag merges."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from articles import workflow
+from articles.models import Article, PreviewLink, PreviewVisit, Tag
+
+from .factories import ArticleFactory, StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_staff_preview_shows_a_draft_as_it_will_look_and_is_never_indexed_or_cached(editor_client):
+    article = ArticleFactory(title="下書きの記事", body="## 見出し\n\n本文。")
+    response = editor_client.get(reverse("articles:preview", args=[article.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>下書きの記事</h1>" in html and '<h2 id="見出し">' in html
+    assert '<meta name="robots" content="noindex, nofollow">' in html
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert "no-store" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
+
+
+def test_preview_is_for_staff_who_may_read_the_article(client, writer):
+    article = ArticleFactory(title="他人の下書き")
+    assert client.get(reverse("articles:preview", args=[article.pk])).status_code == 302  # to the login
+    client.force_login(writer)
+    assert client.get(reverse("articles:preview", args=[article.pk])).status_code == 404
+
+
+def test_a_share_link_works_logged_out_is_logged_and_can_be_revoked(editor_client):
+    article = ArticleFactory(title="共有する下書き")
+    editor_client.post(reverse("admin:articles_article_share", args=[article.pk]))
+    link = PreviewLink.objects.get()
+    assert link.expires_at - timezone.now() > timedelta(days=6, hours=23)
+
+    reader = Client()
+    response = reader.get(link.get_absolute_url(), HTTP_USER_AGENT="reviewer-browser")
+    assert response.status_code == 200 and "共有する下書き" in response.content.decode()
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert PreviewVisit.objects.get().user_agent == "reviewer-browser"
+
+    editor_client.post(reverse("admin:articles_article_share", args=[article.pk]), {"revoke": link.pk})
+    assert reader.get(link.get_absolute_url()).status_code == 404
+
+
+def test_an_expired_or_forged_share_link_is_refused(client, editor):
+    link = PreviewLink.objects.create(article=ArticleFactory(), created_by=editor)
+    PreviewLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert client.get(link.get_absolute_url()).status_code == 404
+    forged = link.get_absolute_url().replace(str(link.token)[:4], "0000")
+    assert client.get(forged).status_code == 404
+    assert client.get(reverse("articles:shared_preview", args=[str(link.token)])).status_code == 404
+
+
+def test_writers_cannot_make_share_links(client, writer):
+    article = ArticleFactory(created_by=writer)
+    client.force_login(writer)
+    assert client.post(reverse("admin:articles_article_share", args=[article.pk])).status_code == 403
+    assert not PreviewLink.objects.exists()
+
+
+def test_a_correction_gives_a_new_updated_date_and_an_optional_public_note(client, editor):
+    article = ArticleFactory(title="訂正される記事", published=timezone.now() - timedelta(days=2))
+    assert 'class="correction"' not in client.get(article.get_absolute_url()).content.decode()
+    article.body += "\n\n金額を訂正しました。"
+    article.correction_note = "初出時、総事業費を誤って記載していました。"
+    article.save()
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "初出時、総事業費を誤って記載していました。" in html
+    assert article.was_updated and "更新" in html
+
+
+def test_only_editors_may_correct_a_published_article(client, writer, editor):
+    article = ArticleFactory(created_by=writer, published=True)
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    client.force_login(writer)
+    assert 'name="title"' not in client.get(url).content.decode()
+    client.force_login(editor)
+    assert 'name="title"' in client.get(url).content.decode()
+
+
+def test_the_chief_merges_tags(client):
+    chief = StaffFactory(username="chief", role="Chief")
+    first = ArticleFactory(tags=["AI", "人工知能"])
+    second = ArticleFactory(tags=["人工知能"])
+    third = ArticleFactory(tags=["AI"])
+    client.force_login(chief)
+    ids = list(Tag.objects.values_list("pk", flat=True))
+    client.post(reverse("admin:articles_tag_changelist"), {"action": "merge_tags", "_selected_action": ids})
+    [kept] = Tag.objects.all()
+    assert kept.name in ("AI", "人工知能")
+    for article in (first, second, third):
+        assert list(Article.objects.get(pk=article.pk).tags.names()) == [kept.name]
+
+
+def test_an_editor_cannot_merge_tags(client, editor):
+    ArticleFactory(tags=["AI", "人工知能"])
+    client.force_login(editor)
+    ids = list(Tag.objects.values_list("pk", flat=True))
+    client.post(reverse("admin:articles_tag_changelist"), {"action": "merge_tags", "_selected_action": ids})
+    assert Tag.objects.count() == 2
+
+
+def test_unpublish_needs_a_comment_from_the_admin_too(editor_client, editor):
+    article = ArticleFactory(published=True)
+    editor_client.post(
+        reverse("admin:articles_article_workflow", args=[article.pk]), {"_workflow": "unpublish"}
+    )
+    article.refresh_from_db()
+    assert article.status == Article.Status.PUBLISHED
+    editor_client.post(
+        reverse("admin:articles_article_workflow", args=[article.pk]),
+        {"_workflow": "unpublish", "_comment": "誤報"},
+    )
+    article.refresh_from_db()
+    assert article.status == Article.Status.UNPUBLISHED
+    assert article.events.last().comment == "誤報"
+    assert workflow.available_actions(article, editor)[0].name == "publish"
