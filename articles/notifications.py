@@ -26,8 +26,8 @@ def writers(article):
 def send_for(event) -> int:
     """Mail the people `event` concerns (never its actor); return how many were sent."""
     audience = AUDIENCE.get(event.action)
-    if audience is None:
-        return 0
+    if audience is None or event.via != "admin":
+        return 0  # an import or a command is nobody's news
     article = event.article
     people = editors() if audience == "editors" else writers(article)
     addresses = sorted({user.email for user in people if user.email and user != event.actor})

@@ -101,24 +101,7 @@ def perform(
 
     `via` says where the request came from (admin, import, command) for the log.
     """
-    if action not in ACTIONS:
-        raise NotAllowed(_("Unknown action: %(action)s.") % {"action": action})
-    spec = ACTIONS[action]
-    with transaction.atomic():
-        locked = Article.objects.select_for_update().get(pk=article.pk)
-        _check(locked, spec, by, comment)
-        before = locked.status
-        locked.status = spec.target
-        if action == "publish":
-            locked.published_at = _publication_time(locked, publish_at)
-        locked.save(update_fields=["status", "published_at", "version", "updated_at", "revised_at"])
-        event = record(locked, action, by=by, from_status=before, comment=comment, via=via)
-        transaction.on_commit(lambda: notifications.send_for(event))
-    log.info("%s: %s article %s via %s", by, action, locked.pk, via)
-    for field in Article._meta.concrete_fields:  # the caller's copy, as saved
-        setattr(article, field.attname, getattr(locked, field.attname))
-    article._loaded_excerpt, article._loaded_text = locked._loaded_excerpt, locked._loaded_text
-    return article
+    return _perform_steps(article, [action], by=by, comment=comment, publish_at=publish_at, via=via)
 
 
 # What it takes to publish from each state, one permitted step at a time.
@@ -135,12 +118,39 @@ _TO_PUBLISHED = {
 def publish_through_review(article: Article, *, by, comment: str = "", publish_at=None, via: str = "admin"):
     """Take an article to published through every step of the review, as `by`.
 
-    For the importer and the demo data: each step is checked like any other
-    (only someone who may approve their own work gets all the way), and the
-    first refusal stops the walk, leaving the article where it got to.
+    For the importer and the demo data: each step is checked and logged like
+    any other, all in one transaction, so that only someone who may approve
+    their own work gets there, and a refused step leaves the article as it was.
     """
-    for action in _TO_PUBLISHED[article.status]:
-        perform(article, action, by=by, comment=comment, publish_at=publish_at, via=via)
+    steps = _TO_PUBLISHED[article.status]
+    if not steps:
+        return article
+    return _perform_steps(article, steps, by=by, comment=comment, publish_at=publish_at, via=via)
+
+
+def _perform_steps(article: Article, actions: list[str], *, by, comment, publish_at, via) -> Article:
+    unknown = [action for action in actions if action not in ACTIONS]
+    if unknown:
+        raise NotAllowed(_("Unknown action: %(action)s.") % {"action": unknown[0]})
+    with transaction.atomic():
+        locked = Article.objects.select_for_update().get(pk=article.pk)
+        events = []
+        for action in actions:
+            spec = ACTIONS[action]
+            _check(locked, spec, by, comment)
+            before, locked.status = locked.status, spec.target
+            if action == "publish":
+                locked.published_at = _publication_time(locked, publish_at)
+            events.append(_event(locked, action, by=by, from_status=before, comment=comment, via=via))
+        locked.version += len(actions) - 1  # a version an action; save() adds the last
+        locked._history_user = by
+        locked.save(update_fields=["status", "published_at", "version", "updated_at", "revised_at"])
+        for event in ArticleEvent.objects.bulk_create(events):
+            transaction.on_commit(lambda event=event: notifications.send_for(event))
+    log.info("%s: %s article %s via %s", by, "+".join(actions), locked.pk, via)
+    for field in Article._meta.concrete_fields:  # the caller's copy, as saved
+        setattr(article, field.attname, getattr(locked, field.attname))
+    article._loaded_excerpt, article._loaded_text = locked._loaded_excerpt, locked._loaded_text
     return article
 
 
@@ -148,7 +158,13 @@ def record(
     article: Article, action: str, *, by, from_status: str = "", comment: str = "", via: str = "admin"
 ):
     """Write an entry in the article's log."""
-    return ArticleEvent.objects.create(
+    event = _event(article, action, by=by, from_status=from_status, comment=comment, via=via)
+    event.save()
+    return event
+
+
+def _event(article: Article, action: str, *, by, from_status: str, comment: str, via: str) -> ArticleEvent:
+    return ArticleEvent(
         article=article,
         actor=by if by and by.pk else None,
         action=action,

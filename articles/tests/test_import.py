@@ -143,7 +143,8 @@ def test_publishing_needs_the_users_permission_and_says_why_not(db):
     code, out, _ = run(JAPANESE, "--user", "writer")
     assert code == 0
     article = Article.objects.get()
-    assert article.status == Article.Status.IN_REVIEW  # the writer submitted; approving is an editor's
+    assert article.status == Article.Status.DRAFT  # approving is an editor's: nothing of the walk is kept
+    assert not article.events.exclude(action="import").exists()
     assert "not published: You do not have permission to “Approve”" in out
 
 
