@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -21,6 +23,7 @@ from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 from taggit.models import Tag as TaggitTag
 
+from . import revisions as revisions_module
 from . import workflow
 from .models import Article, Author, Byline, Category, PreviewLink, Tag
 
@@ -288,7 +291,42 @@ class ArticleAdmin(admin.ModelAdmin):
             self.admin_site.admin_view(self.share_view),
             name="articles_article_share",
         )
-        return [workflow_url, share_url, *super().get_urls()]
+        revisions_url = path(
+            "<path:object_id>/revisions/",
+            self.admin_site.admin_view(self.revisions_view),
+            name="articles_article_revisions",
+        )
+        return [workflow_url, share_url, revisions_url, *super().get_urls()]
+
+    def revisions_view(self, request, object_id):
+        """Every saved version: compare any two (?a=&b=), restore one (POST restore=)."""
+        article = self.get_object(request, object_id)
+        if article is None or not self.has_view_permission(request, article):
+            raise PermissionDenied
+        can_restore = self.has_change_permission(request, article)
+        revisions = article.history.select_related("history_user")
+        if request.method == "POST":
+            if not can_restore:
+                raise PermissionDenied
+            revision = get_object_or_404(revisions, history_id=request.POST.get("restore"))
+            revisions_module.restore(article, revision, by=request.user)
+            self.message_user(
+                request, _("Version %(v)s was restored as a new version.") % {"v": revision.version}
+            )
+            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "article": article,
+            "revisions": revisions,
+            "can_restore": can_restore,
+            "changes": None,
+        }
+        if request.GET.get("a") and request.GET.get("b"):
+            older = get_object_or_404(revisions, history_id=request.GET["a"])
+            newer = get_object_or_404(revisions, history_id=request.GET["b"])
+            context.update(older=older, newer=newer, changes=revisions_module.diff(older, newer))
+        return TemplateResponse(request, "admin/articles/article/revisions.html", context)
 
     def share_view(self, request, object_id):
         """Create a shareable preview link, or revoke one (`revoke` = its id)."""

@@ -10,6 +10,7 @@ import threading
 from contextlib import contextmanager
 from functools import wraps
 
+from django.db import transaction
 from django.db.models import Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
@@ -49,8 +50,14 @@ def touch(action=None, **kwargs):
         _batch.changed = True  # one_change() records it when the batch ends
         return
     now = timezone.now()
+    second = int(now.timestamp())
+    if getattr(_batch, "committed_second", None) == second:
+        # Last-Modified counts whole seconds: a mark already committed in this
+        # second says the same (bulk imports commit many files a second).
+        return
     if not PublicChange.objects.filter(pk=1).update(changed_at=now):
         PublicChange.objects.update_or_create(pk=1, defaults={"changed_at": now})
+    transaction.on_commit(lambda: setattr(_batch, "committed_second", second))
 
 
 def connect():

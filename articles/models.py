@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
+from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import ItemBase, TagBase
 
@@ -314,10 +315,18 @@ class Article(models.Model):
         ),
     )
     source_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
-    imported_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
     guid = models.UUIDField(_("permanent id"), default=uuid.uuid4, unique=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
+    # Every save keeps a revision of the text (not of the derived HTML).
+    history = HistoricalRecords(
+        excluded_fields=[
+            "body_html",
+            "excerpt_is_derived",
+            "source_fingerprint",
+            "front_matter",
+        ]
+    )
 
     class Meta:
         ordering = ["-published_at", "-pk"]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.db import DatabaseError, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -139,17 +140,13 @@ def _apply(post: jekyll.Post, *, path, user, names: Names, as_draft: bool) -> Im
     if article is not None and article.source_fingerprint == post.fingerprint:
         # The file as last imported: whatever the desk did since stands.
         return ImportResult(path, Outcome.UNCHANGED, article)
-    if article is not None and article.imported_version not in (None, article.version):
+    if article is not None and _edited_since_import(article):
         raise ImportRefused(
             _(
-                "the article was changed in Newsroom since it was imported (version %(then)s, now %(now)s, "
-                "last saved %(when)s); the file was not applied, so that those changes are kept"
+                "the article was changed in Newsroom since it was imported (last saved %(when)s); "
+                "the file was not applied, so that those changes are kept"
             )
-            % {
-                "then": article.imported_version,
-                "now": article.version,
-                "when": f"{article.updated_at:%Y-%m-%d %H:%M}",
-            }
+            % {"when": f"{timezone.localtime(article.updated_at):%Y-%m-%d %H:%M}"}
         )
     outcome = Outcome.CREATED if article is None else Outcome.UPDATED
     content_changed = article is None or _comparable(export_post(article)) != _comparable(
@@ -157,16 +154,27 @@ def _apply(post: jekyll.Post, *, path, user, names: Names, as_draft: bool) -> Im
     )
     if content_changed:
         article = article or Article(source_key=post.source_key, created_by=user)
-        _fill(article, post, names)
+        article.source_fingerprint = post.fingerprint  # the file, remembered with the text it gave
+        _fill(article, post, names, user=user)
         workflow.record(article, "import", by=user, comment=path.name, via="import")
+    else:  # the same text from a file that differs (in status, say): remember it without an edit
+        Article.objects.filter(pk=article.pk).update(source_fingerprint=post.fingerprint)
     transitioned, notes = _set_status(article, post, user=user, as_draft=as_draft, path=path)
     if not content_changed and not transitioned:
         outcome = Outcome.UNCHANGED
-    # Remember the file, without counting that as an edit.
-    Article.objects.filter(pk=article.pk).update(
-        source_fingerprint=post.fingerprint, imported_version=article.version
-    )
     return ImportResult(path, outcome, article, notes=_reading_time_notes(post, article) + notes)
+
+
+def _edited_since_import(article: Article) -> bool:
+    """Did anyone change the article in Newsroom after its last import (a revision or a workflow step)?"""
+    last_import = article.events.filter(action="import").order_by("-created_at", "-pk").first()
+    if last_import is None:
+        return False  # not imported before: nothing of the desk's to keep apart
+    since = last_import.created_at
+    return (
+        article.history.filter(history_date__gt=since).exists()
+        or article.events.filter(created_at__gt=since).exclude(via="import").exists()
+    )
 
 
 def _check_lengths(post: jekyll.Post) -> None:
@@ -189,7 +197,7 @@ def _check_lengths(post: jekyll.Post) -> None:
                 )
 
 
-def _fill(article: Article, post: jekyll.Post, names: Names) -> None:
+def _fill(article: Article, post: jekyll.Post, names: Names, *, user) -> None:
     article.title, article.slug, article.body = post.title, post.slug, post.body
     article.excerpt = post.excerpt
     article._loaded_excerpt = None  # an empty excerpt means: derive it
@@ -197,6 +205,7 @@ def _fill(article: Article, post: jekyll.Post, names: Names) -> None:
     article.hero_image_url, article.hero_alt = post.image, post.image_alt
     article.front_matter = jekyll.dump_extra(post.extra)
     creating = article._state.adding
+    article._history_user = user
     article.save()
     if not creating:
         article.bylines.all().delete()

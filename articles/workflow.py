@@ -143,7 +143,8 @@ def _perform_steps(article: Article, actions: list[str], *, by, comment, publish
                 locked.published_at = _publication_time(locked, publish_at)
             events.append(_event(locked, action, by=by, from_status=before, comment=comment, via=via))
         locked.version += len(actions) - 1  # a version an action; save() adds the last
-        locked._history_user = by
+        # A revision keeps the text; a change of status is in the event log instead.
+        locked.skip_history_when_saving = True
         locked.save(update_fields=["status", "published_at", "version", "updated_at", "revised_at"])
         for event in ArticleEvent.objects.bulk_create(events):
             transaction.on_commit(lambda event=event: notifications.send_for(event))

@@ -122,3 +122,45 @@ def test_unpublish_needs_a_comment_from_the_admin_too(editor_client, editor):
     assert article.status == Article.Status.UNPUBLISHED
     assert article.events.last().comment == "誤報"
     assert workflow.available_actions(article, editor)[0].name == "publish"
+
+
+def test_every_save_keeps_a_revision_that_can_be_compared_and_restored(client, writer, editor):
+    article = ArticleFactory(created_by=writer, title="初稿の見出し", body="最初の本文。")
+    article.body = "書き直した本文。\n\n新しい段落。"
+    article.save()
+    workflow.perform(article, "submit", by=writer)  # a change of status: logged as an event, not a revision
+    assert [r.version for r in article.history.all()] == [2, 1]
+
+    client.force_login(editor)
+    url = reverse("admin:articles_article_revisions", args=[article.pk])
+    first, second = article.history.get(version=1), article.history.get(version=2)
+    page = client.get(url, {"a": first.history_id, "b": second.history_id}).content.decode()
+    assert '<span class="diff-removed">-最初の本文。</span>' in page
+    assert '<span class="diff-added">+書き直した本文。</span>' in page
+
+    client.post(url, {"restore": first.history_id})
+    article.refresh_from_db()
+    assert article.body == "最初の本文。" and article.status == Article.Status.IN_REVIEW
+    assert article.history.first().version == 4 and article.history.first().history_user == editor
+
+
+def test_a_writer_may_read_but_not_restore_revisions_of_an_article_in_review(client, writer):
+    article = ArticleFactory(created_by=writer, body="一")
+    article.body = "二"
+    article.save()
+    workflow.perform(article, "submit", by=writer)
+    client.force_login(writer)
+    url = reverse("admin:articles_article_revisions", args=[article.pk])
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"restore": article.history.get(version=1).history_id}).status_code == 403
+    article.refresh_from_db()
+    assert article.body == "二"
+
+
+def test_correcting_a_published_article_keeps_a_revision(editor):
+    article = ArticleFactory(published=True, body="誤った数字。")
+    versions = article.history.count()
+    article.body = "正しい数字。"
+    article.save()
+    assert article.history.count() == versions + 1
+    assert article.history.first().body == "正しい数字。"
