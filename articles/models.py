@@ -429,23 +429,21 @@ class Article(models.Model):
         return [b.author for b in self.bylines.all()]
 
     def previous_public(self):
-        if self.published_at is None:
-            return None
-        return (
-            Article.objects.published()
-            .filter(Q(published_at__lt=self.published_at) | Q(published_at=self.published_at, pk__lt=self.pk))
-            .order_by("-published_at", "-pk")
-            .only("title", "slug", "published_at")
-            .first()
-        )
+        return self._public_neighbour(earlier=True)
 
     def next_public(self):
+        return self._public_neighbour(earlier=False)
+
+    def _public_neighbour(self, *, earlier: bool):
+        """The public article just before or after this one (by publication time, then id)."""
         if self.published_at is None:
             return None
+        op, sign = ("lt", "-") if earlier else ("gt", "")
+        same_time_beyond = Q(published_at=self.published_at, **{f"pk__{op}": self.pk})
         return (
             Article.objects.published()
-            .filter(Q(published_at__gt=self.published_at) | Q(published_at=self.published_at, pk__gt=self.pk))
-            .order_by("published_at", "pk")
+            .filter(Q(**{f"published_at__{op}": self.published_at}) | same_time_beyond)
+            .order_by(f"{sign}published_at", f"{sign}pk")
             .only("title", "slug", "published_at")
             .first()
         )
