@@ -3,9 +3,9 @@ from datetime import datetime
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import flatten_fieldsets
-from django.contrib.contenttypes.models import ContentType
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
 from django.forms.models import BaseInlineFormSet
@@ -56,11 +56,6 @@ class BylineInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return _can_edit_article(request.user)
 
-    def get_ordering(self, request):
-        if request.GET.get(DeskFilter.parameter_name) == "queue":
-            return ["updated_at"]  # the longest waiting first
-        return super().get_ordering(request)
-
     def has_change_permission(self, request, obj=None):
         return _can_edit_article(request.user)
 
@@ -75,6 +70,18 @@ def _can_edit_article(user) -> bool:
     return user.has_perm("articles.add_article") or user.has_perm("articles.change_article")
 
 
+def _last_change(article):
+    """Who last changed the article, and when: its latest revision or workflow step."""
+    revision = article.history.select_related("history_user").first()
+    event = article.events.select_related("actor").last()
+    candidates = [(r.history_date, r.history_user) for r in [revision] if r]
+    candidates += [(e.created_at, e.actor) for e in [event] if e]
+    if not candidates:
+        return _("Someone"), article.updated_at
+    when, user = max(candidates, key=lambda pair: pair[0])
+    return (user.get_username() if user else _("Someone")), when
+
+
 class DeskFilter(admin.SimpleListFilter):
     """One click to the review queue (oldest first) or to one's own articles."""
 
@@ -86,7 +93,7 @@ class DeskFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "queue":
-            return queryset.filter(status=Article.Status.IN_REVIEW)
+            return queryset.in_review()
         if self.value() == "mine":
             return queryset.filter(pk__in=Article.objects.owned_by(request.user).values("pk"))
         return queryset
@@ -130,9 +137,7 @@ class ArticleForm(forms.ModelForm):
         current = current.first()
         if started_from == current:
             return
-        last = LogEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(Article), object_id=str(self.instance.pk)
-        ).first()
+        who, when = _last_change(self.instance)
         raise ValidationError(
             _(
                 "%(who)s saved this article at %(when)s, after you opened it (version %(mine)s, now %(now)s). "
@@ -140,11 +145,8 @@ class ArticleForm(forms.ModelForm):
                 "and apply your changes again."
             )
             % {
-                "who": last.user.get_username() if last else _("Someone"),
-                "when": date_format(
-                    timezone.localtime(last.action_time if last else self.instance.updated_at),
-                    "DATETIME_FORMAT",
-                ),
+                "who": who,
+                "when": date_format(timezone.localtime(when), "DATETIME_FORMAT"),
                 "mine": started_from,
                 "now": current,
             },
@@ -190,7 +192,8 @@ class ArticleAdmin(admin.ModelAdmin):
         css = {"all": ["admin/css/newsroom.css"]}
 
     def get_queryset(self, request):
-        articles = super().get_queryset(request)
+        # As ModelAdmin's, annotated before ordering (the queue orders by submission time).
+        articles = Article.objects.with_submission_time().order_by(*self.get_ordering(request))
         articles = articles.prefetch_related(
             Prefetch("bylines", queryset=Byline.objects.select_related("author"))
         )
@@ -202,22 +205,27 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_ordering(self, request):
         if request.GET.get(DeskFilter.parameter_name) == "queue":
-            return ["updated_at"]  # the longest waiting first
+            return ["submitted_at", "pk"]  # the longest waiting first
         return super().get_ordering(request)
 
     def has_change_permission(self, request, obj=None):
-        """Writers edit their own drafts; editors anything not yet out; published pieces are corrected."""
+        """Drafts are edited by their writers (or editors), published pieces corrected by editors."""
         user = request.user
         if not super().has_change_permission(request, obj) or obj is None:
             return super().has_change_permission(request, obj)
         if obj.status == Article.Status.PUBLISHED:
             return user.has_perm("articles.correct_published_article")
-        if user.has_perm("articles.edit_others_article"):
-            return True
-        return obj.is_owned_by(user) and obj.status in (
-            Article.Status.DRAFT,
-            Article.Status.CHANGES_REQUESTED,
-        )
+        # In review, approved or withdrawn from the site, the text is frozen: what was
+        # reviewed is what gets published (request changes, or go back to draft, to edit).
+        if obj.status not in (Article.Status.DRAFT, Article.Status.CHANGES_REQUESTED):
+            return False
+        return user.has_perm("articles.edit_others_article") or obj.is_owned_by(user)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.has_perm("articles.correct_published_article"):
+            fields.append("correction_note")  # a public notice is the editors' to give
+        return fields
 
     @admin.display(description=gettext_lazy("status"), ordering="status")
     def status_badge(self, obj):
@@ -268,6 +276,10 @@ class ArticleAdmin(admin.ModelAdmin):
             "workflow_actions": workflow.available_actions(article, request.user) if article else [],
             "article": article,
             "events": article.events.select_related("actor") if article and article.pk else [],
+            "revisions": article.history.select_related("history_user")[:5] if article and article.pk else [],
+            # What was typed stays, should the save be refused.
+            "workflow_comment": request.POST.get("_comment", ""),
+            "workflow_publish_at": request.POST.get("_publish_at", ""),
             "preview_links": article.preview_links.filter(revoked_at=None, expires_at__gt=timezone.now())
             if article and article.pk
             else [],
@@ -308,7 +320,7 @@ class ArticleAdmin(admin.ModelAdmin):
         if request.method == "POST":
             if not can_restore:
                 raise PermissionDenied
-            revision = get_object_or_404(revisions, history_id=request.POST.get("restore"))
+            revision = get_object_or_404(revisions, history_id=_number(request.POST.get("restore")))
             revisions_module.restore(article, revision, by=request.user)
             self.message_user(
                 request, _("Version %(v)s was restored as a new version.") % {"v": revision.version}
@@ -323,8 +335,8 @@ class ArticleAdmin(admin.ModelAdmin):
             "changes": None,
         }
         if request.GET.get("a") and request.GET.get("b"):
-            older = get_object_or_404(revisions, history_id=request.GET["a"])
-            newer = get_object_or_404(revisions, history_id=request.GET["b"])
+            older = get_object_or_404(revisions, history_id=_number(request.GET["a"]))
+            newer = get_object_or_404(revisions, history_id=_number(request.GET["b"]))
             context.update(older=older, newer=newer, changes=revisions_module.diff(older, newer))
         return TemplateResponse(request, "admin/articles/article/revisions.html", context)
 
@@ -336,7 +348,7 @@ class ArticleAdmin(admin.ModelAdmin):
         if article is None or not request.user.has_perm("articles.review_article"):
             raise PermissionDenied
         if request.POST.get("revoke"):
-            article.preview_links.filter(pk=request.POST["revoke"], revoked_at=None).update(
+            article.preview_links.filter(pk=_number(request.POST["revoke"]), revoked_at=None).update(
                 revoked_at=timezone.now()
             )
             self.message_user(request, _("The preview link was revoked."), messages.SUCCESS)
@@ -372,7 +384,7 @@ class ArticleAdmin(admin.ModelAdmin):
                 comment=request.POST.get("_comment", ""),
                 publish_at=_parse_publish_at(request.POST.get("_publish_at", "")),
             )
-        except (workflow.NotAllowed, ValueError) as refusal:
+        except (workflow.NotAllowed, ValueError, OverflowError) as refusal:
             self.message_user(
                 request, _("Saved, but not done: %(reason)s") % {"reason": refusal}, messages.ERROR
             )
@@ -387,6 +399,11 @@ class ArticleAdmin(admin.ModelAdmin):
                 messages.SUCCESS,
             )
         return HttpResponseRedirect(reverse("admin:articles_article_change", args=[obj.pk]))
+
+
+def _number(value) -> int:
+    """An id from a request; anything else finds nothing (a 404, never a 500)."""
+    return int(value) if str(value).isdigit() else -1
 
 
 def _parse_publish_at(value: str) -> datetime | None:
@@ -442,3 +459,17 @@ class TagAdmin(admin.ModelAdmin):
             % {"others": "、".join(t.name for t in others), "keep": keep.name},
             messages.SUCCESS,
         )
+
+
+class DeskUserAdmin(UserAdmin):
+    """People and roles for the chief; only a superuser makes superusers or grants one-off permissions."""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += ["is_superuser", "user_permissions"]
+        return fields
+
+
+admin.site.unregister(User)
+admin.site.register(User, DeskUserAdmin)

@@ -204,6 +204,13 @@ class ArticleQuerySet(models.QuerySet):
             "tags",
         ).order_by("-published_at", "-pk")
 
+    def in_review(self):
+        return self.filter(status=Article.Status.IN_REVIEW)
+
+    def with_submission_time(self):
+        """Annotate `submitted_at`: when each article was last submitted for review."""
+        return self.annotate(submitted_at=models.Max("events__created_at", filter=Q(events__action="submit")))
+
     def owned_by(self, user):
         """Articles the user created or writes under one of the bylines of."""
         return self.filter(Q(created_by=user) | Q(bylines__author__user=user)).distinct()
@@ -377,7 +384,12 @@ class Article(models.Model):
             self.version += 1
             if self.is_public and self._loaded_text and self._public_text() != self._loaded_text:
                 self.revised_at = timezone.now()
+        # A revision is kept for a change of text, not for a save that changed none.
+        # (django-simple-history skips a save whenever this attribute exists.)
+        if not self._state.adding and self._loaded_text and self._public_text() == self._loaded_text:
+            self.skip_history_when_saving = True
         super().save(*args, **kwargs)
+        self.__dict__.pop("skip_history_when_saving", None)
         self._loaded_excerpt = self.excerpt
         self._loaded_text = self._public_text()
 

@@ -36,7 +36,7 @@ def send_for(event) -> int:
     link = settings.SITE_URL + reverse("admin:articles_article_change", args=[article.pk])
     subject = _("[%(site)s] “%(title)s”: %(status)s") % {
         "site": settings.SITE_NAME,
-        "title": article.title,
+        "title": " ".join(article.title.split()),  # a header is one line
         "status": article.get_status_display(),
     }
     lines = [

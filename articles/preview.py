@@ -4,6 +4,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.core import signing
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -11,9 +12,8 @@ from .models import PREVIEW_SALT, Article, PreviewLink, PreviewVisit
 
 
 def _render(request, article, *, shared=None):
-    response = render(
-        request, "articles/article_detail.html", {"article": article, "preview": True, "shared": shared}
-    )
+    context = {"article": article, "preview": True, "shared": shared, "now_for_preview": timezone.now()}
+    response = render(request, "articles/article_detail.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 # The text a revision restores, and that a comparison shows.
 TEXT_FIELDS = [
     ("title", _("title")),
-    ("slug", _("slug")),
     ("excerpt", _("excerpt")),
     ("body", _("body")),
     ("hero_alt", _("hero image alt text")),
@@ -31,8 +30,12 @@ def diff(older, newer) -> list[dict]:
 
 def restore(article, revision, *, by):
     """Put the revision's text back; saving it makes a new revision."""
+    derived = article.excerpt_is_derived
     for name, _label in TEXT_FIELDS:
         setattr(article, name, getattr(revision, name))
+    if derived:
+        article.excerpt = ""  # a derived excerpt keeps following the body
+    # The address stays: restoring text never moves a published article.
     article._history_user = by
     article._change_reason = f"restored v{revision.version}"
     article.save()

@@ -1,8 +1,10 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path, register_converter
 
 from . import feeds, preview, views
 from .converters import DayConverter, MonthConverter, UnicodeSlugConverter, YearConverter
 from .freshness import public
+from .sitemaps import SITEMAPS
 
 register_converter(UnicodeSlugConverter, "uslug")
 register_converter(YearConverter, "yyyy")
@@ -25,6 +27,7 @@ urlpatterns = [
     path("categories/<uslug:slug>/", public(views.CategoryView.as_view()), name="category"),
     path("archive/<yyyy:year>/", public(views.YearArchive.as_view()), name="archive_year"),
     path("archive/<yyyy:year>/<mm:month>/", public(views.MonthArchive.as_view()), name="archive_month"),
+    path("sitemap.xml", public(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("feed/", public(feeds.LatestFeed()), name="feed"),
     path("feed/atom/", public(feeds.LatestAtomFeed()), name="feed_atom"),
     path("authors/<uslug:slug>/feed/", public(feeds.AuthorFeed()), name="author_feed"),

@@ -9,7 +9,7 @@ The admin's buttons, the importer, management commands and tests all call
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +19,7 @@ from . import notifications
 from .models import Article, ArticleEvent
 
 log = logging.getLogger(__name__)
+_GRACE = timedelta(minutes=1)  # a time typed a moment ago is "now"
 Status = Article.Status
 
 
@@ -138,6 +139,12 @@ def _perform_steps(article: Article, actions: list[str], *, by, comment, publish
         for action in actions:
             spec = ACTIONS[action]
             _check(locked, spec, by, comment)
+            if action == "publish" and via == "admin" and publish_at and publish_at < timezone.now() - _GRACE:
+                raise NotAllowed(
+                    _(
+                        "A publication time in the past would backdate the article; leave it empty to publish now."
+                    )
+                )
             before, locked.status = locked.status, spec.target
             if action == "publish":
                 locked.published_at = _publication_time(locked, publish_at)
@@ -147,7 +154,8 @@ def _perform_steps(article: Article, actions: list[str], *, by, comment, publish
         locked.skip_history_when_saving = True
         locked.save(update_fields=["status", "published_at", "version", "updated_at", "revised_at"])
         for event in ArticleEvent.objects.bulk_create(events):
-            transaction.on_commit(lambda event=event: notifications.send_for(event))
+            # robust: a mail server that is down must not undo (or fail) a step that is done
+            transaction.on_commit(lambda event=event: notifications.send_for(event), robust=True)
     log.info("%s: %s article %s via %s", by, "+".join(actions), locked.pk, via)
     for field in Article._meta.concrete_fields:  # the caller's copy, as saved
         setattr(article, field.attname, getattr(locked, field.attname))

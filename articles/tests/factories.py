@@ -98,4 +98,4 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     def published(self, create, when, **kwargs):
         if create and when:
             moment = when if isinstance(when, datetime) else timezone.now() - timedelta(hours=1)
-            workflow.publish_through_review(self, by=publisher(), publish_at=moment)
+            workflow.publish_through_review(self, by=publisher(), publish_at=moment, via="command")

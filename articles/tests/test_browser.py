@@ -132,21 +132,21 @@ def test_an_article_goes_from_writer_to_editor_and_back_to_the_home_page(live_se
     review.get_by_role("link", name="審査待ち（古い順）").click()
     review.get_by_role("link", name="防災アプリを刷新").click()
     review.fill("#id__comment", "見出しに「港町市」を入れてください。")
-    review.get_by_role("button", name="保存して修正を依頼").click()
+    review.get_by_role("button", name="修正を依頼").click()
     review.wait_for_url("**/change/")
 
     # The writer reads the comment, revises and resubmits.
     desk.goto(live_server.url + reverse("admin:articles_article_change", args=[article.pk]))
-    assert "見出しに「港町市」を入れてください。" in desk.locator(".article-events").inner_text()
+    assert "見出しに「港町市」を入れてください。" in desk.locator(".article-history").inner_text()
     desk.fill("#id_title", "港町市が防災アプリを刷新")
     desk.get_by_role("button", name="保存して審査に提出").click()
     desk.wait_for_url("**/change/")
 
     # The editor approves and publishes; the piece is on the home page.
     review.goto(live_server.url + reverse("admin:articles_article_change", args=[article.pk]))
-    review.get_by_role("button", name="保存して承認").click()
+    review.get_by_role("button", name="承認", exact=True).click()
     review.wait_for_url("**/change/")
-    review.get_by_role("button", name="保存して公開").click()
+    review.get_by_role("button", name="公開", exact=True).click()
     review.wait_for_url("**/change/")
     article.refresh_from_db()
     assert article.is_public and sorted(article.tags.names()) == ["港", "防災"]

@@ -53,8 +53,13 @@ def test_an_expired_or_forged_share_link_is_refused(client, editor):
     link = PreviewLink.objects.create(article=ArticleFactory(), created_by=editor)
     PreviewLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     assert client.get(link.get_absolute_url()).status_code == 404
-    forged = link.get_absolute_url().replace(str(link.token)[:4], "0000")
+    signed = link.get_absolute_url().rstrip("/").rsplit("/", 1)[1]
+    forged = reverse(
+        "articles:shared_preview", args=[signed[:-4] + ("AAAA" if not signed.endswith("AAAA") else "BBBB")]
+    )
     assert client.get(forged).status_code == 404
+    PreviewLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() + timedelta(days=1))
+    assert client.get(link.get_absolute_url()).status_code == 200 and client.get(forged).status_code == 404
     assert client.get(reverse("articles:shared_preview", args=[str(link.token)])).status_code == 404
 
 
@@ -138,10 +143,12 @@ def test_every_save_keeps_a_revision_that_can_be_compared_and_restored(client, w
     assert '<span class="diff-removed">-最初の本文。</span>' in page
     assert '<span class="diff-added">+書き直した本文。</span>' in page
 
+    assert client.post(url, {"restore": first.history_id}).status_code == 403  # in review, the text is frozen
+    workflow.perform(article, "request_changes", by=editor, comment="初稿に戻しましょう")
     client.post(url, {"restore": first.history_id})
     article.refresh_from_db()
-    assert article.body == "最初の本文。" and article.status == Article.Status.IN_REVIEW
-    assert article.history.first().version == 4 and article.history.first().history_user == editor
+    assert article.body == "最初の本文。" and article.status == Article.Status.CHANGES_REQUESTED
+    assert article.history.first().version == 5 and article.history.first().history_user == editor
 
 
 def test_a_writer_may_read_but_not_restore_revisions_of_an_article_in_review(client, writer):
@@ -164,3 +171,49 @@ def test_correcting_a_published_article_keeps_a_revision(editor):
     article.save()
     assert article.history.count() == versions + 1
     assert article.history.first().body == "正しい数字。"
+
+
+def test_a_failing_mail_server_does_not_fail_a_step_that_is_done(
+    writer, editor, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens there
+    article = ArticleFactory(created_by=writer, title="改行を\n含む見出し")
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.perform(article, "submit", by=writer)
+    assert Article.objects.get(pk=article.pk).status == Article.Status.IN_REVIEW
+
+
+def test_hand_made_ids_are_404_not_500(editor_client):
+    article = ArticleFactory()
+    revisions = reverse("admin:articles_article_revisions", args=[article.pk])
+    assert editor_client.get(revisions, {"a": "x", "b": "1"}).status_code == 404
+    assert editor_client.post(revisions, {"restore": "x"}).status_code == 404
+    share = reverse("admin:articles_article_share", args=[article.pk])
+    assert editor_client.post(share, {"revoke": "x"}).status_code == 302
+    assert editor_client.get(reverse("admin:articles_article_changelist") + "?desk=queue").status_code == 200
+
+
+def test_the_sitemap_lists_public_articles_and_a_scheduled_one_at_its_time(client, editor):
+    public = ArticleFactory(title="公開中", published=True)
+    scheduled = ArticleFactory(title="予約", published=timezone.now() + timedelta(hours=1))
+    ArticleFactory(title="下書き")
+    xml = client.get(reverse("articles:sitemap")).content.decode()
+    assert public.get_absolute_url() in xml and scheduled.get_absolute_url() not in xml
+    Article.objects.filter(pk=scheduled.pk).update(published_at=timezone.now() - timedelta(seconds=1))
+    scheduled.refresh_from_db()
+    assert scheduled.get_absolute_url() in client.get(reverse("articles:sitemap")).content.decode()
+
+
+def test_a_chief_cannot_make_anyone_a_superuser(client):
+    chief = StaffFactory(username="chief", role="Chief")
+    client.force_login(chief)
+    page = client.get(reverse("admin:auth_user_change", args=[chief.pk])).content.decode()
+    assert 'name="is_superuser"' not in page and 'name="groups"' in page
+
+
+def test_writers_cannot_write_a_public_correction_note(client, writer):
+    article = ArticleFactory(created_by=writer)
+    client.force_login(writer)
+    page = client.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
+    assert 'name="correction_note"' not in page and 'name="title"' in page

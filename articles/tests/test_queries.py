@@ -30,6 +30,7 @@ BUDGETS = {
     "tag_feed_atom": (("港",), 6),
     "category_feed": (("地域",), 6),
     "category_feed_atom": (("地域",), 6),
+    "sitemap": ((), 3),  # the Last-Modified check, a count for paging, the articles
 }
 
 

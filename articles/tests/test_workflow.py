@@ -29,6 +29,10 @@ SOURCES = {
     "unpublish": {S.PUBLISHED},
     "revert_to_draft": {S.CHANGES_REQUESTED, S.APPROVED, S.UNPUBLISHED},
 }
+TARGETS = {
+    "submit": S.IN_REVIEW, "withdraw": S.DRAFT, "request_changes": S.CHANGES_REQUESTED, "approve": S.APPROVED,
+    "publish": S.PUBLISHED, "unpublish": S.UNPUBLISHED, "revert_to_draft": S.DRAFT,
+}  # fmt: skip
 # role, owns the article -> the actions it may take (where the state allows)
 MAY = {
     ("Writer", True): {"submit", "withdraw", "revert_to_draft"},
@@ -88,7 +92,7 @@ def test_role_action_matrix_through_perform(role, owns, state, action):
         allowed = False
     article.refresh_from_db()
     assert allowed == expected(role, owns, state, action)
-    assert (article.status != state) == allowed
+    assert article.status == (TARGETS[action] if allowed else state)
     assert article.events.count() == events + allowed
 
 
@@ -106,6 +110,7 @@ def test_role_action_matrix_over_http(role, owns, state, action):
     article.refresh_from_db()
     after = (article.status, article.version, article.events.count())
     assert (after != before) == expected(role, owns, state, action)
+    assert article.status == (TARGETS[action] if expected(role, owns, state, action) else state)
 
 
 def test_a_writer_posting_status_published_changes_nothing(writer):
