@@ -271,6 +271,14 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         article = self.get_object(request, object_id) if object_id else Article()
+        if (
+            request.method == "POST"
+            and article
+            and article.pk
+            and not self.has_change_permission(request, article)
+        ):
+            if self.has_view_permission(request, article):
+                return self._no_longer_editable(request, article)
         extra_context = {
             **(extra_context or {}),
             "workflow_actions": workflow.available_actions(article, request.user) if article else [],
@@ -285,6 +293,16 @@ class ArticleAdmin(admin.ModelAdmin):
             else [],
         }
         return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _no_longer_editable(self, request, article):
+        """The article moved on (submitted, approved…) while this person edited: give their text back."""
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "article": article,
+            "submitted": {name: request.POST.get(name, "") for name in ("title", "excerpt", "body")},
+        }
+        return TemplateResponse(request, "admin/articles/article/not_saved.html", context, status=409)
 
     def response_add(self, request, obj, post_url_continue=None):
         return self._after_save(request, obj) or super().response_add(request, obj, post_url_continue)

@@ -217,3 +217,22 @@ def test_writers_cannot_write_a_public_correction_note(client, writer):
     client.force_login(writer)
     page = client.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
     assert 'name="correction_note"' not in page and 'name="title"' in page
+
+
+def test_text_typed_by_a_writer_is_given_back_when_the_article_was_submitted_meanwhile(client, writer):
+    from .factories import AuthorFactory
+
+    coauthor = StaffFactory(username="coauthor", role="Writer")
+    article = ArticleFactory(created_by=writer, authors=[AuthorFactory(user=coauthor)])
+    byline = article.bylines.get()
+    workflow.perform(article, "submit", by=coauthor)
+    client.force_login(writer)
+    response = client.post(
+        reverse("admin:articles_article_change", args=[article.pk]),
+        {"title": "私の見出し", "body": "私が書いたばかりの本文。", "excerpt": "", "version": str(article.version),
+         "bylines-TOTAL_FORMS": "1", "bylines-INITIAL_FORMS": "1", "bylines-0-id": str(byline.pk)},
+    )  # fmt: skip
+    assert response.status_code == 409
+    assert "私が書いたばかりの本文。" in response.content.decode()
+    article.refresh_from_db()
+    assert article.body != "私が書いたばかりの本文。"
