@@ -325,6 +325,8 @@ class Article(models.Model):
     guid = models.UUIDField(_("permanent id"), default=uuid.uuid4, unique=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
+    # The text readers see: what a revision restores, and what a save compares to tell a revision.
+    TEXT_FIELDS = ("title", "excerpt", "body", "hero_alt", "correction_note")
     # Every save keeps a revision of the text (not of the derived HTML).
     history = HistoricalRecords(
         excluded_fields=[
@@ -362,7 +364,7 @@ class Article(models.Model):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # A new article has loaded nothing: an excerpt given to it is typed.
-        self._loaded_excerpt, self._loaded_text = None, ()
+        self._loaded_excerpt, self._loaded_text = None, {}
 
     def __str__(self):
         return self.title
@@ -372,7 +374,7 @@ class Article(models.Model):
             self.slug = self._unique_slug()
         # Browsers send CRLF; files and diffs want LF.
         self.body = self.body.replace("\r\n", "\n").replace("\r", "\n")
-        loaded_body = self._loaded_text[1] if self._loaded_text else None
+        loaded_body = self._loaded_text.get("body")
         body_changed = self._state.adding or not self.body_html or self.body != loaded_body
         if body_changed:
             # Rendering is the costly part of a save; a status change needs none.
@@ -408,10 +410,8 @@ class Article(models.Model):
         article._loaded_text = article._public_text()
         return article
 
-    def _public_text(self) -> tuple:
-        return tuple(
-            self.__dict__.get(name) for name in ("title", "body", "excerpt", "hero_alt", "correction_note")
-        )
+    def _public_text(self) -> dict:
+        return {name: self.__dict__.get(name) for name in self.TEXT_FIELDS}
 
     def _derive_excerpt(self):
         # A derived excerpt follows the body; one a person typed is kept as is.

@@ -2,22 +2,18 @@
 
 import difflib
 
-from django.utils.translation import gettext_lazy as _
+from .models import Article
 
-# The text a revision restores, and that a comparison shows.
-TEXT_FIELDS = [
-    ("title", _("title")),
-    ("excerpt", _("excerpt")),
-    ("body", _("body")),
-    ("hero_alt", _("hero image alt text")),
-    ("correction_note", _("correction note")),
-]
+
+def _text_fields():
+    """The article's text fields with their labels, as the model names them."""
+    return [(name, Article._meta.get_field(name).verbose_name) for name in Article.TEXT_FIELDS]
 
 
 def diff(older, newer) -> list[dict]:
     """Per field that differs: its label and the unified diff lines (marked +, -, @ or blank)."""
     changes = []
-    for name, label in TEXT_FIELDS:
+    for name, label in _text_fields():
         before, after = getattr(older, name) or "", getattr(newer, name) or ""
         if before == after:
             continue
@@ -31,7 +27,7 @@ def diff(older, newer) -> list[dict]:
 def restore(article, revision, *, by):
     """Put the revision's text back; saving it makes a new revision."""
     derived = article.excerpt_is_derived
-    for name, _label in TEXT_FIELDS:
+    for name in Article.TEXT_FIELDS:
         setattr(article, name, getattr(revision, name))
     if derived:
         article.excerpt = ""  # a derived excerpt keeps following the body

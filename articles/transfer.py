@@ -289,7 +289,8 @@ def _reading_time_notes(post: jekyll.Post, article: Article) -> list[str]:
 
 def export_post(article: Article) -> jekyll.Post:
     """The article as a post, ready for jekyll.format_post()."""
-    hugo = _hugo_addresses(article)
+    extra = jekyll.load_extra(article.front_matter)
+    hugo = {extra.get("url")} | set(extra.get("aliases") or [])
     permalinks = [a for a in article.legacy_addresses.all() if a.original not in hugo]
     return jekyll.Post(
         title=article.title,
@@ -305,13 +306,8 @@ def export_post(article: Article) -> jekyll.Post:
         image=article.hero_image_url or (article.hero_image.url if article.hero_image else ""),
         image_alt=article.hero_alt,
         reading_time=article.reading_time,
-        extra=jekyll.load_extra(article.front_matter),
+        extra=extra,
     )
-
-
-def _hugo_addresses(article: Article) -> set[str]:
-    extra = jekyll.load_extra(article.front_matter)
-    return {extra.get("url")} | set(extra.get("aliases") or [])
 
 
 def _as_stored(post: jekyll.Post, article: Article) -> jekyll.Post:
