@@ -39,9 +39,11 @@ browser:
 test: $(VENV)/.dev messages browser
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
-# Import 10,000 generated posts into a fresh SQLite database (see README, Performance).
+# Import 10,000 generated posts into a fresh SQLite database, and time the
+# copy desk on a 100 KB article (see README, Performance).
 bench: $(VENV)/.dev
 	$(PY) -m articles.benchmarks.import_posts --posts $(or $(POSTS),10000)
+	$(PY) -m articles.benchmarks.copydesk
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -1,30 +1,28 @@
 from datetime import datetime
 
-from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
-from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 from taggit.models import Tag as TaggitTag
 
+from . import copydesk, workflow
 from . import revisions as revisions_module
-from . import workflow
+from .forms import ArticleForm, BylineFormSet
 from .models import Article, Author, Byline, Category, PreviewLink, Tag
 
 # Newsroom has its own tag model; taggit's stock one stays unused.
@@ -34,14 +32,6 @@ admin.site.site_title = format_lazy(gettext_lazy("{site} desk"), site=settings.S
 admin.site.index_title = gettext_lazy("Desk")
 
 MARKDOWN_EDITOR = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
-
-
-class BylineFormSet(BaseInlineFormSet):
-    def clean(self):
-        super().clean()
-        kept = [f for f in self.forms if f.cleaned_data.get("author") and not f.cleaned_data.get("DELETE")]
-        if not kept:
-            raise ValidationError(_("An article needs at least one author in its byline."))
 
 
 class BylineInline(admin.TabularInline):
@@ -70,18 +60,6 @@ def _can_edit_article(user) -> bool:
     return user.has_perm("articles.add_article") or user.has_perm("articles.change_article")
 
 
-def _last_change(article):
-    """Who last changed the article, and when: its latest revision or workflow step."""
-    revision = article.history.select_related("history_user").first()
-    event = article.events.select_related("actor").last()
-    candidates = [(r.history_date, r.history_user) for r in [revision] if r]
-    candidates += [(e.created_at, e.actor) for e in [event] if e]
-    if not candidates:
-        return _("Someone"), article.updated_at
-    when, user = max(candidates, key=lambda pair: pair[0])
-    return (user.get_username() if user else _("Someone")), when
-
-
 class DeskFilter(admin.SimpleListFilter):
     """One click to the review queue (oldest first) or to one's own articles."""
 
@@ -99,70 +77,27 @@ class DeskFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ArticleForm(forms.ModelForm):
-    # The version the editor started from: a save on top of someone else's is refused.
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+class CopyDeskFilter(admin.SimpleListFilter):
+    """What the copy desk found at the last save."""
 
-    class Meta:
-        model = Article
-        fields = [
-            "title",
-            "slug",
-            "body",
-            "excerpt",
-            "categories",
-            "tags",
-            "hero_image",
-            "hero_alt",
-            "correction_note",
+    title = gettext_lazy("copy desk")
+    parameter_name = "copy"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("block", _("Has blocking findings")),
+            ("warn", _("Warnings only")),
+            ("clean", _("Nothing found")),
         ]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk:
-            self._refuse_a_stale_save(cleaned.get("version"))
-        return cleaned
-
-    def _refuse_a_stale_save(self, started_from):
-        # The admin runs this form inside the transaction that saves it: the
-        # row stays locked until then, so no one can save in between.
-        current = (
-            Article.objects.select_for_update().filter(pk=self.instance.pk).values_list("version", flat=True)
-        )
-        current = current.first()
-        if started_from == current:
-            return
-        who, when = _last_change(self.instance)
-        raise ValidationError(
-            _(
-                "%(who)s saved this article at %(when)s, after you opened it (version %(mine)s, now %(now)s). "
-                "Your text is still below: copy what you changed, reload the page to see their version, "
-                "and apply your changes again."
-            )
-            % {
-                "who": who,
-                "when": date_format(timezone.localtime(when), "DATETIME_FORMAT"),
-                "mine": started_from,
-                "now": current,
-            },
-            code="stale",
-        )
-
-    def clean_tags(self):
-        names = self.cleaned_data["tags"]
-        limit = Tag._meta.get_field("name").max_length
-        for name in names:
-            if len(name) > limit:
-                raise ValidationError(
-                    _("The tag “%(name)s…” has %(length)d characters; a tag can have at most %(limit)d.")
-                    % {"name": name[:20], "length": len(name), "limit": limit}
-                )
-        return names
+    def queryset(self, request, queryset):
+        if self.value() == "block":
+            return queryset.filter(blocking_findings__gt=0)
+        if self.value() == "warn":
+            return queryset.filter(blocking_findings=0, warning_findings__gt=0)
+        if self.value() == "clean":
+            return queryset.filter(blocking_findings=0, warning_findings=0)
+        return queryset
 
 
 @admin.register(Article)
@@ -170,8 +105,16 @@ class ArticleAdmin(admin.ModelAdmin):
     form = ArticleForm
     formfield_overrides = MARKDOWN_EDITOR
     inlines = [BylineInline]
-    list_display = ["title", "status_badge", "published_at", "byline_names", "reading_time", "updated_at"]
-    list_filter = [DeskFilter, "status", "categories", "bylines__author", "tags"]
+    list_display = [
+        "title",
+        "status_badge",
+        "copy_desk",
+        "published_at",
+        "byline_names",
+        "reading_time",
+        "updated_at",
+    ]
+    list_filter = [DeskFilter, CopyDeskFilter, "status", "categories", "bylines__author", "tags"]
     search_fields = ["title", "excerpt", "body", "bylines__author__name"]
     date_hierarchy = "published_at"
     autocomplete_fields = ["categories"]
@@ -235,6 +178,20 @@ class ArticleAdmin(admin.ModelAdmin):
             '<span class="badge badge-{}">{}</span>', "scheduled" if scheduled else obj.status, label
         )
 
+    @admin.display(description=gettext_lazy("copy desk"), ordering="-blocking_findings")
+    def copy_desk(self, obj):
+        if obj.blocking_findings:
+            label = ngettext("%(n)s to fix", "%(n)s to fix", obj.blocking_findings)
+            return format_html(
+                '<span class="badge badge-block">{}</span>', label % {"n": obj.blocking_findings}
+            )
+        if obj.warning_findings:
+            label = ngettext("%(n)s warning", "%(n)s warnings", obj.warning_findings)
+            return format_html(
+                '<span class="badge badge-warn">{}</span>', label % {"n": obj.warning_findings}
+            )
+        return format_html('<span class="badge badge-clean">{}</span>', _("OK"))
+
     @admin.display(description=gettext_lazy("version"))
     def revision(self, obj):
         return obj.version if obj and obj.pk else "—"
@@ -267,6 +224,7 @@ class ArticleAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
+        copydesk.keep(obj, form.findings)
         super().save_model(request, obj, form, change)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -285,6 +243,7 @@ class ArticleAdmin(admin.ModelAdmin):
             "article": article,
             "events": article.events.select_related("actor") if article and article.pk else [],
             "revisions": article.history.select_related("history_user")[:5] if article and article.pk else [],
+            **_copy_report(article),
             # What was typed stays, should the save be refused.
             "workflow_comment": request.POST.get("_comment", ""),
             "workflow_publish_at": request.POST.get("_publish_at", ""),
@@ -339,7 +298,11 @@ class ArticleAdmin(admin.ModelAdmin):
             if not can_restore:
                 raise PermissionDenied
             revision = get_object_or_404(revisions, history_id=_number(request.POST.get("restore")))
-            revisions_module.restore(article, revision, by=request.user)
+            try:
+                revisions_module.restore(article, revision, by=request.user)
+            except revisions_module.RestoreRefused as refusal:
+                self.message_user(request, str(refusal), messages.ERROR)
+                return HttpResponseRedirect(request.get_full_path())
             self.message_user(
                 request, _("Version %(v)s was restored as a new version.") % {"v": revision.version}
             )
@@ -416,7 +379,32 @@ class ArticleAdmin(admin.ModelAdmin):
                 },
                 messages.SUCCESS,
             )
+            if obj.findings and action != "publish":
+                self.message_user(request, _copy_desk_note(obj), messages.WARNING)
         return HttpResponseRedirect(reverse("admin:articles_article_change", args=[obj.pk]))
+
+
+def _copy_desk_note(article) -> str:
+    if article.blocking_findings:
+        return ngettext(
+            "The copy desk found %(n)s thing that must be fixed before publishing; see its report.",
+            "The copy desk found %(n)s things that must be fixed before publishing; see its report.",
+            article.blocking_findings,
+        ) % {"n": article.blocking_findings}
+    return ngettext(
+        "The copy desk has %(n)s warning; see its report.",
+        "The copy desk has %(n)s warnings; see its report.",
+        article.warning_findings,
+    ) % {"n": article.warning_findings}
+
+
+def _copy_report(article) -> dict:
+    """The findings kept at the article's last save, blocking and other."""
+    findings = copydesk.stored(article) if article else []
+    return {
+        "copy_blocking": [f for f in findings if f.is_blocking],
+        "copy_warnings": [f for f in findings if not f.is_blocking],
+    }
 
 
 def _number(value) -> int:

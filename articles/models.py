@@ -1,4 +1,3 @@
-import html
 import uuid
 from datetime import timedelta
 from urllib.parse import unquote, urlsplit
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
+from simple_history.manager import HistoryManager
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import ItemBase, TagBase
@@ -191,6 +191,23 @@ class FoldingTagManager(_TaggableManager):
         return super().remove(*[t for t in tags if not isinstance(t, str)], *named)
 
 
+class RevisionManager(HistoryManager):
+    """simple_history's manager, its class built once rather than at every `article.history`.
+
+    (The library makes the class anew on each access, which costs more than
+    the query it then runs.)
+    """
+
+    _classes: dict = {}
+
+    @classmethod
+    def from_queryset(cls, queryset_class, class_name=None):
+        key = (cls, queryset_class, class_name)
+        if key not in cls._classes:
+            cls._classes[key] = super().from_queryset(queryset_class, class_name)
+        return cls._classes[key]
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """The one definition of public: published, and its time has come."""
@@ -322,6 +339,10 @@ class Article(models.Model):
         ),
     )
     source_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    # What the copy desk found at the last save (see copydesk.py); the counts serve the desk's lists.
+    findings = models.JSONField(_("copy desk findings"), default=list, blank=True, editable=False)
+    blocking_findings = models.PositiveSmallIntegerField(_("blocking findings"), default=0, editable=False)
+    warning_findings = models.PositiveSmallIntegerField(_("warnings"), default=0, editable=False)
     guid = models.UUIDField(_("permanent id"), default=uuid.uuid4, unique=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
@@ -329,12 +350,16 @@ class Article(models.Model):
     TEXT_FIELDS = ("title", "excerpt", "body", "hero_alt", "correction_note")
     # Every save keeps a revision of the text (not of the derived HTML).
     history = HistoricalRecords(
+        history_manager=RevisionManager,
         excluded_fields=[
             "body_html",
             "excerpt_is_derived",
             "source_fingerprint",
             "front_matter",
-        ]
+            "findings",
+            "blocking_findings",
+            "warning_findings",
+        ],
     )
 
     class Meta:
@@ -365,6 +390,7 @@ class Article(models.Model):
         super().__init__(*args, **kwargs)
         # A new article has loaded nothing: an excerpt given to it is typed.
         self._loaded_excerpt, self._loaded_text = None, {}
+        self.prerendered = None  # the body rendered ahead of the save (rendering.Rendered), if it was
 
     def __str__(self):
         return self.title
@@ -378,8 +404,10 @@ class Article(models.Model):
         body_changed = self._state.adding or not self.body_html or self.body != loaded_body
         if body_changed:
             # Rendering is the costly part of a save; a status change needs none.
-            self.body_html = rendering.render_markdown(self.body)
-            self.reading_time = rendering.reading_time(html.unescape(rendering.plain_text(self.body_html)))
+            rendered = self.prerendered
+            if rendered is None or rendered.source != self.body:
+                rendered = rendering.render(self.body)
+            self.body_html, self.reading_time = rendered.html, rendered.reading_time
         if body_changed or self.excerpt != self._loaded_excerpt or not self.excerpt.strip():
             self._derive_excerpt()
         if not self._state.adding:
@@ -413,11 +441,15 @@ class Article(models.Model):
     def _public_text(self) -> dict:
         return {name: self.__dict__.get(name) for name in self.TEXT_FIELDS}
 
+    def has_typed_excerpt(self) -> bool:
+        """The excerpt is a person's own (a derived one merely follows the body)."""
+        return bool(self.excerpt.strip()) and not (
+            self.excerpt_is_derived and self.excerpt == self._loaded_excerpt
+        )
+
     def _derive_excerpt(self):
-        # A derived excerpt follows the body; one a person typed is kept as is.
-        typed = self.excerpt.strip()
-        if typed and not (self.excerpt_is_derived and self.excerpt == self._loaded_excerpt):
-            self.excerpt, self.excerpt_is_derived = typed, False
+        if self.has_typed_excerpt():
+            self.excerpt, self.excerpt_is_derived = self.excerpt.strip(), False
         else:
             self.excerpt, self.excerpt_is_derived = rendering.make_excerpt(self.body_html), True
 

@@ -4,10 +4,12 @@ Everything here runs when an article is saved (and for the editor's preview),
 never per public request.
 """
 
+import html
 import math
 import re
 import threading
 import unicodedata
+from dataclasses import dataclass
 from html.parser import HTMLParser
 
 import markdown
@@ -76,6 +78,21 @@ def render_markdown(text: str) -> str:
     return sanitize(_converter().convert(text or ""))
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """A body rendered, and what follows from it; made on save, or ahead of it by the importer."""
+
+    source: str
+    html: str
+    reading_time: int
+
+
+def render(text: str) -> Rendered:
+    """Render a body and count its reading time (of the text readers see)."""
+    rendered = render_markdown(text)
+    return Rendered(text, rendered, reading_time(html.unescape(plain_text(rendered))))
+
+
 # --- Counting Japanese and English text -------------------------------------
 
 # Letters of Japanese (and Chinese) writing: kana, kanji and the iteration
@@ -90,14 +107,16 @@ CJK_CHARS_PER_MINUTE = 600
 LATIN_WORDS_PER_MINUTE = 230
 
 
+def count_letters(text: str) -> tuple[int, int]:
+    """(CJK letters, words of Latin script) in `text`."""
+    plain = unicodedata.normalize("NFKC", text or "")
+    return len(_CJK_LETTER.findall(plain)), len(_LATIN_WORD.findall(plain))
+
+
 def reading_time(text: str) -> int:
     """Minutes to read `text`: CJK letters at 600 a minute plus words at 230."""
-    plain = unicodedata.normalize("NFKC", text or "")
-    minutes = (
-        len(_CJK_LETTER.findall(plain)) / CJK_CHARS_PER_MINUTE
-        + len(_LATIN_WORD.findall(plain)) / LATIN_WORDS_PER_MINUTE
-    )
-    return max(1, math.ceil(minutes))
+    letters, words = count_letters(text)
+    return max(1, math.ceil(letters / CJK_CHARS_PER_MINUTE + words / LATIN_WORDS_PER_MINUTE))
 
 
 # --- Excerpts ---------------------------------------------------------------
@@ -105,7 +124,7 @@ def reading_time(text: str) -> int:
 EXCERPT_CJK_CHARS = 120
 EXCERPT_WORDS = 50
 ELLIPSIS = "…"
-_SENTENCE_END = re.compile(r"[。！？!?]+[」』）)\"'”’]*|\.[\"'”’)]*(?=\s|$)")
+SENTENCE_END = re.compile(r"[。！？!?]+[」』）)\"'”’]*|\.[\"'”’)]*(?=\s|$)")
 
 
 class _FirstParagraph(HTMLParser):
@@ -202,7 +221,7 @@ def make_excerpt(html: str) -> str:
     if not text or _weight(text) <= 1.0:
         return text
     cut = 0
-    for match in _SENTENCE_END.finditer(text):
+    for match in SENTENCE_END.finditer(text):
         if _weight(text[: match.end()]) > 1.0:
             break
         if not _inside_link(match.end(), links):

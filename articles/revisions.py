@@ -2,7 +2,14 @@
 
 import difflib
 
+from django.utils.translation import gettext as _
+
+from . import copydesk
 from .models import Article
+
+
+class RestoreRefused(Exception):
+    """The revision's text would put what the copy desk blocks on the public site."""
 
 
 def _text_fields():
@@ -32,6 +39,12 @@ def restore(article, revision, *, by):
     if derived:
         article.excerpt = ""  # a derived excerpt keeps following the body
     # The address stays: restoring text never moves a published article.
+    blocked = copydesk.blocking(copydesk.review(article))
+    if blocked and article.status == Article.Status.PUBLISHED:
+        raise RestoreRefused(
+            _("Version %(v)s has text the copy desk blocks, and the article is published: %(list)s.")
+            % {"v": revision.version, "list": copydesk.summary(blocked)}
+        )
     article._history_user = by
     article._change_reason = f"restored v{revision.version}"
     article.save()

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from . import freshness, jekyll, workflow
+from . import copydesk, freshness, jekyll, rendering, workflow
 from .models import Article, Author, Byline, Category, LegacyAddress, Tag, TaggedArticle
 from .tagging import normalize_tag_name, tag_key
 
@@ -41,6 +41,7 @@ class ImportResult:
     article: Article | None = None
     message: str = ""
     notes: list[str] = field(default_factory=list)
+    findings: list[copydesk.Finding] = field(default_factory=list)
 
 
 class ImportRefused(Exception):
@@ -98,19 +99,47 @@ def _free_slug(model, name: str) -> str:
     return slug
 
 
-def import_post(
-    *, path: Path, user, names: Names | None = None, as_draft: bool = False, dry_run: bool = False
-):
-    """Import one file; return what happened to it. Never raises for a bad file."""
-    names = names or Names()
+@dataclass
+class Prepared:
+    """A file read and its body rendered: the part of an import that needs no database."""
+
+    path: Path
+    post: jekyll.Post | None = None
+    rendered: rendering.Rendered | None = None
+    refusal: str = ""
+
+
+def prepare(path: Path) -> Prepared:
+    """Read a post and render its body (safe to run in another process)."""
     try:
         post = jekyll.parse_post(path)
     except jekyll.PostError as error:
-        return ImportResult(path, Outcome.REFUSED, message=f"{error.where(path)}: {error}")
+        return Prepared(path, refusal=f"{error.where(path)}: {error}")
     except OSError as error:
-        return ImportResult(path, Outcome.REFUSED, message=f"{path}: cannot be read: {error.strerror}")
+        return Prepared(path, refusal=f"{path}: cannot be read: {error.strerror}")
     except RecursionError:
-        return ImportResult(path, Outcome.REFUSED, message=f"{path}: the front matter is nested too deeply")
+        return Prepared(path, refusal=f"{path}: the front matter is nested too deeply")
+    return Prepared(path, post, rendering.render(post.body))
+
+
+def import_post(
+    *,
+    path: Path,
+    user,
+    names: Names | None = None,
+    as_draft: bool = False,
+    dry_run: bool = False,
+    prepared: Prepared | None = None,
+):
+    """Import one file; return what happened to it. Never raises for a bad file.
+
+    `prepared` is the file as prepare() read it, when that was done ahead.
+    """
+    names = names or Names()
+    prepared = prepared or prepare(path)
+    if prepared.refusal:
+        return ImportResult(path, Outcome.REFUSED, message=prepared.refusal)
+    post = prepared.post
     first = names.seen.setdefault(post.source_key, path)
     if first != path:
         message = _("%(path)s: the same date and slug as %(first)s; only the first is imported")
@@ -118,7 +147,9 @@ def import_post(
     try:
         with transaction.atomic():
             with freshness.one_change():
-                result = _apply(post, path=path, user=user, names=names, as_draft=as_draft)
+                result = _apply(
+                    post, path=path, user=user, names=names, as_draft=as_draft, rendered=prepared.rendered
+                )
             transaction.set_rollback(dry_run)
     except ImportRefused as refusal:
         return ImportResult(path, Outcome.REFUSED, message=f"{path}: {refusal}")
@@ -127,7 +158,7 @@ def import_post(
     return result
 
 
-def _apply(post: jekyll.Post, *, path, user, names: Names, as_draft: bool) -> ImportResult:
+def _apply(post: jekyll.Post, *, path, user, names: Names, as_draft: bool, rendered=None) -> ImportResult:
     _check_lengths(post)
     candidates = list(Article.objects.filter(Q(source_key=post.source_key) | Q(slug=post.slug)))
     article = next((a for a in candidates if a.source_key == post.source_key), None)
@@ -139,7 +170,7 @@ def _apply(post: jekyll.Post, *, path, user, names: Names, as_draft: bool) -> Im
         )
     if article is not None and article.source_fingerprint == post.fingerprint:
         # The file as last imported: whatever the desk did since stands.
-        return ImportResult(path, Outcome.UNCHANGED, article)
+        return ImportResult(path, Outcome.UNCHANGED, article, findings=copydesk.stored(article))
     if article is not None and _edited_since_import(article):
         raise ImportRefused(
             _(
@@ -152,17 +183,22 @@ def _apply(post: jekyll.Post, *, path, user, names: Names, as_draft: bool) -> Im
     content_changed = article is None or _comparable(export_post(article)) != _comparable(
         _as_stored(post, article)
     )
+    findings = None
     if content_changed:
         article = article or Article(source_key=post.source_key, created_by=user)
         article.source_fingerprint = post.fingerprint  # the file, remembered with the text it gave
-        _fill(article, post, names, user=user)
+        article.prerendered = rendered
+        findings = _fill(article, post, names, user=user)
         workflow.record(article, "import", by=user, comment=path.name, via="import")
     else:  # the same text from a file that differs (in status, say): remember it without an edit
         Article.objects.filter(pk=article.pk).update(source_fingerprint=post.fingerprint)
-    transitioned, notes = _set_status(article, post, user=user, as_draft=as_draft, path=path)
+    transitioned, notes = _set_status(
+        article, post, user=user, as_draft=as_draft, path=path, findings=findings
+    )
     if not content_changed and not transitioned:
         outcome = Outcome.UNCHANGED
-    return ImportResult(path, outcome, article, notes=_reading_time_notes(post, article) + notes)
+    notes = _reading_time_notes(post, article) + notes
+    return ImportResult(path, outcome, article, notes=notes, findings=copydesk.stored(article))
 
 
 def _edited_since_import(article: Article) -> bool:
@@ -197,7 +233,8 @@ def _check_lengths(post: jekyll.Post) -> None:
                 )
 
 
-def _fill(article: Article, post: jekyll.Post, names: Names, *, user) -> None:
+def _fill(article: Article, post: jekyll.Post, names: Names, *, user) -> list[copydesk.Finding]:
+    """Save the post's text and links on the article; return the copy desk's findings on it."""
     article.title, article.slug, article.body = post.title, post.slug, post.body
     article.excerpt = post.excerpt
     article._loaded_excerpt = None  # an empty excerpt means: derive it
@@ -205,6 +242,13 @@ def _fill(article: Article, post: jekyll.Post, names: Names, *, user) -> None:
     article.hero_image_url, article.hero_alt = post.image, post.image_alt
     article.front_matter = jekyll.dump_extra(post.extra)
     creating = article._state.adding
+    findings = copydesk.review(article, tags=post.tags)
+    blocked = copydesk.blocking(findings)
+    if blocked and article.status == Article.Status.PUBLISHED:
+        raise ImportRefused(
+            _("the article is published and the file's text has what the copy desk blocks: %(list)s")
+            % {"list": copydesk.summary(blocked)}
+        )
     article._history_user = user
     article.save()
     if not creating:
@@ -226,6 +270,7 @@ def _fill(article: Article, post: jekyll.Post, names: Names, *, user) -> None:
         article.tags.set(post.tags)
     for address in _old_addresses(post):
         _claim_address(article, address)
+    return findings
 
 
 def _old_addresses(post: jekyll.Post) -> list[str]:
@@ -254,7 +299,9 @@ def _status_differs(article: Article, post: jekyll.Post, as_draft: bool) -> bool
     return not as_draft and post.published != (article.status == Article.Status.PUBLISHED)
 
 
-def _set_status(article: Article, post: jekyll.Post, *, user, as_draft: bool, path) -> tuple[bool, list[str]]:
+def _set_status(
+    article: Article, post: jekyll.Post, *, user, as_draft: bool, path, findings
+) -> tuple[bool, list[str]]:
     """Publish or unpublish as the file says, through the workflow; say why when refused.
 
     With `as_draft`, nothing is published and nothing already public is withdrawn.
@@ -264,7 +311,7 @@ def _set_status(article: Article, post: jekyll.Post, *, user, as_draft: bool, pa
     try:
         if post.published:
             workflow.publish_through_review(
-                article, by=user, comment=path.name, publish_at=post.date, via="import"
+                article, by=user, comment=path.name, publish_at=post.date, via="import", findings=findings
             )
         else:
             workflow.perform(article, "unpublish", by=user, comment=path.name, via="import")

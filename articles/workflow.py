@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import notifications
+from . import copydesk, notifications
 from .models import Article, ArticleEvent
 
 log = logging.getLogger(__name__)
@@ -116,26 +116,36 @@ _TO_PUBLISHED = {
 }
 
 
-def publish_through_review(article: Article, *, by, comment: str = "", publish_at=None, via: str = "admin"):
+def publish_through_review(
+    article: Article, *, by, comment: str = "", publish_at=None, via: str = "admin", findings=None
+):
     """Take an article to published through every step of the review, as `by`.
 
     For the importer and the demo data: each step is checked and logged like
     any other, all in one transaction, so that only someone who may approve
     their own work gets there, and a refused step leaves the article as it was.
+    `findings` are the copy desk's on the text just saved in the caller's
+    transaction (the importer has them); without them the text is read again.
     """
     steps = _TO_PUBLISHED[article.status]
     if not steps:
         return article
-    return _perform_steps(article, steps, by=by, comment=comment, publish_at=publish_at, via=via)
+    return _perform_steps(
+        article, steps, by=by, comment=comment, publish_at=publish_at, via=via, findings=findings
+    )
 
 
-def _perform_steps(article: Article, actions: list[str], *, by, comment, publish_at, via) -> Article:
+def _perform_steps(
+    article: Article, actions: list[str], *, by, comment, publish_at, via, findings=None
+) -> Article:
     unknown = [action for action in actions if action not in ACTIONS]
     if unknown:
         raise NotAllowed(_("Unknown action: %(action)s.") % {"action": unknown[0]})
     with transaction.atomic():
         locked = Article.objects.select_for_update().get(pk=article.pk)
         events = []
+        if findings is not None:
+            copydesk.keep(locked, findings)
         for action in actions:
             spec = ACTIONS[action]
             _check(locked, spec, by, comment)
@@ -145,6 +155,10 @@ def _perform_steps(article: Article, actions: list[str], *, by, comment, publish
                         "A publication time in the past would backdate the article; leave it empty to publish now."
                     )
                 )
+            if action in _CHECKED and findings is None:  # the text is the same at every step
+                findings = copydesk.review(locked)
+            if action == "publish":
+                _refuse_blocked(locked, findings)
             before, locked.status = locked.status, spec.target
             if action == "publish":
                 locked.published_at = _publication_time(locked, publish_at)
@@ -152,7 +166,9 @@ def _perform_steps(article: Article, actions: list[str], *, by, comment, publish
         locked.version += len(actions) - 1  # a version an action; save() adds the last
         # A revision keeps the text; a change of status is in the event log instead.
         locked.skip_history_when_saving = True
-        locked.save(update_fields=["status", "published_at", "version", "updated_at", "revised_at"])
+        locked.save(
+            update_fields=["status", "published_at", "version", "updated_at", "revised_at", *_FINDINGS]
+        )
         for event in ArticleEvent.objects.bulk_create(events):
             # robust: a mail server that is down must not undo (or fail) a step that is done
             transaction.on_commit(lambda event=event: notifications.send_for(event), robust=True)
@@ -161,6 +177,20 @@ def _perform_steps(article: Article, actions: list[str], *, by, comment, publish
         setattr(article, field.attname, getattr(locked, field.attname))
     article._loaded_excerpt, article._loaded_text = locked._loaded_excerpt, locked._loaded_text
     return article
+
+
+# The copy desk reads the text again before these; publishing is refused while anything blocks.
+_CHECKED = {"submit", "approve", "publish"}
+_FINDINGS = ["findings", "blocking_findings", "warning_findings"]
+
+
+def _refuse_blocked(article: Article, findings: list) -> None:
+    blocked = copydesk.blocking(findings)
+    if blocked:
+        raise NotAllowed(
+            _("“%(title)s” cannot be published until the copy desk's blocking findings are fixed: %(list)s.")
+            % {"title": article.title, "list": copydesk.summary(blocked)}
+        )
 
 
 def record(

@@ -8,6 +8,7 @@ every post arrived. Not a test: the figure goes in the README.
 """
 
 import argparse
+import itertools
 import os
 import random
 import subprocess
@@ -17,29 +18,37 @@ import time
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[2]
+# Each sentence carries a running number, so that no post repeats itself
+# (the copy desk would rightly hold a post that does).
 SENTENCES_JA = [
-    "港町市は来年度の予算案で、防災関連の事業を大きく増やす方針を示した。",
-    "市内の商店街では、空き店舗を活用した新しい取り組みが広がっている。",
-    "担当者は「住民の声を聞きながら進めたい」と話している。",
-    "専門家は、人口減少が続く中での持続可能な運営が課題だと指摘する。",
-    "計画は三つの段階に分けて進められ、最初の段階は今秋に始まる。",
-    "地元の高校生も企画に加わり、若い世代の意見が反映された。",
+    "港町市は来年度の予算案で、防災関連の事業を{n}件増やす方針を示した。",
+    "市内の商店街では、空き店舗{n}軒を活用した新しい取り組みが広がっている。",
+    "担当者は「住民{n}人の声を聞きながら進めたい」と話している。",
+    "専門家は、人口減少が続く中での持続可能な運営が{n}年先の課題だと指摘する。",
+    "計画は三つの段階に分けて進められ、最初の段階は第{n}週に始まる。",
+    "地元の高校生{n}人も企画に加わり、若い世代の意見が反映された。",
 ]
 SENTENCES_EN = [
-    "The council approved the plan after a long debate on Tuesday evening.",
-    "Local shop owners say the change has brought new customers to the street.",
-    "Officials expect the first phase of the work to be finished by autumn.",
-    "Critics argue that the budget leaves too little for maintenance.",
+    "The council approved plan {n} after a long debate on Tuesday evening.",
+    "Local shop owners say change {n} has brought new customers to the street.",
+    "Officials expect phase {n} of the work to be finished by autumn.",
+    "Critics argue that budget line {n} leaves too little for maintenance.",
 ]
 TAGS = [f"話題{n}" for n in range(150)] + [f"topic-{n}" for n in range(50)]
 AUTHORS = [f"記者 {n}" for n in range(40)] + ["港町タイムズ編集部", "Emily Carter"]
 SECTIONS = ["地域", "政治", "経済", "文化", "スポーツ", "テクノロジー", "english"]
 
 
+_numbers = itertools.count(1)
+
+
 def post_text(number: int, rng: random.Random) -> str:
     english = number % 4 == 0
     sentences = SENTENCES_EN if english else SENTENCES_JA
-    paragraphs = [" ".join(rng.choices(sentences, k=4)) for _ in range(rng.randint(4, 8))]
+    paragraphs = [
+        " ".join(rng.choice(sentences).format(n=next(_numbers)) for _ in range(4))
+        for _ in range(rng.randint(4, 8))
+    ]
     body = "\n\n".join(paragraphs[:2] + ["## " + ("Background" if english else "背景")] + paragraphs[2:])
     tags = ", ".join(f'"{t}"' for t in rng.sample(TAGS, rng.randint(2, 5)))
     authors = ", ".join(f'"{a}"' for a in rng.sample(AUTHORS, rng.randint(1, 2)))

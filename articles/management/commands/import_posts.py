@@ -1,17 +1,38 @@
 """manage.py import_posts PATH [PATH …]: bring Jekyll/Hugo posts in."""
 
+import multiprocessing
+import os
 import sys
 from collections import Counter
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, connections
 from django.utils import translation
 
 from articles import jekyll
-from articles.transfer import Names, Outcome, import_post
+from articles.transfer import Names, Outcome, import_post, prepare
 
 from ._progress import Progress
+
+# Fewer files than this are not worth starting another process for.
+PARALLEL_FROM = 50
+
+
+def prepare_all(files: list[Path], jobs: int):
+    """Each file prepared, in order: by `jobs - 1` other processes while this one writes, if worth it."""
+    if (
+        jobs < 2
+        or len(files) < PARALLEL_FROM
+        or "fork" not in multiprocessing.get_all_start_methods()
+        or connection.in_atomic_block  # called inside a transaction: its connection must stay open
+    ):
+        yield from map(prepare, files)
+        return
+    connections.close_all()  # a forked process must not share this one's database connection
+    with multiprocessing.get_context("fork").Pool(jobs - 1) as pool:
+        yield from pool.imap(prepare, files, chunksize=16)
 
 
 class Command(BaseCommand):
@@ -29,13 +50,20 @@ class Command(BaseCommand):
             help="as-file: publish what the file says is published; draft: import everything as drafts.",
         )
         parser.add_argument("--user", help="Who the import is recorded as (default: the first superuser).")
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=min(2, os.cpu_count() or 1),
+            help="Processes at work: with 2 or more, others read and render the files while this one "
+            "writes them (default: 2 where there are two cores; 1 for none).",
+        )
 
     def handle(self, *args, **options):
         # Reports speak one language, the one of the command line and its docs.
         with translation.override("en"):
             self.run(**options)
 
-    def run(self, *, paths, dry_run, status, user, verbosity, **options):
+    def run(self, *, paths, dry_run, status, user, verbosity, jobs, **options):
         actor = self.actor(user)
         missing = [str(p) for p in paths if not p.exists()]
         if missing:
@@ -43,14 +71,20 @@ class Command(BaseCommand):
         files = jekyll.find_posts(paths)
         counts = Counter({outcome: 0 for outcome in Outcome})
         names = Names()
-        unpublished = 0
+        unpublished = blocked = 0
         with Progress(len(files), stream=sys.stderr, label="importing") as progress:
-            for path in files:
+            for prepared in prepare_all(files, jobs):
                 result = import_post(
-                    path=path, user=actor, names=names, as_draft=status == "draft", dry_run=dry_run
+                    path=prepared.path,
+                    prepared=prepared,
+                    user=actor,
+                    names=names,
+                    as_draft=status == "draft",
+                    dry_run=dry_run,
                 )
                 counts[result.outcome] += 1
                 unpublished += any(note.startswith("not published") for note in result.notes)
+                blocked += any(finding.is_blocking for finding in result.findings)
                 progress.clear()
                 self.report(result, verbosity)
                 progress.step()
@@ -60,6 +94,8 @@ class Command(BaseCommand):
         held = (
             f" {unpublished} kept as draft(s): publishing was refused (see the notes)." if unpublished else ""
         )
+        if blocked:
+            held += f" {blocked} with findings the copy desk blocks (see above)."
         self.stdout.write(style(f"{prefix}{len(files)} file(s): {summary}.{held}"))
         if counts[Outcome.REFUSED]:
             raise CommandError(f"{counts[Outcome.REFUSED]} file(s) refused.", returncode=1)
@@ -87,7 +123,13 @@ class Command(BaseCommand):
         if result.outcome == Outcome.REFUSED:
             self.stderr.write(self.style.ERROR(f"refused {result.message}"))
             return
-        if verbosity >= 2 or result.notes:
+        if verbosity >= 2 or result.notes or result.findings:
             self.stdout.write(f"{result.outcome.value}: {result.path}")
         for note in result.notes:
             self.stdout.write(self.style.WARNING(f"  note: {note}"))
+        for finding in result.findings:
+            style = self.style.ERROR if finding.is_blocking else self.style.WARNING
+            quote = f" “{finding.quote}”" if finding.quote else ""
+            self.stdout.write(
+                style(f"  {finding.severity} {finding.code} ({finding.where()}): {finding.message}{quote}")
+            )

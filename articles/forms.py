@@ -1,0 +1,119 @@
+"""The desk's article form: lost-update protection and the copy desk's verdict on a save."""
+
+import copy
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from . import copydesk
+from .models import Article, Tag
+
+
+class BylineFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        kept = [f for f in self.forms if f.cleaned_data.get("author") and not f.cleaned_data.get("DELETE")]
+        if not kept:
+            raise ValidationError(_("An article needs at least one author in its byline."))
+
+
+def _last_change(article):
+    """Who last changed the article, and when: its latest revision or workflow step."""
+    revision = article.history.select_related("history_user").first()
+    event = article.events.select_related("actor").last()
+    candidates = [(r.history_date, r.history_user) for r in [revision] if r]
+    candidates += [(e.created_at, e.actor) for e in [event] if e]
+    if not candidates:
+        return _("Someone"), article.updated_at
+    when, user = max(candidates, key=lambda pair: pair[0])
+    return (user.get_username() if user else _("Someone")), when
+
+
+class ArticleForm(forms.ModelForm):
+    # The version the editor started from: a save on top of someone else's is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Article
+        fields = [
+            "title",
+            "slug",
+            "body",
+            "excerpt",
+            "categories",
+            "tags",
+            "hero_image",
+            "hero_alt",
+            "correction_note",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            self._refuse_a_stale_save(cleaned.get("version"))
+        self.findings = self._check_copy(cleaned)
+        return cleaned
+
+    def _check_copy(self, cleaned) -> list[copydesk.Finding]:
+        """The copy desk on the text as it would be saved; refused where it would go public broken."""
+        candidate = copy.copy(self.instance)
+        for name in ("title", "body", "excerpt", "hero_alt", "hero_image"):
+            if name in cleaned:
+                setattr(candidate, name, cleaned[name] or "")
+        findings = copydesk.check(candidate, tags=cleaned.get("tags"))
+        blocked = copydesk.blocking(findings)
+        if blocked and self.instance.status == Article.Status.PUBLISHED:
+            raise ValidationError(
+                _(
+                    "This article is published, and the copy desk found text that must not go public: "
+                    "%(list)s. Nothing was saved; fix these and save again."
+                )
+                % {"list": copydesk.summary(blocked)},
+                code="blocked",
+            )
+        return findings
+
+    def _refuse_a_stale_save(self, started_from):
+        # The admin runs this form inside the transaction that saves it: the
+        # row stays locked until then, so no one can save in between.
+        current = (
+            Article.objects.select_for_update().filter(pk=self.instance.pk).values_list("version", flat=True)
+        )
+        current = current.first()
+        if started_from == current:
+            return
+        who, when = _last_change(self.instance)
+        raise ValidationError(
+            _(
+                "%(who)s saved this article at %(when)s, after you opened it (version %(mine)s, now %(now)s). "
+                "Your text is still below: copy what you changed, reload the page to see their version, "
+                "and apply your changes again."
+            )
+            % {
+                "who": who,
+                "when": date_format(timezone.localtime(when), "DATETIME_FORMAT"),
+                "mine": started_from,
+                "now": current,
+            },
+            code="stale",
+        )
+
+    def clean_tags(self):
+        names = self.cleaned_data["tags"]
+        limit = Tag._meta.get_field("name").max_length
+        for name in names:
+            if len(name) > limit:
+                raise ValidationError(
+                    _("The tag “%(name)s…” has %(length)d characters; a tag can have at most %(limit)d.")
+                    % {"name": name[:20], "length": len(name), "limit": limit}
+                )
+        return names
