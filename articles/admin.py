@@ -88,6 +88,7 @@ class CopyDeskFilter(admin.SimpleListFilter):
             ("block", _("Has blocking findings")),
             ("warn", _("Warnings only")),
             ("clean", _("Nothing found")),
+            ("unchecked", _("Not checked yet")),
         ]
 
     def queryset(self, request, queryset):
@@ -96,7 +97,9 @@ class CopyDeskFilter(admin.SimpleListFilter):
         if self.value() == "warn":
             return queryset.filter(blocking_findings=0, warning_findings__gt=0)
         if self.value() == "clean":
-            return queryset.filter(blocking_findings=0, warning_findings=0)
+            return queryset.filter(blocking_findings=0, warning_findings=0, findings__isnull=False)
+        if self.value() == "unchecked":
+            return queryset.filter(findings__isnull=True)
         return queryset
 
 
@@ -190,6 +193,8 @@ class ArticleAdmin(admin.ModelAdmin):
             return format_html(
                 '<span class="badge badge-warn">{}</span>', label % {"n": obj.warning_findings}
             )
+        if obj.findings is None:
+            return format_html('<span class="badge">{}</span>', _("not checked"))
         return format_html('<span class="badge badge-clean">{}</span>', _("OK"))
 
     @admin.display(description=gettext_lazy("version"))
@@ -402,6 +407,7 @@ def _copy_report(article) -> dict:
     """The findings kept at the article's last save, blocking and other."""
     findings = copydesk.stored(article) if article else []
     return {
+        "copy_checked": article is not None and article.findings is not None,
         "copy_blocking": [f for f in findings if f.is_blocking],
         "copy_warnings": [f for f in findings if not f.is_blocking],
     }

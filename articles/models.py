@@ -340,7 +340,8 @@ class Article(models.Model):
     )
     source_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     # What the copy desk found at the last save (see copydesk.py); the counts serve the desk's lists.
-    findings = models.JSONField(_("copy desk findings"), default=list, blank=True, editable=False)
+    # (None: not read by the copy desk yet; `manage.py check_copy` reads every article.)
+    findings = models.JSONField(_("copy desk findings"), null=True, default=None, blank=True, editable=False)
     blocking_findings = models.PositiveSmallIntegerField(_("blocking findings"), default=0, editable=False)
     warning_findings = models.PositiveSmallIntegerField(_("warnings"), default=0, editable=False)
     guid = models.UUIDField(_("permanent id"), default=uuid.uuid4, unique=True, editable=False)

@@ -267,3 +267,29 @@ def test_a_file_that_would_break_a_published_article_is_refused_and_changes_noth
     assert status == 1 and "copy desk blocks" in err and "marker (body, line" in err
     article.refresh_from_db()
     assert "---END---" not in article.body and article.is_public
+
+
+# --- articles the copy desk has not read yet ----------------------------------------
+
+
+def test_an_article_not_yet_checked_says_so_until_check_copy_reads_it(editor_client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    unchecked = ArticleFactory(title="古い記事", body="本文。\n\n[END]")
+    ArticleFactory(title="新しい記事").tags.add("港")
+    url = reverse("admin:articles_article_changelist")
+    assert "古い記事" in editor_client.get(url, {"copy": "unchecked"}).content.decode()
+    assert "古い記事" not in editor_client.get(url, {"copy": "clean"}).content.decode()
+    change = reverse("admin:articles_article_change", args=[unchecked.pk])
+    with translation.override("en"):
+        assert "Not checked yet" in editor_client.get(change, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    out = StringIO()
+    version = unchecked.version
+    call_command("check_copy", stdout=out)
+    assert "2 article(s) checked; 1 with findings that block publication." in out.getvalue()
+    unchecked.refresh_from_db()
+    assert unchecked.blocking_findings == 1 and unchecked.version == version
+    assert "古い記事" in editor_client.get(url, {"copy": "block"}).content.decode()
+    assert "新しい記事" in editor_client.get(url, {"copy": "clean"}).content.decode()
