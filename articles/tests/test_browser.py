@@ -163,3 +163,34 @@ def test_an_article_goes_from_writer_to_editor_and_back_to_the_home_page(live_se
     public.get_by_role("link", name="港町市が防災アプリを刷新").click()
     assert public.get_by_role("heading", name="新機能").is_visible()
     assert public.locator(".byline").inner_text() == "高橋 健太"
+
+
+def test_the_editor_sees_the_copy_desk_report_and_cannot_publish_a_blocked_article(live_server, browser):
+    from articles import copydesk, workflow
+
+    editor = StaffFactory(username="desk-editor", role="Editor")
+    chief = StaffFactory(username="desk-chief", role="Chief")
+    article = ArticleFactory(
+        title="港町の予算\ufffd", body="予算案を承認した。\n\n市長は「急ぐと述べた。\n\n---END---"
+    )
+    copydesk.review(article)
+    article.save()
+    workflow.perform(article, "submit", by=chief)
+    workflow.perform(article, "approve", by=chief)
+
+    desk = log_in(browser, live_server, editor)
+    desk.goto(live_server.url + reverse("admin:articles_article_changelist"))
+    assert "要修正 2 件" in desk.locator("#result_list").inner_text()
+    desk.goto(live_server.url + reverse("admin:articles_article_change", args=[article.pk]))
+    report = desk.locator(".copy-desk")
+    assert report.locator(".findings-block li").count() == 2
+    assert "---END---" in report.locator(".findings-block").inner_text()
+    assert "本文、5 行目" in report.locator(".findings-block").inner_text()
+    assert "「急ぐと述べた。" in report.locator(".findings-warn").inner_text()
+    if os.environ.get("SCREENSHOT_DIR"):
+        desk.screenshot(path=str(Path(os.environ["SCREENSHOT_DIR"]) / "copy-desk.png"), full_page=True)
+    desk.get_by_role("button", name="公開", exact=True).click()
+    desk.wait_for_url("**/change/")
+    assert "校閲が公開を止めている箇所を直すまで公開できません" in desk.locator(".messagelist").inner_text()
+    article.refresh_from_db()
+    assert article.status == Article.Status.APPROVED and not article.is_public
