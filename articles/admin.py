@@ -22,7 +22,7 @@ from taggit.models import Tag as TaggitTag
 
 from . import copydesk, workflow
 from . import revisions as revisions_module
-from .forms import ArticleForm, BylineFormSet
+from .forms import ArticleForm, BylineFormSet, TagForm
 from .models import Article, Author, Byline, Category, PreviewLink, Tag
 
 # Newsroom has its own tag model; taggit's stock one stays unused.
@@ -444,6 +444,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
+    form = TagForm
     list_display = ["name", "slug", "article_count"]
     search_fields = ["name", "slug"]
     actions = ["merge_tags"]

@@ -66,12 +66,15 @@ class ArticleForm(forms.ModelForm):
     def _check_copy(self, cleaned) -> list[copydesk.Finding]:
         """The copy desk on the text as it would be saved; refused where it would go public broken."""
         candidate = copy.copy(self.instance)
-        for name in ("title", "body", "excerpt", "hero_alt", "hero_image"):
+        for name in ("title", "body", "excerpt", "hero_alt", "hero_image", "correction_note"):
             if name in cleaned:
                 setattr(candidate, name, cleaned[name] or "")
         findings = copydesk.check(candidate, tags=cleaned.get("tags"))
-        blocked = copydesk.blocking(findings)
-        if blocked and self.instance.status == Article.Status.PUBLISHED:
+        if self.instance.status != Article.Status.PUBLISHED or not copydesk.blocking(findings):
+            return findings
+        # A correction must not add what the copy desk blocks (what was already there is shown, not refused).
+        blocked = copydesk.introduced(copydesk.check(self.instance), findings)
+        if blocked:
             raise ValidationError(
                 _(
                     "This article is published, and the copy desk found text that must not go public: "
@@ -117,3 +120,22 @@ class ArticleForm(forms.ModelForm):
                     % {"name": name[:20], "length": len(name), "limit": limit}
                 )
         return names
+
+
+class TagForm(forms.ModelForm):
+    """A tag's name is on every article that carries it: the copy desk reads it too."""
+
+    class Meta:
+        model = Tag
+        fields = ["name", "slug"]
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        blocked = copydesk.blocking(copydesk.check_tag_name(name))
+        if blocked:
+            raise ValidationError(
+                _("The copy desk blocks this name: %(reasons)s")
+                % {"reasons": " ".join(finding.message for finding in blocked)},
+                code="blocked",
+            )
+        return name

@@ -34,12 +34,13 @@ def diff(older, newer) -> list[dict]:
 def restore(article, revision, *, by):
     """Put the revision's text back; saving it makes a new revision."""
     derived = article.excerpt_is_derived
+    before = copydesk.check(article)
     for name in Article.TEXT_FIELDS:
         setattr(article, name, getattr(revision, name))
     if derived:
         article.excerpt = ""  # a derived excerpt keeps following the body
     # The address stays: restoring text never moves a published article.
-    blocked = copydesk.blocking(copydesk.review(article))
+    blocked = copydesk.introduced(before, copydesk.review(article))
     if blocked and article.status == Article.Status.PUBLISHED:
         raise RestoreRefused(
             _("Version %(v)s has text the copy desk blocks, and the article is published: %(list)s.")

@@ -234,7 +234,11 @@ def _check_lengths(post: jekyll.Post) -> None:
 
 
 def _fill(article: Article, post: jekyll.Post, names: Names, *, user) -> list[copydesk.Finding]:
-    """Save the post's text and links on the article; return the copy desk's findings on it."""
+    """Save the post's text and links on the article; return the copy desk's findings on it.
+
+    A published article takes no text that adds what the copy desk blocks.
+    """
+    before = copydesk.check(article) if article.status == Article.Status.PUBLISHED else None
     article.title, article.slug, article.body = post.title, post.slug, post.body
     article.excerpt = post.excerpt
     article._loaded_excerpt = None  # an empty excerpt means: derive it
@@ -243,8 +247,8 @@ def _fill(article: Article, post: jekyll.Post, names: Names, *, user) -> list[co
     article.front_matter = jekyll.dump_extra(post.extra)
     creating = article._state.adding
     findings = copydesk.review(article, tags=post.tags)
-    blocked = copydesk.blocking(findings)
-    if blocked and article.status == Article.Status.PUBLISHED:
+    blocked = copydesk.introduced(before, findings) if before is not None else []
+    if blocked:
         raise ImportRefused(
             _("the article is published and the file's text has what the copy desk blocks: %(list)s")
             % {"list": copydesk.summary(blocked)}

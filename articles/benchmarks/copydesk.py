@@ -65,6 +65,25 @@ def broken_article(size: int) -> str:
     return "\n\n".join(paragraphs) + "\n\n---END---"
 
 
+# Hostile texts: what they cost is what a save holding the database's write lock may cost.
+HOSTILE = {
+    "32,000 brackets": "「" * 16000 + "）" * 16000,
+    "30,000 '![a'": "![a" * 30000,
+    "50,000 '[a'": "[a" * 50000,
+    "20,000 '<img '": "<img " * 20000,
+    "10,000 short paragraphs": "\n\n".join(f"短い段落{n}。" for n in range(10000)),
+    "12,000 rules and keys": "---\na: b\n" * 12000,
+    "3,000 paragraphs twice": "\n\n".join(
+        [
+            f"港町市議会は第{n}回の会合で、新しい防波堤の計画について議論し、予算案を承認した。"
+            for n in range(3000)
+        ]
+        * 2
+    ),
+    "one 100 KB line": "あ" * 33000,
+}
+
+
 def measure(text: str, runs: int) -> tuple[float, float, float, int]:
     from articles import copydesk
     from articles.models import Article
@@ -106,6 +125,10 @@ def main():
                 f"{name:6} {size:6.1f} KB  median {median:5.1f} ms  95th percentile {p95:5.1f} ms  "
                 f"worst {worst:5.1f} ms  {findings} finding(s)"
             )
+        for name, text in HOSTILE.items():
+            median, _p95, worst, findings = measure(text, 5)
+            size = len(text.encode()) / 1000
+            print(f"hostile: {name:26} {size:6.1f} KB  median {median:6.1f} ms  worst {worst:6.1f} ms")
 
 
 if __name__ == "__main__":

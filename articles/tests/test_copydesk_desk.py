@@ -177,7 +177,7 @@ def test_submit_goes_through_with_findings_and_the_desk_is_told(client, writer):
     assert article.status == Article.Status.IN_REVIEW
     assert (article.blocking_findings, article.warning_findings) == (1, 1)
     shown = [str(m) for m in response.context["messages"]]
-    assert any("1" in m and ("copy desk" in m or "校閲" in m) for m in shown)
+    assert "校閲で、公開前に直す必要がある点が 1 件見つかりました。報告を確認してください。" in shown
 
 
 def test_an_editor_publishes_once_the_writer_has_fixed_the_text(client, writer, editor):
@@ -293,3 +293,62 @@ def test_an_article_not_yet_checked_says_so_until_check_copy_reads_it(editor_cli
     assert unchecked.blocking_findings == 1 and unchecked.version == version
     assert "古い記事" in editor_client.get(url, {"copy": "block"}).content.decode()
     assert "新しい記事" in editor_client.get(url, {"copy": "clean"}).content.decode()
+
+
+# --- published articles: corrections, restores, tags ------------------------------------
+
+
+def test_a_crlf_correction_with_an_end_marker_is_refused(editor_client):
+    article = ArticleFactory(body="公開中の本文。", published=True)
+    response = editor_client.post(
+        reverse("admin:articles_article_change", args=[article.pk]),
+        change_form(article, body="公開中の本文。\r\n\r\n---END---\r\n\r\n関連記事はこちら。"),
+    )
+    article.refresh_from_db()
+    assert response.status_code == 200 and article.body == "公開中の本文。"
+    assert "---END---" not in Client().get(article.get_absolute_url()).content.decode()
+
+
+def test_a_correction_elsewhere_is_saved_though_an_old_finding_remains(editor_client):
+    # Published before the copy desk existed, with a lost character in it.
+    article = ArticleFactory(body="古い本文。", published=True)
+    Article.objects.filter(pk=article.pk).update(body="古い本文\ufffd。")
+    article.refresh_from_db()
+    response = editor_client.post(
+        reverse("admin:articles_article_change", args=[article.pk]),
+        change_form(article, body="古い本文\ufffd。\n\n訂正：日付を直しました。"),
+    )
+    article.refresh_from_db()
+    assert response.status_code == 302 and article.body.endswith("日付を直しました。")
+    assert article.blocking_findings == 1  # still shown, to be fixed
+    response = editor_client.post(
+        reverse("admin:articles_article_change", args=[article.pk]),
+        change_form(article, body="古い本文\ufffd。\n\n訂正：日付を直しました。\n\n[END]"),
+    )
+    article.refresh_from_db()
+    assert response.status_code == 200 and "[END]" not in article.body
+
+
+def test_a_correction_note_with_a_leftover_is_refused_on_a_published_article(editor_client):
+    article = ArticleFactory(body="公開中の本文。", published=True)
+    response = editor_client.post(
+        reverse("admin:articles_article_change", args=[article.pk]),
+        change_form(article, body="公開中の本文。", correction_note="金額を訂正しました。<|endoftext|>"),
+    )
+    article.refresh_from_db()
+    assert response.status_code == 200 and article.correction_note == ""
+
+
+def test_a_tag_cannot_be_renamed_to_what_the_copy_desk_blocks(client, chief):
+    from articles.models import Tag
+
+    article = ArticleFactory(published=True)
+    article.tags.add("港")
+    tag = Tag.objects.get()
+    client.force_login(chief)
+    url = reverse("admin:articles_tag_change", args=[tag.pk])
+    response = client.post(url, {"name": "港\ufffd", "slug": tag.slug})
+    assert response.status_code == 200 and "U+FFFD" in response.content.decode().replace("Ｕ", "U")
+    tag.refresh_from_db()
+    assert tag.name == "港"
+    assert client.post(url, {"name": "港町", "slug": tag.slug}).status_code == 302
