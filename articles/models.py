@@ -339,6 +339,8 @@ class Article(models.Model):
         ),
     )
     source_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    # Title, excerpt and body as plain text, folded for search (see search.py).
+    search_text = models.TextField(blank=True, editable=False)
     # What the copy desk found at the last save (see copydesk.py); the counts serve the desk's lists.
     # (None: not read by the copy desk yet; `manage.py check_copy` reads every article.)
     findings = models.JSONField(_("copy desk findings"), null=True, default=None, blank=True, editable=False)
@@ -357,6 +359,7 @@ class Article(models.Model):
             "excerpt_is_derived",
             "source_fingerprint",
             "front_matter",
+            "search_text",
             "findings",
             "blocking_findings",
             "warning_findings",
@@ -411,6 +414,7 @@ class Article(models.Model):
             self.body_html, self.reading_time = rendered.html, rendered.reading_time
         if body_changed or self.excerpt != self._loaded_excerpt or not self.excerpt.strip():
             self._derive_excerpt()
+        self.search_text = rendering.searchable(self.title, self.excerpt, self.body_html)
         if not self._state.adding:
             self.version += 1
             if self.is_public and self._loaded_text and self._public_text() != self._loaded_text:

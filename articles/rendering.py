@@ -260,6 +260,19 @@ def _relocate_links(raw: str, text: str, links: list[tuple[int, int]]) -> list[t
     return [(mapping[start], mapping[end]) for start, end in links]
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def fold(text: str) -> str:
+    """Text as search compares it: NFKC (ＡＩ is AI, ｶﾀｶﾅ is カタカナ), case-folded, spaces collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", _CONTROL.sub(" ", text or "")).casefold().split())
+
+
+def searchable(title: str, excerpt: str, body_html: str) -> str:
+    """What search reads of an article: its title, excerpt and body as readers see them, folded."""
+    return fold(f"{title}\n{excerpt}\n{html.unescape(plain_text(body_html))}")
+
+
 def plain_text(html: str) -> str:
     """The visible text of an HTML fragment, for counting words."""
     return nh3.clean(html or "", tags=set())

@@ -25,6 +25,7 @@ urlpatterns = [
     path("authors/<uslug:slug>/", public(views.AuthorView.as_view()), name="author"),
     path("tags/<uslug:slug>/", public(views.TagView.as_view()), name="tag"),
     path("categories/<uslug:slug>/", public(views.CategoryView.as_view()), name="category"),
+    path("search/", public(views.SearchView.as_view()), name="search"),
     path("archive/<yyyy:year>/", public(views.YearArchive.as_view()), name="archive_year"),
     path("archive/<yyyy:year>/<mm:month>/", public(views.MonthArchive.as_view()), name="archive_month"),
     path("sitemap.xml", public(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView, MonthArchiveView, YearArchiveView
 
+from . import search
 from .models import Article, Author, Category, Tag
 
 
@@ -58,6 +59,26 @@ class TagView(FilteredArticleList):
 class CategoryView(FilteredArticleList):
     owner_model, filter_by = Category, "in_category"
     template_name = "articles/category_detail.html"
+
+
+class SearchView(ListView):
+    """/search/?q=: published articles with every word of the query (see search.py)."""
+
+    paginate_by = settings.ARTICLES_PER_PAGE
+    template_name = "articles/search.html"
+
+    def get_queryset(self):
+        self.query = self.request.GET.get("q", "")
+        self.too_long = len(self.query) > search.MAX_QUERY
+        self.words = [] if self.too_long else search.terms(self.query)
+        if not self.words:
+            return Article.objects.none()
+        return search.matching(Article.objects.published().for_listing(), self.words)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            query=self.query.strip(), words=self.words, too_long=self.too_long, **kwargs
+        )
 
 
 class ArchiveMixin:

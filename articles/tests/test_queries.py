@@ -31,6 +31,7 @@ BUDGETS = {
     "category_feed": (("地域",), 6),
     "category_feed_atom": (("地域",), 6),
     "sitemap": ((), 3),  # the Last-Modified check, a count for paging, the articles
+    "search": ((), 7),  # as the home page (the words are matched inside the one list query)
 }
 
 
@@ -58,6 +59,8 @@ def url_for(name, args, middle):
     if name.startswith("archive"):
         local = timezone.localtime(middle.published_at)
         args = (local.year,) if name == "archive_year" else (local.year, local.month)
+    if name == "search":
+        return reverse("articles:search") + "?q=港+ai"
     return reverse(f"articles:{name}", args=args)
 
 

@@ -1,0 +1,93 @@
+"""Search for readers: Japanese words of one or two characters as well as longer ones, and English.
+
+Each article keeps `search_text`: its title, excerpt and body as plain text,
+NFKC-normalised and case-folded (derived on save). A query is normalised the
+same way and split into terms; an article matches when every term is in its
+text, its tags or its authors' names. On PostgreSQL two indexes serve this
+(migration 0004): pg_trgm for terms of three characters and more, and an
+index of each text's one- and two-character grams for shorter ones, which
+trigrams cannot serve (投資, AI). SQLite reads the table; correct, and fast
+enough for the archives SQLite is for.
+"""
+
+import unicodedata
+
+from django.db import connection
+from django.db.models import Case, F, Func, IntegerField, Q, QuerySet, TextField, Value, When
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from .models import Article, Byline, TaggedArticle
+from .rendering import fold
+
+MAX_QUERY = 200  # characters: longer is not a search, it is a paste
+MAX_TERMS = 8
+
+
+def terms(query: str) -> list[str]:
+    """The words of a query, folded, each once; single Latin letters and digits are dropped."""
+    words = dict.fromkeys(fold(query).split())
+    return [word for word in words if len(word) > 1 or not word.isascii()][:MAX_TERMS]
+
+
+def matching(articles: QuerySet, words: list[str]) -> QuerySet:
+    """The articles that have every word, titles that have them all first, then the newest."""
+    for word in words:
+        articles = articles.filter(pk__in=_having(word))
+    in_title = Q()
+    for word in words:
+        in_title &= Q(title__icontains=word)
+    return articles.annotate(
+        in_title=Case(When(in_title, then=Value(1)), default=Value(0), output_field=IntegerField())
+    ).order_by("-in_title", "-published_at", "-pk")
+
+
+def _having(word: str) -> QuerySet:
+    """The ids of articles with `word` in their text, a tag or an author's name.
+
+    A union, not an OR: each part can use its own index.
+    """
+    if connection.vendor == "postgresql" and len(word) <= 2:
+        # The grams index answers what a LIKE on a short word would scan the table for.
+        from django.contrib.postgres.fields import ArrayField
+
+        grams = Func(F("search_text"), function="newsroom_grams", output_field=ArrayField(TextField()))
+        in_text = Article.objects.alias(grams=grams).filter(grams__contains=[word])
+    else:
+        in_text = Article.objects.filter(search_text__contains=word)
+    tagged = TaggedArticle.objects.filter(tag__key__contains=word).values_list("content_object", flat=True)
+    written = Byline.objects.filter(author__name__icontains=word).values_list("article", flat=True)
+    parts = [part.order_by() for part in (in_text.values_list("pk", flat=True), tagged, written)]
+    return parts[0].union(*parts[1:])
+
+
+def highlight(text: str, words: list[str]) -> SafeString:
+    """`text`, escaped, with each word marked wherever it occurs (width and case ignored)."""
+    folded, origin = [], []
+    for index, char in enumerate(text):
+        for part in unicodedata.normalize("NFKC", char).casefold():
+            folded.append(part)
+            origin.append(index)
+    folded = "".join(folded)
+    spans = []
+    for word in words:
+        start = folded.find(word)
+        while start >= 0:
+            spans.append((origin[start], origin[start + len(word) - 1] + 1))
+            start = folded.find(word, start + len(word))
+    out, position = [], 0
+    for start, end in _merged(spans):
+        out += [escape(text[position:start]), "<mark>", escape(text[start:end]), "</mark>"]
+        position = end
+    out.append(escape(text[position:]))
+    return mark_safe("".join(out))  # noqa: S308 - every piece of text was escaped above
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged

@@ -1,0 +1,28 @@
+"""Template helpers of the public site."""
+
+import json
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from .. import search
+
+register = template.Library()
+
+# As django.utils.html.json_script escapes: nothing in the data can end the script element.
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def highlight(text: str, words) -> SafeString:
+    """The text with the searched words marked."""
+    return search.highlight(text or "", list(words or []))
+
+
+@register.simple_tag
+def json_ld(data: dict) -> SafeString:
+    """Structured data for search engines, as json_script writes it but typed application/ld+json."""
+    payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308

@@ -1,0 +1,111 @@
+"""Search: Japanese words of two characters and more, English, tags and authors; ranked, paged, marked."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article
+
+from .factories import ArticleFactory, AuthorFactory
+
+pytestmark = pytest.mark.django_db
+URL = reverse("articles:search")
+
+
+def titles(response) -> list[str]:
+    return [article.title for article in response.context["object_list"]]
+
+
+def published(title, body, *, hours_ago=1, **fields):
+    return ArticleFactory(title=title, body=body, published=timezone.now() - timedelta(hours=hours_ago), **fields)
+
+
+@pytest.fixture
+def archive():
+    published("データセンターに巨額投資", "AI企業が米国に新しい施設を建てる。", hours_ago=5)
+    published("港の朝市", "朝市の出店者が増え、地元への投資も進む。", hours_ago=1)
+    published("Harbour wall approved", "The council approved the Harbour Wall plan on Tuesday.", hours_ago=3)
+    published("投資信託の話", "これは下書きではない。", hours_ago=10, tags=["資産運用"])
+    ArticleFactory(title="下書きの投資記事", body="公開前の投資の話。")
+
+
+def test_a_two_character_japanese_word_is_found_in_titles_and_bodies(client, archive):
+    response = client.get(URL, {"q": "投資"})
+    assert response.status_code == 200
+    # Title matches first (newest first among them), then the rest by recency; drafts never.
+    assert titles(response) == ["データセンターに巨額投資", "投資信託の話", "港の朝市"]
+
+
+def test_longer_words_english_any_case_and_full_width_are_found(client, archive):
+    assert titles(client.get(URL, {"q": "データセンター"})) == ["データセンターに巨額投資"]
+    assert titles(client.get(URL, {"q": "harbour WALL"})) == ["Harbour wall approved"]
+    assert titles(client.get(URL, {"q": "ＡＩ"})) == ["データセンターに巨額投資"]
+
+
+def test_every_word_must_be_there(client, archive):
+    assert titles(client.get(URL, {"q": "投資 朝市"})) == ["港の朝市"]
+    assert titles(client.get(URL, {"q": "投資　米国"})) == ["データセンターに巨額投資"]  # a full-width space
+
+
+def test_tags_and_author_names_are_searched(client, archive):
+    assert titles(client.get(URL, {"q": "資産運用"})) == ["投資信託の話"]
+    published("市長に聞く", "本文。", authors=[AuthorFactory(name="ALLFORCES編集部", is_desk=True)])
+    assert titles(client.get(URL, {"q": "allforces"})) == ["市長に聞く"]
+
+
+def test_the_matched_words_are_marked_in_the_excerpt(client, archive):
+    html = client.get(URL, {"q": "投資 朝市"}).content.decode()
+    assert '<p class="excerpt"><mark>朝市</mark>の出店者が増え、地元への<mark>投資</mark>も進む。</p>' in html
+    assert 'value="投資 朝市"' in html and '<meta name="robots" content="noindex, follow">' in html
+
+
+def test_marks_follow_width_and_case_without_letting_markup_in(client):
+    published("<b>ＡＩ</b> と ai", "本文。", excerpt="<b>ＡＩ</b>とAiの話")
+    html = client.get(URL, {"q": "ai"}).content.decode()
+    assert "&lt;b&gt;<mark>ＡＩ</mark>&lt;/b&gt;と<mark>Ai</mark>の話" in html
+
+
+def test_results_are_paged_and_the_pages_keep_the_query(client, settings):
+    for n in range(25):
+        published(f"投資の記事 {n}", "本文。", hours_ago=n + 1)
+    first = client.get(URL, {"q": "投資"})
+    html = first.content.decode()
+    assert len(titles(first)) == 20 and first.context["paginator"].count == 25
+    assert 'href="?q=%E6%8A%95%E8%B3%87&amp;page=2"' in html
+    second = client.get(URL, {"q": "投資", "page": 2})
+    assert len(titles(second)) == 5
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "   ", "a", "!!!", "x" * 500, "投資\x00", "%", "_", "' OR 1=1 --", "<script>alert(1)</script>"],
+)
+def test_empty_or_absurd_queries_get_a_friendly_page(client, archive, query):
+    response = client.get(URL, {"q": query})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'class="notice"' in html or 'class="result-count"' in html
+    assert "<script>alert(1)</script>" not in html
+
+
+def test_like_wildcards_are_plain_characters(client, archive):
+    published("100%の力", "本文。")
+    assert titles(client.get(URL, {"q": "100%"})) == ["100%の力"]
+    assert titles(client.get(URL, {"q": "%%"})) == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the search indexes are PostgreSQL's")
+@pytest.mark.parametrize(("word", "index"), [("投資", "article_search_grams"), ("データセンター", "article_search_trgm")])
+def test_postgresql_answers_from_the_search_indexes(archive, word, index):
+    from articles import search
+
+    query = search.matching(Article.objects.published(), [word]).values("pk")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = query.query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert index in plan
