@@ -477,6 +477,20 @@ class Article(models.Model):
         """The authors in byline order (uses prefetched bylines when present)."""
         return [b.author for b in self.bylines.all()]
 
+    def related(self, limit: int = 4) -> list["Article"]:
+        """Up to `limit` public articles sharing the most tags with this one, newest first (one query)."""
+        tag_ids = [tag.pk for tag in self.tags.all()]  # prefetched by for_listing()
+        if not tag_ids:
+            return []
+        return list(
+            Article.objects.published()
+            .filter(tags__in=tag_ids)
+            .exclude(pk=self.pk)
+            .annotate(shared_tags=models.Count("tags"))
+            .order_by("-shared_tags", "-published_at", "-pk")
+            .only("title", "slug", "published_at")[:limit]
+        )
+
     def previous_public(self):
         return self._public_neighbour(earlier=True)
 

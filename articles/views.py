@@ -2,7 +2,8 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView, MonthArchiveView, YearArchiveView
 
-from . import search
+from . import search, seo
+from .context_processors import site_root
 from .models import Article, Author, Category, Tag
 
 
@@ -17,6 +18,15 @@ class ArticleListView(ListView):
 
 class ArticleDetailView(DetailView):
     template_name = "articles/article_detail.html"
+
+    def get_context_data(self, **kwargs):
+        root = site_root(self.request)
+        return super().get_context_data(
+            structured_data=seo.news_article(self.object, site_root=root),
+            og=seo.open_graph(self.object, site_root=root),
+            related=self.object.related(),
+            **kwargs,
+        )
 
     def get_queryset(self):
         return (

@@ -26,3 +26,15 @@ def json_ld(data: dict) -> SafeString:
     """Structured data for search engines, as json_script writes it but typed application/ld+json."""
     payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, number) -> str:
+    """This list's address at page `number` (the first page without ?page=), other parameters kept."""
+    request = context["request"]
+    params = request.GET.copy()
+    params.pop("page", None)
+    if int(number) > 1:
+        params["page"] = number
+    query = params.urlencode()
+    return f"{request.path}?{query}" if query else request.path

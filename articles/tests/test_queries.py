@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 # sections, tags), plus a count when paginated.
 BUDGETS = {
     "home": ((), 7),
-    "detail": (None, 8),  # + previous and next article
+    "detail": (None, 9),  # + previous and next article, related articles
     "author": (("reporter",), 8),  # + the author
     "tag": (("港",), 8),
     "category": (("地域",), 8),
@@ -30,7 +30,11 @@ BUDGETS = {
     "tag_feed_atom": (("港",), 6),
     "category_feed": (("地域",), 6),
     "category_feed_atom": (("地域",), 6),
-    "sitemap": ((), 3),  # the Last-Modified check, a count for paging, the articles
+    # the Last-Modified check, then a count for paging and the items of each part
+    # (articles, authors, tags, sections)
+    "sitemap": ((), 9),
+    "news_sitemap": ((), 2),  # the Last-Modified check, the articles
+    "robots": ((), 1),  # the Last-Modified check
     "search": ((), 7),  # as the home page (the words are matched inside the one list query)
 }
 

@@ -20,7 +20,9 @@ def titles(response) -> list[str]:
 
 
 def published(title, body, *, hours_ago=1, **fields):
-    return ArticleFactory(title=title, body=body, published=timezone.now() - timedelta(hours=hours_ago), **fields)
+    return ArticleFactory(
+        title=title, body=body, published=timezone.now() - timedelta(hours=hours_ago), **fields
+    )
 
 
 @pytest.fixture
@@ -74,7 +76,7 @@ def test_results_are_paged_and_the_pages_keep_the_query(client, settings):
     first = client.get(URL, {"q": "投資"})
     html = first.content.decode()
     assert len(titles(first)) == 20 and first.context["paginator"].count == 25
-    assert 'href="?q=%E6%8A%95%E8%B3%87&amp;page=2"' in html
+    assert 'href="/search/?q=%E6%8A%95%E8%B3%87&amp;page=2"' in html
     second = client.get(URL, {"q": "投資", "page": 2})
     assert len(titles(second)) == 5
 
@@ -98,7 +100,9 @@ def test_like_wildcards_are_plain_characters(client, archive):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the search indexes are PostgreSQL's")
-@pytest.mark.parametrize(("word", "index"), [("投資", "article_search_grams"), ("データセンター", "article_search_trgm")])
+@pytest.mark.parametrize(
+    ("word", "index"), [("投資", "article_search_grams"), ("データセンター", "article_search_trgm")]
+)
 def test_postgresql_answers_from_the_search_indexes(archive, word, index):
     from articles import search
 

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 from html.parser import HTMLParser
 
@@ -86,7 +87,8 @@ def test_article_page_shows_everything_a_reader_needs(client, story):
     assert canonical[0]["href"] == "http://testserver" + story.get_absolute_url()
     feeds = {t["type"] for t in Links(html).link_tags if t.get("rel") == "alternate"}
     assert feeds == {"application/rss+xml", "application/atom+xml"}
-    assert "<script" not in html
+    # No script runs: the one script element is JSON-LD data.
+    assert re.findall(r"<script[^>]*>", html) == ['<script type="application/ld+json">']
 
 
 def test_article_page_shows_hero_image_with_alt_text(client, story):

@@ -1,0 +1,88 @@
+"""What search engines and social sites read of a page: JSON-LD, Open Graph and Twitter cards.
+
+Built from data the page already has (no query of its own), with absolute
+addresses under SITE_URL (else the request's host).
+"""
+
+from django.conf import settings
+from django.templatetags.static import static
+from django.utils import timezone
+
+from .models import Article
+
+OG_LOCALES = {"ja": "ja_JP", "en": "en_US"}
+
+
+def absolute(site_root: str, path: str) -> str:
+    return path if path.startswith(("https://", "http://")) else f"{site_root}{path}"
+
+
+def logo(site_root: str) -> str:
+    return absolute(site_root, static("img/logo.png"))
+
+
+def publisher(site_root: str) -> dict:
+    return {
+        "@type": "Organization",
+        "name": settings.SITE_NAME,
+        "url": f"{site_root}/",
+        "logo": {"@type": "ImageObject", "url": logo(site_root), "width": 512, "height": 512},
+    }
+
+
+def modified(article: Article):
+    return article.revised_at if article.was_updated else article.published_at
+
+
+def news_article(article: Article, *, site_root: str) -> dict:
+    """schema.org NewsArticle: a desk byline is an Organization, a person a Person."""
+    url = absolute(site_root, article.get_absolute_url())
+    authors = [
+        {
+            "@type": "Organization" if author.is_desk else "Person",
+            "name": author.name,
+            "url": absolute(site_root, author.get_absolute_url()),
+        }
+        for author in article.byline()
+    ]
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "url": url,
+        "headline": article.title[:110],
+        "description": article.excerpt,
+        "datePublished": timezone.localtime(article.published_at).isoformat(),
+        "dateModified": timezone.localtime(modified(article)).isoformat(),
+        "author": authors,
+        "publisher": publisher(site_root),
+        "image": [absolute(site_root, article.hero_src) if article.hero_src else logo(site_root)],
+        "inLanguage": settings.LANGUAGE_CODE,
+        "timeRequired": f"PT{article.reading_time}M",
+        "isAccessibleForFree": True,
+    }
+    sections = [section.name for section in article.categories.all()]
+    if sections:
+        data["articleSection"] = sections if len(sections) > 1 else sections[0]
+    keywords = [tag.name for tag in article.tags.all()]
+    if keywords:
+        data["keywords"] = keywords
+    return data
+
+
+def open_graph(article: Article, *, site_root: str) -> dict:
+    """The Open Graph and Twitter card values of an article page."""
+    return {
+        "type": "article",
+        "title": article.title,
+        "description": article.excerpt,
+        "url": absolute(site_root, article.get_absolute_url()),
+        "image": absolute(site_root, article.hero_src) if article.hero_src else logo(site_root),
+        "image_alt": article.hero_alt if article.hero_src else settings.SITE_NAME,
+        "card": "summary_large_image" if article.hero_src else "summary",
+        "published": timezone.localtime(article.published_at).isoformat(),
+        "modified": timezone.localtime(modified(article)).isoformat(),
+        "authors": [absolute(site_root, author.get_absolute_url()) for author in article.byline()],
+        "sections": [section.name for section in article.categories.all()],
+        "tags": [tag.name for tag in article.tags.all()],
+    }
