@@ -29,12 +29,12 @@ run: $(VENV)/.runtime messages
 	DEBUG=1 $(PY) manage.py seed_demo
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
-# The browser tests drive Debian's Chromium; install it when we can.
+# The browser tests drive Debian's Chromium, and the HTML check runs on Java; install them when we can.
 browser:
-	@test -x /usr/bin/chromium || { \
+	@{ test -x /usr/bin/chromium && command -v java >/dev/null; } || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-ipafont-gothic >/dev/null; \
-	  else echo "No /usr/bin/chromium: the browser tests will be skipped (sudo apt-get install chromium fonts-ipafont-gothic)" >&2; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-ipafont-gothic default-jre-headless >/dev/null; \
+	  else echo "No Chromium or Java: the browser tests will be skipped (sudo apt-get install chromium fonts-ipafont-gothic default-jre-headless)" >&2; fi; }
 
 test: $(VENV)/.dev messages browser
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)

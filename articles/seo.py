@@ -13,6 +13,11 @@ from .models import Article
 OG_LOCALES = {"ja": "ja_JP", "en": "en_US"}
 
 
+def iso(moment) -> str:
+    """ISO 8601 in local time, to the second (what HTML, JSON-LD and sitemaps all accept)."""
+    return timezone.localtime(moment).replace(microsecond=0).isoformat()
+
+
 def absolute(site_root: str, path: str) -> str:
     return path if path.startswith(("https://", "http://")) else f"{site_root}{path}"
 
@@ -52,8 +57,8 @@ def news_article(article: Article, *, site_root: str) -> dict:
         "url": url,
         "headline": article.title[:110],
         "description": article.excerpt,
-        "datePublished": timezone.localtime(article.published_at).isoformat(),
-        "dateModified": timezone.localtime(modified(article)).isoformat(),
+        "datePublished": iso(article.published_at),
+        "dateModified": iso(modified(article)),
         "author": authors,
         "publisher": publisher(site_root),
         "image": [absolute(site_root, article.hero_src) if article.hero_src else logo(site_root)],
@@ -80,8 +85,8 @@ def open_graph(article: Article, *, site_root: str) -> dict:
         "image": absolute(site_root, article.hero_src) if article.hero_src else logo(site_root),
         "image_alt": article.hero_alt if article.hero_src else settings.SITE_NAME,
         "card": "summary_large_image" if article.hero_src else "summary",
-        "published": timezone.localtime(article.published_at).isoformat(),
-        "modified": timezone.localtime(modified(article)).isoformat(),
+        "published": iso(article.published_at),
+        "modified": iso(modified(article)),
         "authors": [absolute(site_root, author.get_absolute_url()) for author in article.byline()],
         "sections": [section.name for section in article.categories.all()],
         "tags": [tag.name for tag in article.tags.all()],

@@ -7,7 +7,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from .. import search
+from .. import search, seo
 
 register = template.Library()
 
@@ -38,3 +38,9 @@ def page_url(context, number) -> str:
         params["page"] = number
     query = params.urlencode()
     return f"{request.path}?{query}" if query else request.path
+
+
+@register.filter
+def iso(moment) -> str:
+    """A time as HTML's datetime attribute takes it: local, to the second, with its offset."""
+    return seo.iso(moment) if moment else ""

@@ -1,9 +1,13 @@
+import os
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from .factories import StaffFactory, UserFactory
+
+CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(autouse=True)
@@ -53,3 +57,29 @@ def run_import(*args):
     except CommandError as error:
         return error.returncode, out.getvalue(), err.getvalue() + str(error)
     return 0, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        message = f"{CHROMIUM} is missing: sudo apt-get install chromium fonts-ipafont-gothic"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI requires the browser tests. {message}")
+        pytest.skip(f"Browser tests skipped. {message}")
+    # Playwright's sync API runs an event loop in this thread; the database
+    # calls the tests make around it are ordinary synchronous ones.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
+        yield browser
+        browser.close()

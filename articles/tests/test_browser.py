@@ -10,34 +10,7 @@ from articles.models import Article
 
 from .factories import ArticleFactory, AuthorFactory, StaffFactory
 
-CHROMIUM = "/usr/bin/chromium"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        message = f"{CHROMIUM} is missing: sudo apt-get install chromium fonts-ipafont-gothic"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI requires the browser tests. {message}")
-        pytest.skip(f"Browser tests skipped. {message}")
-    # Playwright's sync API runs an event loop in this thread; the database
-    # calls the tests make around it are ordinary synchronous ones.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 import re
 from datetime import timedelta
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -343,3 +344,19 @@ def test_the_500_page_is_served_by_the_error_handler(client, db, monkeypatch):
     response = client.get(reverse("articles:home"))
     assert response.status_code == 500
     assert "エラーが発生しました" in response.content.decode()
+
+
+def test_an_article_page_weighs_under_60_kb_compressed_with_its_css_and_runs_no_script(client):
+    import gzip
+
+    from django.contrib.staticfiles import finders
+
+    body = "\n\n".join(
+        f"第{n}段落。港町市の予算について、市議会は長い議論を続けている。" * 6 for n in range(60)
+    )
+    article = ArticleFactory(body=body, tags=["予算", "市議会"], published=True)
+    html = client.get(article.get_absolute_url()).content
+    css = Path(finders.find("css/site.css")).read_bytes()
+    assert len(body.encode()) > 30_000
+    assert len(gzip.compress(html)) + len(gzip.compress(css)) < 60_000
+    assert b"<script src" not in html and b'<script type="application/ld+json">' in html

@@ -1,0 +1,86 @@
+"""Both languages: every UI string translated, the language from settings, dates as the locale writes them."""
+
+import shutil
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from django.urls import reverse
+from django.utils import timezone
+
+from .factories import ArticleFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOGS = {language: ROOT / "locale" / language / "LC_MESSAGES" / "django.po" for language in ("ja", "en")}
+
+
+def untranslated(language: str) -> list:
+    with CATALOGS[language].open("rb") as po:
+        catalog = read_po(po)
+    return [
+        message.id
+        for message in catalog
+        if message.id
+        and (
+            message.fuzzy
+            or not (all(message.string) if isinstance(message.string, tuple) else message.string)
+        )
+    ]
+
+
+@pytest.mark.parametrize("language", CATALOGS)
+def test_every_string_is_translated(language):
+    assert untranslated(language) == []
+
+
+@pytest.mark.skipif(shutil.which("xgettext") is None, reason="makemessages needs GNU gettext (CI has it)")
+def test_the_catalogs_hold_every_string_of_the_code_and_templates(tmp_path):
+    """makemessages on a copy finds nothing the catalogs lack."""
+    for part in ("articles", "newsroom", "templates", "manage.py"):
+        source = ROOT / part
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, tmp_path / part)
+    shutil.copytree(ROOT / "locale", tmp_path / "locale")
+    before = {language: _ids(tmp_path, language) for language in CATALOGS}
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "ja", "-l", "en", "--no-location", "-v0"],
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "DEBUG": "1"},
+        check=True,
+    )
+    for language in CATALOGS:
+        assert _ids(tmp_path, language) - before[language] == set()
+
+
+def _ids(root: Path, language: str) -> set:
+    with (root / "locale" / language / "LC_MESSAGES" / "django.po").open("rb") as po:
+        return {
+            message.id if isinstance(message.id, str) else message.id[0]
+            for message in read_po(po)
+            if message.id
+        }
+
+
+@pytest.fixture
+def story(db):
+    moment = timezone.make_aware(datetime(2026, 3, 4, 9, 30))
+    return ArticleFactory(title="港の朝市", body="本文。", published=moment)
+
+
+@pytest.mark.django_db
+def test_japanese_by_default_with_japanese_dates(client, story):
+    html = client.get(reverse("articles:home")).content.decode()
+    assert '<html lang="ja">' in html and "最新記事" in html and "2026年3月4日" in html
+    assert "記事を検索" in html
+
+
+@pytest.mark.django_db
+def test_english_when_settings_say_so(client, settings, story):
+    settings.LANGUAGE_CODE = "en"
+    html = client.get(reverse("articles:home")).content.decode()
+    assert '<html lang="en">' in html and "Latest articles" in html and "March 4, 2026" in html
+    assert "最新記事" not in html and "1 min read" in html
+    article = client.get(story.get_absolute_url()).content.decode()
+    assert '<meta property="og:locale" content="en_US">' in article and '"inLanguage": "en"' in article

