@@ -1,9 +1,10 @@
-"""When did anything shown to the public last change? (For Last-Modified.)
+"""When did anything shown to the public last change? (For Last-Modified and the page cache.)
 
 Saving or deleting an article, author, section, tag or byline, or changing an
-article's sections or tags, moves one timestamp; a scheduled article counts
-from the moment it appears. Receivers are used here because this is
-bookkeeping for HTTP caches, not part of any editorial flow.
+article's sections or tags, moves one timestamp (and the page cache's mark);
+a scheduled article counts from the moment it appears. Receivers are used
+here because this is bookkeeping for HTTP caches, not part of any editorial
+flow.
 """
 
 import threading
@@ -11,11 +12,12 @@ from contextlib import contextmanager
 from functools import wraps
 
 from django.db import transaction
-from django.db.models import Subquery
+from django.db.models import Min, Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from django.utils.http import http_date
 
+from . import pagecache
 from .models import Article, Author, Byline, Category, PublicChange, Tag, TaggedArticle
 
 WATCHED = [Article, Author, Category, Tag, Byline, TaggedArticle]
@@ -50,14 +52,10 @@ def touch(action=None, **kwargs):
         _batch.changed = True  # one_change() records it when the batch ends
         return
     now = timezone.now()
-    second = int(now.timestamp())
-    if getattr(_batch, "committed_second", None) == second:
-        # Last-Modified counts whole seconds: a mark already committed in this
-        # second says the same (bulk imports commit many files a second).
-        return
     if not PublicChange.objects.filter(pk=1).update(changed_at=now):
         PublicChange.objects.update_or_create(pk=1, defaults={"changed_at": now})
-    transaction.on_commit(lambda: setattr(_batch, "committed_second", second))
+    # Pages are kept under the mark: once the change is visible, none of them is current.
+    transaction.on_commit(pagecache.move_mark)
 
 
 def connect():
@@ -68,32 +66,63 @@ def connect():
         m2m_changed.connect(touch, sender=through, dispatch_uid=f"freshness-m2m-{through.__name__}")
 
 
-def last_modified():
-    """The later of the last change and the newest publication that has come (one query)."""
-    released = Article.objects.published().order_by("-published_at").values("published_at")[:1]
+def state() -> tuple:
+    """(last change, newest publication that has come, next scheduled one), in one query."""
+    public = Article.objects.published()
+    released = public.order_by("-published_at").values("published_at")[:1]
+    upcoming = Article.objects.scheduled().order_by().values("status").annotate(first=Min("published_at"))
     row = (
         PublicChange.objects.filter(pk=1)
-        .annotate(released=Subquery(released))
-        .values_list("changed_at", "released")
+        .annotate(released=Subquery(released), upcoming=Subquery(upcoming.values("first")[:1]))
+        .values_list("changed_at", "released", "upcoming")
         .first()
     )
-    return max((moment for moment in row or () if moment), default=None)
+    return row or (None, None, None)
+
+
+def last_modified(changed_at=None, released=None):
+    """The later of the last change and the newest publication that has come."""
+    if changed_at is None and released is None:
+        changed_at, released, _upcoming = state()
+    return max((moment for moment in (changed_at, released) if moment), default=None)
 
 
 def public(view):
-    """Give a public page's successful responses a Last-Modified.
+    """A public page or feed: served from the page cache when it can be, with a Last-Modified.
 
     ConditionalGetMiddleware then answers If-Modified-Since (and, with the
-    body's ETag, If-None-Match) with a 304; a 404 stays a 404.
+    body's ETag, If-None-Match) with a 304, from the cache too; a 404 stays a 404.
     """
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        known = None
+
+        def known_state():
+            nonlocal known
+            known = known or state()
+            return known
+
+        cacheable = pagecache.cacheable(request)
+        if cacheable:
+            token = pagecache.mark(lambda: _token(known_state()))
+            cached = pagecache.get(request, token)
+            if cached is not None:
+                return cached
+
         response = view(request, *args, **kwargs)
         if response.status_code == 200:
-            moment = last_modified()
+            changed_at, released, upcoming = known_state()
+            moment = last_modified(changed_at, released)
             if moment:
                 response.headers["Last-Modified"] = http_date(moment.timestamp())
+            if cacheable:
+                pagecache.put(request, token, response, until=upcoming)
         return response
 
     return wrapper
+
+
+def _token(known) -> str:
+    changed_at, released, _upcoming = known
+    return f"{changed_at.timestamp() if changed_at else 0}-{released.timestamp() if released else 0}"

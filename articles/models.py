@@ -213,6 +213,10 @@ class ArticleQuerySet(models.QuerySet):
         """The one definition of public: published, and its time has come."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def scheduled(self):
+        """Published, with a time still to come: public when it comes."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+
     def for_listing(self):
         """What a list of articles shows: bylines in order, sections and tags."""
         return self.prefetch_related(

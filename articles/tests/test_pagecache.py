@@ -1,0 +1,149 @@
+"""The anonymous page cache: served without rendering, never stale, never for staff."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.core.cache import caches
+from django.urls import reverse
+from django.utils import timezone
+
+from articles import workflow
+
+from .factories import ArticleFactory, AuthorFactory, CategoryFactory
+
+pytestmark = pytest.mark.django_db
+HOME = reverse("articles:home")
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def cache_backend(request, settings):
+    """Each test runs with each cache: this process's memory, and Redis shared by app servers."""
+    if request.param == "redis":
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": "redis://127.0.0.1:6379/15",
+                "KEY_PREFIX": f"test-{time.time_ns()}",
+            }
+        }
+    caches["default"].clear()
+    yield request.param
+    caches["default"].clear()
+
+
+@pytest.fixture
+def story(cache_backend):
+    author = AuthorFactory(name="佐藤 花子", slug="sato")
+    section = CategoryFactory(name="地域", slug="chiiki")
+    return ArticleFactory(
+        title="朝市が20年目", authors=[author], categories=[section], tags=["朝市"], published=True
+    )
+
+
+def get(client, url=HOME, **headers):
+    return client.get(url, **headers)
+
+
+def test_a_second_request_is_served_from_the_cache(client, story, cache_backend, django_assert_num_queries):
+    first = get(client)
+    assert first["X-Page-Cache"] == "miss"
+    # Redis holds the mark: no query. Memory is this process's only: the mark is read from the database.
+    with django_assert_num_queries(0 if cache_backend == "redis" else 1):
+        second = get(client)
+    assert second["X-Page-Cache"] == "hit" and second.content == first.content
+    assert second["Last-Modified"] == first["Last-Modified"]
+
+
+def test_a_conditional_get_is_answered_from_the_cache(
+    client, story, cache_backend, django_assert_num_queries
+):
+    first = get(client)
+    with django_assert_num_queries(0 if cache_backend == "redis" else 1):  # nothing rendered
+        again = get(client, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    since = get(client, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert since.status_code == 304
+
+
+def test_tracking_parameters_share_the_page_but_page_numbers_do_not(client, story):
+    get(client)
+    assert get(client, HOME + "?utm_source=x")["X-Page-Cache"] == "hit"
+    assert get(client, HOME + "?page=1")["X-Page-Cache"] == "miss"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "publish another",
+        "unpublish",
+        "correct the text",
+        "rename the author",
+        "rename the section",
+        "rename the tag",
+    ],
+)
+def test_every_public_change_shows_on_the_next_request(
+    client, story, editor, change, django_capture_on_commit_callbacks
+):
+    pages = [HOME, story.get_absolute_url(), reverse("articles:feed")]
+    for url in pages:
+        get(client, url)
+        assert get(client, url)["X-Page-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        if change == "publish another":
+            ArticleFactory(title="新しい記事", published=True)
+            expected, url = "新しい記事", HOME
+        elif change == "unpublish":
+            workflow.perform(story, "unpublish", by=editor, comment="誤報")
+            expected, url = None, HOME
+        elif change == "correct the text":
+            story.body += "\n\n訂正しました。"
+            story.save()
+            expected, url = "訂正しました。", story.get_absolute_url()
+        elif change == "rename the author":
+            author = story.byline()[0]
+            author.name = "佐藤 はな子"
+            author.save()
+            expected, url = "佐藤 はな子", story.get_absolute_url()
+        elif change == "rename the section":
+            section = story.categories.get()
+            section.name = "地域ニュース"
+            section.save()
+            expected, url = "地域ニュース", HOME
+        else:
+            tag = story.tags.get()
+            tag.name = "朝いち"
+            tag.save()
+            expected, url = "朝いち", reverse("articles:feed")
+    response = get(client, url)
+    assert response["X-Page-Cache"] == "miss"
+    html = response.content.decode()
+    if expected:
+        assert expected in html
+    else:
+        assert "朝市が20年目" not in html
+
+
+def test_a_scheduled_article_appears_at_its_time(client, cache_backend):
+    ArticleFactory(title="今ある記事", published=True)
+    ArticleFactory(title="予約した記事", published=timezone.now() + timedelta(seconds=1))
+    assert "予約した記事" not in get(client).content.decode()
+    assert get(client)["X-Page-Cache"] == "hit"
+    time.sleep(1.2)
+    response = get(client)
+    assert "予約した記事" in response.content.decode() and response["X-Page-Cache"] == "miss"
+
+
+def test_staff_previews_and_errors_are_never_cached(client, story, editor):
+    assert "X-Page-Cache" not in get(client, "/no/such/page/")
+    client.force_login(editor)
+    assert "X-Page-Cache" not in get(client)
+    assert "X-Page-Cache" not in get(client, reverse("articles:preview", args=[story.pk]))
+    assert "X-Page-Cache" not in get(client, reverse("admin:index"))
+
+
+def test_the_cache_can_be_turned_off(client, story, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    get(client)
+    assert "X-Page-Cache" not in get(client)
