@@ -98,7 +98,12 @@ class ArchiveMixin:
     month_format = "%m"
 
     def get_queryset(self):
-        return Article.objects.published().for_listing()
+        # Also where the previous and next periods are looked for: no prefetching there.
+        return Article.objects.published()
+
+    def get_dated_items(self):
+        dates, articles, extra = super().get_dated_items()
+        return dates, articles.for_listing(), extra
 
 
 class YearArchive(ArchiveMixin, YearArchiveView):

@@ -1,0 +1,152 @@
+"""manage.py generate_articles --count N: a large archive of realistic published articles, fast.
+
+For benchmarks and trying things at scale: Japanese and English bodies of a
+few thousand characters, 1–2 authors, a section and 2–5 tags each, published
+over the last five years. Rows are inserted in bulk (no revision or event is
+kept for generated articles); the HTML, excerpt, reading time and search
+text are derived as a save would, from text whose Markdown is plain
+paragraphs and headings.
+"""
+
+import random
+import uuid
+from datetime import timedelta
+from html import escape
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from articles import freshness, rendering
+from articles.models import Article, Author, Byline, Category, Tag, TaggedArticle
+
+BATCH = 1000
+PLACES = ["港町市", "北浜町", "青空村", "桜川区", "白樺市", "南港区", "東台町", "緑ヶ丘市"]
+BODIES = ["市議会", "教育委員会", "商工会", "漁業協同組合", "観光協会", "消防本部", "図書館", "病院"]
+TOPICS = [
+    "防波堤の補修",
+    "路線バスの再編",
+    "給食の無償化",
+    "空き家の活用",
+    "駅前の再開発",
+    "森林の保全",
+    "投資計画",
+]
+ACTIONS = ["計画を発表した", "予算案を承認した", "説明会を開いた", "調査結果をまとめた", "見直しを決めた"]
+ENGLISH = [
+    "The {body} of {place} met for the {n}th time to discuss {topic}, and members asked for a second survey.",
+    "Residents of {place} said that {topic} had changed their weekly routine, according to survey {n}.",
+    "Officials expect phase {n} of {topic} to be finished by autumn, though costs keep rising.",
+]
+EN_PLACES = ["Minatomachi", "Kitahama", "Aozora", "Sakuragawa", "Shirakaba"]
+EN_TOPICS = ["the harbour wall", "the bus network", "school lunches", "empty houses", "the station square"]
+SECTIONS = ["地域", "政治", "経済", "文化", "スポーツ", "テクノロジー", "投資分析", "English"]
+
+
+class Command(BaseCommand):
+    help = "Bulk-create N realistic published articles (for benchmarks and trying things at scale)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--count", type=int, required=True, help="How many articles to create.")
+        parser.add_argument("--seed", type=int, default=2026, help="The same seed gives the same articles.")
+
+    def handle(self, *args, count, seed, **options):
+        rng = random.Random(seed)
+        run = uuid.uuid4().hex[:6]  # slugs of this run never clash with an earlier one's
+        authors, sections, tags = self.owners(count, run)
+        now = timezone.now()
+        with freshness.one_change():
+            for start in range(0, count, BATCH):
+                size = min(BATCH, count - start)
+                with transaction.atomic():
+                    self.batch(rng, run, start, size, now=now, authors=authors, sections=sections, tags=tags)
+                self.stderr.write(f"\r{start + size:,} / {count:,}", ending="")
+        self.stderr.write("")
+        self.stdout.write(f"{count:,} article(s) created.")
+
+    def owners(self, count, run):
+        author_count = max(5, min(400, count // 250))
+        authors = Author.objects.bulk_create(
+            Author(name=f"記者 {run}-{n}", slug=f"gen-{run}-{n}", is_desk=n == 0) for n in range(author_count)
+        )
+        sections = [
+            Category.objects.get_or_create(slug=slugify(name, allow_unicode=True), defaults={"name": name})[0]
+            for name in SECTIONS
+        ]
+        tag_count = max(20, min(2000, count // 50))
+        tags = Tag.objects.bulk_create(
+            Tag(name=f"話題{run}-{n}", slug=f"topic-{run}-{n}", key=f"話題{run}-{n}")
+            for n in range(tag_count)
+        )
+        return authors, sections, tags
+
+    def batch(self, rng, run, start, size, *, now, authors, sections, tags):
+        articles = []
+        for n in range(start, start + size):
+            title, markdown, html = _text(rng, n)
+            excerpt = rendering.make_excerpt(html)
+            articles.append(
+                Article(
+                    title=title,
+                    slug=f"gen-{run}-{n}",
+                    body=markdown,
+                    body_html=html,
+                    excerpt=excerpt,
+                    reading_time=rendering.reading_time(rendering.plain_text(html)),
+                    search_text=rendering.searchable(title, excerpt, html),
+                    status=Article.Status.PUBLISHED,
+                    published_at=now - timedelta(minutes=rng.randint(1, 5 * 365 * 24 * 60)),
+                    findings=[],
+                )
+            )
+        articles = Article.objects.bulk_create(articles)
+        Byline.objects.bulk_create(
+            Byline(article=article, author=author, position=position)
+            for article in articles
+            for position, author in enumerate(rng.sample(authors, rng.choice([1, 1, 2])))
+        )
+        Article.categories.through.objects.bulk_create(
+            Article.categories.through(article=article, category=rng.choice(sections)) for article in articles
+        )
+        TaggedArticle.objects.bulk_create(
+            TaggedArticle(content_object=article, tag=tag)
+            for article in articles
+            for tag in rng.sample(tags, rng.randint(2, 5))
+        )
+
+
+def _text(rng, n):
+    """(title, Markdown, HTML) of about 2,000–4,000 characters; every fourth article in English."""
+    english = n % 4 == 0
+    paragraphs, headings = [], []
+    for part in range(rng.randint(8, 12)):
+        if part and part % 3 == 0:
+            headings.append(len(paragraphs))
+        paragraphs.append(
+            "".join(_sentence(rng, n * 100 + part * 10 + k, english) for k in range(rng.randint(5, 8)))
+        )
+    title = (
+        f"Report {n}: {rng.choice(EN_TOPICS)}"
+        if english
+        else f"{rng.choice(PLACES)}の{rng.choice(TOPICS)} 第{n}報"
+    )
+    markdown, html = [], []
+    for index, paragraph in enumerate(paragraphs):
+        if index in headings:
+            heading = f"Part {index}" if english else f"その{index}"
+            markdown.append(f"## {heading}")
+            html.append(f'<h2 id="{escape(heading.lower().replace(" ", "-"))}">{escape(heading)}</h2>')
+        markdown.append(paragraph.strip())
+        html.append(f"<p>{escape(paragraph.strip())}</p>")
+    return title, "\n\n".join(markdown), "\n".join(html)
+
+
+def _sentence(rng, n, english):
+    if english:
+        template = rng.choice(ENGLISH)
+        return (
+            template.format(body="council", place=rng.choice(EN_PLACES), topic=rng.choice(EN_TOPICS), n=n)
+            + " "
+        )
+    return f"{rng.choice(PLACES)}の{rng.choice(BODIES)}は第{n}回の会合で、{rng.choice(TOPICS)}について{rng.choice(ACTIONS)}。"
