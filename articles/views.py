@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView, MonthArchiveView, YearArchiveView
 
@@ -7,8 +9,17 @@ from .context_processors import site_root
 from .models import Article, Author, Category, Tag
 
 
+class CappedPaginator(Paginator):
+    """At most MAX_LIST_PAGES pages: deeper pages would cost a long OFFSET; the archives go further."""
+
+    @cached_property
+    def num_pages(self):
+        return min(super().num_pages, settings.MAX_LIST_PAGES)
+
+
 class ArticleListView(ListView):
     paginate_by = settings.ARTICLES_PER_PAGE
+    paginator_class = CappedPaginator
     template_name = "articles/article_list.html"
 
     def get_queryset(self):
@@ -44,6 +55,7 @@ class FilteredArticleList(ListView):
     """Published articles of one author, tag or section: `filter_by` names the QuerySet method."""
 
     paginate_by = settings.ARTICLES_PER_PAGE
+    paginator_class = CappedPaginator
     owner_model = None
     filter_by = ""
 
@@ -75,6 +87,7 @@ class SearchView(ListView):
     """/search/?q=: published articles with every word of the query (see search.py)."""
 
     paginate_by = settings.ARTICLES_PER_PAGE
+    paginator_class = CappedPaginator
     template_name = "articles/search.html"
 
     def get_queryset(self):
@@ -94,6 +107,7 @@ class SearchView(ListView):
 class ArchiveMixin:
     date_field = "published_at"
     paginate_by = settings.ARTICLES_PER_PAGE
+    paginator_class = CappedPaginator
     make_object_list = True
     month_format = "%m"
 

@@ -163,6 +163,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SITE_NAME = os.environ.get("SITE_NAME", "Newsroom")
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 ARTICLES_PER_PAGE = 20
+# Lists stop at this page (an OFFSET grows with the page); the archives by month reach everything.
+MAX_LIST_PAGES = 100
 FEED_ITEMS = 20
 
 # Tags: ＡＩ, AI and ai are one tag (articles/tagging.py); editors separate

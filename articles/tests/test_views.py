@@ -360,3 +360,14 @@ def test_an_article_page_weighs_under_60_kb_compressed_with_its_css_and_runs_no_
     assert len(body.encode()) > 30_000
     assert len(gzip.compress(html)) + len(gzip.compress(css)) < 60_000
     assert b"<script src" not in html and b'<script type="application/ld+json">' in html
+
+
+def test_lists_stop_at_the_last_allowed_page(client, settings):
+    settings.MAX_LIST_PAGES = 2
+    now = timezone.now()
+    for n in range(45):
+        ArticleFactory(published=now - timedelta(hours=n + 1))
+    second = client.get(reverse("articles:home"), {"page": 2})
+    assert second.status_code == 200 and 'rel="next"' not in second.content.decode()
+    assert client.get(reverse("articles:home"), {"page": 3}).status_code == 404
+    assert client.get(reverse("articles:home"), {"page": "abc"}).status_code == 404
