@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.utils.functional import cached_property
 from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, MonthArchiveView, YearArchiveView
 
 from . import search, seo
