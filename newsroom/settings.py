@@ -165,6 +165,8 @@ SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 ARTICLES_PER_PAGE = 20
 # Lists stop at this page (an OFFSET grows with the page); the archives by month reach everything.
 MAX_LIST_PAGES = 100
+# bench/run.py sets this to serve /bench/ceiling/: fixed bytes through the whole middleware stack.
+BENCH_CEILING = bool(os.environ.get("BENCH_CEILING"))
 FEED_ITEMS = 20
 
 # Tags: ＡＩ, AI and ai are one tag (articles/tagging.py); editors separate

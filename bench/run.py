@@ -1,0 +1,240 @@
+"""Serve Newsroom with gunicorn and measure it with wrk: cold (no page cache) and warm.
+
+    .venv/bin/python bench/run.py [--articles 1000] [--database sqlite|postgres] [--seconds 10]
+                                  [--connections 4] [--redis] [--write docs/performance.md]
+
+Builds a fresh database with N generated articles, starts gunicorn with
+production settings (2 sync workers, DEBUG off), and drives each public page
+and feed, search, and a bare Django view that returns fixed bytes through the
+same middleware stack (the ceiling), with wrk. Prints requests/s, p50, p99
+and each page's share of the ceiling, and with --write adds the table, the
+machine and the date to a Markdown file. Needs wrk (apt-get install wrk).
+"""
+
+import argparse
+import datetime
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+POSTGRES_ADMIN = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres")
+REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/13")
+PAGES_SQL = """
+from articles.models import Article, Author, Category, Tag
+from django.db.models import Count
+a = Article.objects.published().order_by("-published_at")[len(Article.objects.published()[:50]) // 2]
+author = Author.objects.annotate(n=Count("bylines")).order_by("-n")[0]
+tag = Tag.objects.annotate(n=Count("tagged_articles")).order_by("-n")[0]
+section = Category.objects.annotate(n=Count("articles")).order_by("-n")[0]
+for path in [a.get_absolute_url(), author.get_absolute_url(), tag.get_absolute_url(), section.get_absolute_url()]:
+    print(path)
+"""
+
+
+def main():
+    options = _options()
+    if shutil.which("wrk") is None:
+        sys.exit("bench: wrk is missing (sudo apt-get install wrk)")
+    with tempfile.TemporaryDirectory() as scratch:
+        env = _environment(options, Path(scratch))
+        try:
+            _manage(env, "migrate", "--no-input", "-v0")
+            started = time.perf_counter()
+            _manage(env, "generate_articles", "--count", str(options.articles))
+            generated = time.perf_counter() - started
+            paths = [line for line in _manage(env, "shell", "-c", PAGES_SQL).split() if line.startswith("/")]
+            pages = {
+                "ceiling": "/bench/ceiling/",
+                "home": "/",
+                "article": paths[0],
+                "author": paths[1],
+                "tag": paths[2],
+                "section": paths[3],
+                "feed": "/feed/",
+                "search": "/search/?q=%E6%8A%95%E8%B3%87",  # 投資
+            }
+            rows = {}
+            for mode, seconds in (("cold", "0"), ("warm", "600")):
+                rows[mode] = _measure(env | {"PAGE_CACHE_SECONDS": seconds}, pages, options)
+        finally:
+            _drop(env, options)
+    table = _table(rows, options, generated)
+    print(table)
+    if options.write:
+        _append(Path(options.write), table)
+
+
+def _options():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--seconds", type=int, default=10, help="How long wrk drives each page.")
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument(
+        "--redis", action="store_true", help="Share the cache in Redis (as several servers would)."
+    )
+    parser.add_argument("--write", help="Append the table to this Markdown file.")
+    return parser.parse_args()
+
+
+def _environment(options, scratch: Path) -> dict:
+    env = {
+        **os.environ,
+        "DEBUG": "",
+        "SECRET_KEY": "bench-only-" + uuid.uuid4().hex,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "LOG_LEVEL": "WARNING",
+        "BENCH_CEILING": "1",
+        "GUNICORN_ACCESS_LOG": "/dev/null",
+    }
+    if options.database == "postgres":
+        import psycopg
+
+        name = f"newsroom_bench_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        env["DATABASE_URL"] = re.sub(r"/[^/]*$", f"/{name}", POSTGRES_ADMIN)
+        env["BENCH_DATABASE"] = name
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{scratch / 'bench.sqlite3'}"
+    if options.redis:
+        env["REDIS_URL"] = REDIS
+        env["CACHE_KEY_PREFIX"] = uuid.uuid4().hex
+    return env
+
+
+def _drop(env, options):
+    if options.database == "postgres" and env.get("BENCH_DATABASE"):
+        import psycopg
+
+        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{env["BENCH_DATABASE"]}" WITH (FORCE)')
+
+
+def _manage(env, *args) -> str:
+    done = subprocess.run(
+        [PYTHON, str(ROOT / "manage.py"), *args],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )  # noqa: S603
+    return done.stdout
+
+
+def _measure(env, pages, options) -> dict:
+    gunicorn = str(Path(PYTHON).parent / "gunicorn")
+    port = 8790
+    server = subprocess.Popen(  # noqa: S603 - this project's gunicorn
+        [gunicorn, "newsroom.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=(Path(tempfile.gettempdir()) / "newsroom-bench-gunicorn.log").open("w"),
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait(base)
+        results = {}
+        for name, path in pages.items():
+            for _ in range(20):  # warm each worker (and the page cache, when it is on)
+                _get(base + path)
+            results[name] = _wrk(base + path, options)
+        return results
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _get(url: str):
+    """One request; a refused connection (a worker being replaced) is tried again."""
+    for attempt in range(50):
+        try:
+            urllib.request.urlopen(url, timeout=10).close()
+            return
+        except ConnectionRefusedError:
+            time.sleep(0.1)
+        except urllib.error.URLError as error:
+            if not isinstance(error.reason, ConnectionRefusedError) or attempt == 49:
+                raise
+            time.sleep(0.1)
+
+
+def _wait(base: str):
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(base + "/robots.txt", timeout=1).close()  # noqa: S310 - our own server
+            return
+        except OSError:
+            time.sleep(0.1)
+    sys.exit("bench: gunicorn did not start")
+
+
+def _wrk(url: str, options) -> dict:
+    output = subprocess.run(  # noqa: S603 - wrk from the system's packages
+        [shutil.which("wrk"), "-t2", f"-c{options.connections}", f"-d{options.seconds}s", "--latency", url],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    if "Requests/sec" not in output:
+        sys.exit(f"bench: wrk said\n{output}")
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "rate": rate,
+        "p50": _milliseconds(re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE).group(1)),
+        "p99": _milliseconds(re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE).group(1)),
+        "errors": int(errors.group(1)) if errors else 0,
+    }
+
+
+def _milliseconds(value: str) -> float:
+    number, unit = re.match(r"([\d.]+)(\w+)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+
+def _table(rows, options, generated) -> str:
+    lines = [
+        f"### {options.articles:,} articles on {options.database}"
+        f"{' with Redis' if options.redis else ''}, {options.connections} connections, {options.seconds} s a page",
+        "",
+        f"{datetime.date.today():%Y-%m-%d}; {platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"gunicorn with 2 sync workers; {options.articles:,} articles generated in {generated:.0f} s.",
+        "",
+        "| page | cold req/s | cold p50 ms | cold p99 ms | cold / ceiling | warm req/s | warm p50 ms | warm p99 ms | warm / ceiling | errors |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    cold_ceiling, warm_ceiling = rows["cold"]["ceiling"]["rate"], rows["warm"]["ceiling"]["rate"]
+    for name in rows["cold"]:
+        cold, warm = rows["cold"][name], rows["warm"][name]
+        lines.append(
+            f"| {name} | {cold['rate']:.0f} | {cold['p50']:.1f} | {cold['p99']:.1f} | {cold['rate'] / cold_ceiling:.0%} "
+            f"| {warm['rate']:.0f} | {warm['p50']:.1f} | {warm['p99']:.1f} | {warm['rate'] / warm_ceiling:.0%} "
+            f"| {cold['errors'] + warm['errors']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _append(path: Path, table: str):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    existing = (
+        path.read_text(encoding="utf-8") if path.exists() else "# Performance\n\nWritten by `bench/run.py`.\n"
+    )
+    path.write_text(existing.rstrip() + "\n\n" + table, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
