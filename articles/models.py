@@ -36,6 +36,7 @@ class Author(models.Model):
         help_text=_("A desk or team (such as ○○編集部) rather than a person."),
     )
     bio = MarkdownxField(_("biography"), blank=True, help_text=_("Markdown."))
+    search_name = models.CharField(max_length=250, blank=True, editable=False)  # folded, for search
     bio_html = models.TextField(_("biography (HTML)"), editable=False, blank=True)
     avatar = models.ImageField(_("avatar"), upload_to="avatars/", blank=True)
     user = models.OneToOneField(
@@ -60,6 +61,7 @@ class Author(models.Model):
         if not self.slug:
             self.slug = slugify(self.name, allow_unicode=True) or f"author-{uuid.uuid4().hex[:8]}"
         self.bio_html = rendering.render_markdown(self.bio)
+        self.search_name = rendering.searchable(self.name)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -343,8 +345,9 @@ class Article(models.Model):
         ),
     )
     source_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
-    # Title, excerpt and body as plain text, folded for search (see search.py).
+    # Title, excerpt and body as plain text, folded for search (see search.py); the title alone, to rank.
     search_text = models.TextField(blank=True, editable=False)
+    search_title = models.TextField(blank=True, editable=False)
     # What the copy desk found at the last save (see copydesk.py); the counts serve the desk's lists.
     # (None: not read by the copy desk yet; `manage.py check_copy` reads every article.)
     findings = models.JSONField(_("copy desk findings"), null=True, default=None, blank=True, editable=False)
@@ -364,6 +367,7 @@ class Article(models.Model):
             "source_fingerprint",
             "front_matter",
             "search_text",
+            "search_title",
             "findings",
             "blocking_findings",
             "warning_findings",
@@ -418,7 +422,8 @@ class Article(models.Model):
             self.body_html, self.reading_time = rendered.html, rendered.reading_time
         if body_changed or self.excerpt != self._loaded_excerpt or not self.excerpt.strip():
             self._derive_excerpt()
-        self.search_text = rendering.searchable(self.title, self.excerpt, self.body_html)
+        self.search_text = rendering.article_searchable(self.title, self.excerpt, self.body_html)
+        self.search_title = rendering.searchable(self.title)
         if not self._state.adding:
             self.version += 1
             if self.is_public and self._loaded_text and self._public_text() != self._loaded_text:

@@ -60,7 +60,7 @@ def cacheable(request) -> bool:
 
 
 # What a public page reads of its query string; anything else (tracking tags…) changes nothing.
-PARAMETERS = ("page", "q")
+PARAMETERS = ("page", "p", "q")  # p: a page of a sitemap
 
 
 def key(request, token: str) -> str:

@@ -268,9 +268,21 @@ def fold(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", _CONTROL.sub(" ", text or "")).casefold().split())
 
 
-def searchable(title: str, excerpt: str, body_html: str) -> str:
-    """What search reads of an article: its title, excerpt and body as readers see them, folded."""
-    return fold(f"{title}\n{excerpt}\n{html.unescape(plain_text(body_html))}")
+# Latin-script punctuation: search reads words of Latin script whole, between spaces.
+_ASCII_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")
+# Where Latin script meets Japanese ("AI企業"): a word boundary, though no space is written.
+_SCRIPT_CHANGE = re.compile(r"(?<=[a-z0-9])(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])(?=[a-z0-9])")
+
+
+def searchable(*texts: str) -> str:
+    """What search reads of texts: folded, ASCII punctuation as spaces, a space at each end."""
+    words = _SCRIPT_CHANGE.sub(" ", _ASCII_PUNCTUATION.sub(" ", fold("\n".join(texts)))).split()
+    return f" {' '.join(words)} "
+
+
+def article_searchable(title: str, excerpt: str, body_html: str) -> str:
+    """An article's title, excerpt and body as readers see them, for search."""
+    return searchable(title, excerpt, html.unescape(plain_text(body_html)))
 
 
 def plain_text(html: str) -> str:

@@ -1,15 +1,19 @@
 """Search for readers: Japanese words of one or two characters as well as longer ones, and English.
 
-Each article keeps `search_text`: its title, excerpt and body as plain text,
-NFKC-normalised and case-folded (derived on save). A query is normalised the
-same way and split into terms; an article matches when every term is in its
-text, its tags or its authors' names. On PostgreSQL two indexes serve this
-(migration 0004): pg_trgm for terms of three characters and more, and an
-index of each text's one- and two-character grams for shorter ones, which
-trigrams cannot serve (投資, AI). SQLite reads the table; correct, and fast
-enough for the archives SQLite is for.
+Each article keeps `search_text` (its title, excerpt and body as plain text)
+and `search_title`, each author `search_name`: NFKC-normalised, case-folded,
+ASCII punctuation as spaces (derived on save). A query is read the same way
+and split into words; an article matches when every word is in its text, a
+tag or an author's name. A word of Latin script matches whole words ("ai" is
+not in "said"); Japanese, which has no spaces, matches anywhere. On
+PostgreSQL two indexes serve this (migration 0004): pg_trgm for words of
+three characters and more, and an index of each text's one- and
+two-character grams for shorter ones, which trigrams cannot serve (投資,
+AI). SQLite reads the table; correct, and fast enough for the archives
+SQLite is for.
 """
 
+import re
 import unicodedata
 
 from django.db import connection
@@ -18,16 +22,27 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from .models import Article, Byline, TaggedArticle
-from .rendering import fold
+from .rendering import searchable
 
 MAX_QUERY = 200  # characters: longer is not a search, it is a paste
 MAX_TERMS = 8
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def shown(query: str) -> str:
+    """The query as the page repeats it: without control characters."""
+    return " ".join(_CONTROL.sub(" ", query).split())
 
 
 def terms(query: str) -> list[str]:
     """The words of a query, folded, each once; single Latin letters and digits are dropped."""
-    words = dict.fromkeys(fold(query).split())
+    words = dict.fromkeys(searchable(query).split())
     return [word for word in words if len(word) > 1 or not word.isascii()][:MAX_TERMS]
+
+
+def _needle(word: str) -> str:
+    """What to look for: a word of Latin script whole (the texts have a space around each word)."""
+    return f" {word} " if word.isascii() else word
 
 
 def matching(articles: QuerySet, words: list[str]) -> QuerySet:
@@ -36,7 +51,7 @@ def matching(articles: QuerySet, words: list[str]) -> QuerySet:
         articles = articles.filter(pk__in=_having(word))
     in_title = Q()
     for word in words:
-        in_title &= Q(title__icontains=word)
+        in_title &= Q(search_title__contains=_needle(word))
     return articles.annotate(
         in_title=Case(When(in_title, then=Value(1)), default=Value(0), output_field=IntegerField())
     ).order_by("-in_title", "-published_at", "-pk")
@@ -47,40 +62,58 @@ def _having(word: str) -> QuerySet:
 
     A union, not an OR: each part can use its own index.
     """
+    needle = _needle(word)
+    in_text = Article.objects.filter(search_text__contains=needle)
     if connection.vendor == "postgresql" and len(word) <= 2:
         # The grams index answers what a LIKE on a short word would scan the table for.
         from django.contrib.postgres.fields import ArrayField
 
         grams = Func(F("search_text"), function="newsroom_grams", output_field=ArrayField(TextField()))
-        in_text = Article.objects.alias(grams=grams).filter(grams__contains=[word])
-    else:
-        in_text = Article.objects.filter(search_text__contains=word)
+        in_text = in_text.alias(grams=grams).filter(grams__contains=[word])
     tagged = TaggedArticle.objects.filter(tag__key__contains=word).values_list("content_object", flat=True)
-    written = Byline.objects.filter(author__name__icontains=word).values_list("article", flat=True)
+    written = Byline.objects.filter(author__search_name__contains=needle).values_list("article", flat=True)
     parts = [part.order_by() for part in (in_text.values_list("pk", flat=True), tagged, written)]
     return parts[0].union(*parts[1:])
 
 
+_JOINING = "\u3099\u309a\uff9e\uff9f"  # voicing marks that NFKC joins to the kana before them
+
+
 def highlight(text: str, words: list[str]) -> SafeString:
-    """`text`, escaped, with each word marked wherever it occurs (width and case ignored)."""
+    """`text`, escaped, with each word marked where search would find it (width and case ignored)."""
     folded, origin = [], []
-    for index, char in enumerate(text):
-        for part in unicodedata.normalize("NFKC", char).casefold():
+    index = 0
+    while index < len(text):
+        end = index + 1
+        while end < len(text) and (unicodedata.combining(text[end]) or text[end] in _JOINING):
+            end += 1
+        for part in unicodedata.normalize("NFKC", text[index:end]).casefold():
             folded.append(part)
-            origin.append(index)
+            origin.append((index, end))
+        index = end
     folded = "".join(folded)
     spans = []
     for word in words:
         start = folded.find(word)
         while start >= 0:
-            spans.append((origin[start], origin[start + len(word) - 1] + 1))
-            start = folded.find(word, start + len(word))
+            stop = start + len(word)
+            whole = not word.isascii() or (
+                (start == 0 or not _latin(folded[start - 1]))
+                and (stop == len(folded) or not _latin(folded[stop]))
+            )
+            if whole:
+                spans.append((origin[start][0], origin[stop - 1][1]))
+            start = folded.find(word, stop)
     out, position = [], 0
     for start, end in _merged(spans):
         out += [escape(text[position:start]), "<mark>", escape(text[start:end]), "</mark>"]
         position = end
     out.append(escape(text[position:]))
     return mark_safe("".join(out))  # noqa: S308 - every piece of text was escaped above
+
+
+def _latin(char: str) -> bool:
+    return char.isascii() and char.isalnum()
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -83,7 +83,7 @@ def open_graph(article: Article, *, site_root: str) -> dict:
         "description": article.excerpt,
         "url": absolute(site_root, article.get_absolute_url()),
         "image": absolute(site_root, article.hero_src) if article.hero_src else logo(site_root),
-        "image_alt": article.hero_alt if article.hero_src else settings.SITE_NAME,
+        "image_alt": (article.hero_alt or article.title) if article.hero_src else settings.SITE_NAME,
         "card": "summary_large_image" if article.hero_src else "summary",
         "published": iso(article.published_at),
         "modified": iso(modified(article)),

@@ -1,9 +1,11 @@
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from .context_processors import site_root
@@ -13,28 +15,38 @@ NEWS_DAYS = 2  # a news sitemap lists what was published in the last two days
 NEWS_LIMIT = 1000
 
 
-class ArticleSitemap(Sitemap):
-    """Public articles, with the time their text last changed; a scheduled one appears at its time."""
+class SiteSitemap(Sitemap):
+    """Addresses under SITE_URL, like every other absolute address of the site."""
+
+    limit = 5000
+
+    def get_protocol(self, protocol=None):
+        return urlsplit(settings.SITE_URL).scheme or super().get_protocol(protocol)
+
+    def get_domain(self, site=None):
+        return urlsplit(settings.SITE_URL).netloc or super().get_domain(site)
+
+
+class ArticleSitemap(SiteSitemap):
+    """Public articles, with the time their public text last changed (as the page's dateModified)."""
 
     changefreq = "weekly"
-    limit = 5000
 
     def items(self):
         return (
             Article.objects.published()
-            .only("slug", "published_at", "updated_at")
+            .only("slug", "published_at", "revised_at")
             .order_by("-published_at", "-pk")
         )
 
     def lastmod(self, article):
-        return max(article.updated_at, article.published_at)
+        return article.revised_at if article.was_updated else article.published_at
 
 
-class ListingSitemap(Sitemap):
+class ListingSitemap(SiteSitemap):
     """Authors, tags or sections with public articles; changed when their newest article came out."""
 
     changefreq = "daily"
-    limit = 5000
     model = None
     articles = ""  # the path from the model to its articles
 
@@ -69,6 +81,16 @@ SITEMAPS = {
     "tags": TagSitemap,
     "sections": SectionSitemap,
 }
+
+
+def sitemap_index(request):
+    """/sitemap.xml: every page of every part (a part holds 5,000 addresses a page)."""
+    root = site_root(request)
+    entries = []
+    for section, part in SITEMAPS.items():
+        address = root + reverse("articles:sitemap_section", args=[section])
+        entries += [address] + [f"{address}?p={page}" for page in range(2, part().paginator.num_pages + 1)]
+    return render(request, "articles/sitemap_index.xml", {"entries": entries}, content_type="application/xml")
 
 
 def news_sitemap(request):

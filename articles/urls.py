@@ -4,7 +4,7 @@ from django.urls import path, register_converter
 from . import feeds, preview, views
 from .converters import DayConverter, MonthConverter, UnicodeSlugConverter, YearConverter
 from .freshness import public
-from .sitemaps import SITEMAPS, news_sitemap, robots_txt
+from .sitemaps import SITEMAPS, news_sitemap, robots_txt, sitemap_index
 
 register_converter(UnicodeSlugConverter, "uslug")
 register_converter(YearConverter, "yyyy")
@@ -28,8 +28,9 @@ urlpatterns = [
     path("search/", public(views.SearchView.as_view()), name="search"),
     path("archive/<yyyy:year>/", public(views.YearArchive.as_view()), name="archive_year"),
     path("archive/<yyyy:year>/<mm:month>/", public(views.MonthArchive.as_view()), name="archive_month"),
-    path("sitemap.xml", public(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", public(sitemap_index), name="sitemap"),
     path("sitemap-news.xml", public(news_sitemap), name="news_sitemap"),
+    path("sitemap-<slug:section>.xml", public(sitemap), {"sitemaps": SITEMAPS}, name="sitemap_section"),
     path("robots.txt", public(robots_txt), name="robots"),
     path("feed/", public(feeds.LatestFeed()), name="feed"),
     path("feed/atom/", public(feeds.LatestAtomFeed()), name="feed_atom"),

@@ -91,7 +91,7 @@ class SearchView(ListView):
     template_name = "articles/search.html"
 
     def get_queryset(self):
-        self.query = self.request.GET.get("q", "")
+        self.query = search.shown(self.request.GET.get("q", ""))
         self.too_long = len(self.query) > search.MAX_QUERY
         self.words = [] if self.too_long else search.terms(self.query)
         if not self.words:

@@ -198,11 +198,12 @@ def test_the_sitemap_lists_public_articles_and_a_scheduled_one_at_its_time(clien
     public = ArticleFactory(title="公開中", published=True)
     scheduled = ArticleFactory(title="予約", published=timezone.now() + timedelta(hours=1))
     ArticleFactory(title="下書き")
-    xml = client.get(reverse("articles:sitemap")).content.decode()
+    articles = reverse("articles:sitemap_section", args=["articles"])
+    xml = client.get(articles).content.decode()
     assert public.get_absolute_url() in xml and scheduled.get_absolute_url() not in xml
     Article.objects.filter(pk=scheduled.pk).update(published_at=timezone.now() - timedelta(seconds=1))
     scheduled.refresh_from_db()
-    assert scheduled.get_absolute_url() in client.get(reverse("articles:sitemap")).content.decode()
+    assert scheduled.get_absolute_url() in client.get(articles).content.decode()
 
 
 def test_a_chief_cannot_make_anyone_a_superuser(client):

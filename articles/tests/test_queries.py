@@ -36,9 +36,9 @@ BUDGETS = {
     "tag_feed_atom": (("港",), 6),
     "category_feed": (("地域",), 6),
     "category_feed_atom": (("地域",), 6),
-    # the Last-Modified check, then a count for paging and the items of each part
-    # (articles, authors, tags, sections)
-    "sitemap": ((), 9),
+    "sitemap": ((), 5),  # the Last-Modified check, a count of each part (articles, authors, tags, sections)
+    "sitemap_section": (("articles",), 3),  # the Last-Modified check, a count for paging, the items
+    "sitemap_section_tags": (("tags",), 3),
     "news_sitemap": ((), 2),  # the Last-Modified check, the articles
     "robots": ((), 1),  # the Last-Modified check
     "search": ((), 7),  # as the home page (the words are matched inside the one list query)
@@ -85,6 +85,8 @@ def url_for(name, args, middle):
     if name.startswith("archive"):
         local = timezone.localtime(middle.published_at)
         args = (local.year,) if name == "archive_year" else (local.year, local.month)
+    if name.startswith("sitemap_section"):
+        return reverse("articles:sitemap_section", args=args)
     if name == "search":
         return reverse("articles:search") + "?q=港+ai"
     return reverse(f"articles:{name}", args=args)

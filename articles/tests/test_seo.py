@@ -130,12 +130,24 @@ def test_related_articles_share_the_most_tags_newest_first(client, story):
     ]
 
 
+def sitemap_entries(client) -> dict:
+    """Every address of every page of the sitemap index, with its lastmod."""
+    index = ET.fromstring(client.get(reverse("articles:sitemap")).content)  # noqa: S314 - our own output
+    entries = {}
+    for loc in index.iter(f"{SITEMAP}loc"):
+        part = ET.fromstring(client.get(loc.text.removeprefix("http://testserver")).content)  # noqa: S314
+        entries.update(
+            {
+                u.find(f"{SITEMAP}loc").text: u.find(f"{SITEMAP}lastmod").text
+                for u in part.iter(f"{SITEMAP}url")
+            }
+        )
+    return entries
+
+
 def test_the_sitemap_lists_articles_authors_tags_and_sections_with_lastmod(client, story):
     ArticleFactory(title="下書き", tags=["未公開タグ"], authors=[AuthorFactory(slug="nobody")])
-    xml = ET.fromstring(client.get(reverse("articles:sitemap")).content)  # noqa: S314 - our own output
-    entries = {
-        u.find(f"{SITEMAP}loc").text: u.find(f"{SITEMAP}lastmod").text for u in xml.iter(f"{SITEMAP}url")
-    }
+    entries = sitemap_entries(client)
     day = timezone.localtime(story.published_at).date().isoformat()
     assert "http://testserver" + story.get_absolute_url() in entries
     assert entries["http://testserver/authors/allforces/"] == day
@@ -171,3 +183,29 @@ def test_previews_carry_no_structured_data_and_say_noindex(editor_client):
     article = ArticleFactory(title="下書き")
     html = editor_client.get(reverse("articles:preview", args=[article.pk])).content.decode()
     assert "application/ld+json" not in html and 'content="noindex, nofollow"' in html
+
+
+def test_the_sitemap_index_pages_every_part_and_lastmod_is_the_public_change(client, settings, monkeypatch):
+    from articles import sitemaps
+
+    monkeypatch.setattr(sitemaps.SiteSitemap, "limit", 2)
+    old = ArticleFactory(title="古い記事", published=timezone.now() - timedelta(days=30))
+    for n in range(4):
+        ArticleFactory(published=timezone.now() - timedelta(hours=n + 1))
+    index = client.get(reverse("articles:sitemap")).content.decode()
+    assert "http://testserver/sitemap-articles.xml?p=3</loc>" in index
+    entries = sitemap_entries(client)
+    assert len([loc for loc in entries if "/20" in loc]) == 5
+    # Saved again (a status change, an import) without a change readers see: lastmod stays.
+    old.save()
+    assert sitemap_entries(client)["http://testserver" + old.get_absolute_url()] == (
+        timezone.localtime(old.published_at).date().isoformat()
+    )
+
+
+def test_the_sitemap_follows_site_url(client, settings, story):
+    settings.SITE_URL = "https://news.example.com"
+    index = client.get(reverse("articles:sitemap")).content.decode()
+    assert "<loc>https://news.example.com/sitemap-articles.xml</loc>" in index
+    part = client.get(reverse("articles:sitemap_section", args=["articles"])).content.decode()
+    assert f"<loc>https://news.example.com{story.get_absolute_url()}</loc>" in part

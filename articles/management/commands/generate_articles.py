@@ -68,7 +68,10 @@ class Command(BaseCommand):
     def owners(self, count, run):
         author_count = max(5, min(400, count // 250))
         authors = Author.objects.bulk_create(
-            Author(name=f"記者 {run}-{n}", slug=f"gen-{run}-{n}", is_desk=n == 0) for n in range(author_count)
+            Author(
+                name=f"記者 {run}-{n}", slug=f"gen-{run}-{n}", is_desk=n == 0, search_name=f" 記者 {run}-{n} "
+            )
+            for n in range(author_count)
         )
         sections = [
             Category.objects.get_or_create(slug=slugify(name, allow_unicode=True), defaults={"name": name})[0]
@@ -94,7 +97,8 @@ class Command(BaseCommand):
                     body_html=html,
                     excerpt=excerpt,
                     reading_time=rendering.reading_time(rendering.plain_text(html)),
-                    search_text=rendering.searchable(title, excerpt, html),
+                    search_text=rendering.article_searchable(title, excerpt, html),
+                    search_title=rendering.searchable(title),
                     status=Article.Status.PUBLISHED,
                     published_at=now - timedelta(minutes=rng.randint(1, 5 * 365 * 24 * 60)),
                     findings=[],
