@@ -8,6 +8,14 @@ class ArticlesConfig(AppConfig):
     verbose_name = _("Newsroom")
 
     def ready(self):
+        from newsroom import catalogs
+
         from . import freshness
 
         freshness.connect()
+        if catalogs.compile_outdated():
+            # Catalogs read before they were compiled would stay empty: have them read again.
+            from django.utils.translation import trans_real
+
+            trans_real._translations = {}
+            trans_real._default = None

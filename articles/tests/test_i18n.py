@@ -84,3 +84,16 @@ def test_english_when_settings_say_so(client, settings, story):
     assert "最新記事" not in html and "1 min read" in html
     article = client.get(story.get_absolute_url()).content.decode()
     assert '<meta property="og:locale" content="en_US">' in article and '"inLanguage": "en"' in article
+
+
+def test_catalogs_compile_by_themselves_when_missing_or_older(tmp_path):
+    from newsroom.catalogs import compile_outdated
+
+    shutil.copytree(ROOT / "locale", tmp_path / "locale", ignore=shutil.ignore_patterns("*.mo"))
+    written = compile_outdated(tmp_path / "locale")
+    assert sorted(path.parent.parent.name for path in written) == ["en", "ja"]
+    assert compile_outdated(tmp_path / "locale") == []  # up to date: nothing to do
+    import gettext
+
+    japanese = gettext.translation("django", tmp_path / "locale", languages=["ja"])
+    assert japanese.gettext("Search") == "検索"
