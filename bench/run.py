@@ -13,6 +13,7 @@ machine and the date to a Markdown file. Needs wrk (apt-get install wrk).
 
 import argparse
 import datetime
+import json
 import os
 import platform
 import re
@@ -42,6 +43,32 @@ for path in [a.get_absolute_url(), author.get_absolute_url(), tag.get_absolute_u
 """
 
 
+# Every query of each page, EXPLAINed (PostgreSQL): which ones read the whole articles table?
+EXPLAIN_SQL = """
+import json, os
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+client = Client()
+found = {}
+for name, path in json.loads(os.environ["BENCH_PAGES"]).items():
+    with CaptureQueriesContext(connection) as queries:
+        client.get(path, HTTP_HOST="127.0.0.1")
+    scans = []
+    for query in queries.captured_queries:
+        sql = query["sql"]
+        if not sql.startswith("SELECT") or "articles_article" not in sql:
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN " + sql)
+            plan = "\\n".join(row[0] for row in cursor.fetchall())
+        if "Seq Scan on articles_article " in plan:
+            scans.append(sql[:120])
+    found[name] = scans
+print(json.dumps(found))
+"""
+
+
 def main():
     options = _options()
     if shutil.which("wrk") is None:
@@ -64,12 +91,32 @@ def main():
                 "feed": "/feed/",
                 "search": "/search/?q=%E6%8A%95%E8%B3%87",  # 投資
             }
+            scans = None
+            if options.database == "postgres":
+                _manage(
+                    env,
+                    "shell",
+                    "-c",
+                    "from django.db import connection; connection.cursor().execute('ANALYZE')",
+                )
+                listed = {name: path for name, path in pages.items() if name != "ceiling"}
+                listed |= {
+                    "feed_atom": "/feed/atom/",
+                    "sitemap": "/sitemap-articles.xml",
+                    "archive": "/archive/2024/",
+                }
+                output = _manage(
+                    env | {"PAGE_CACHE_SECONDS": "0"}, "shell", "-c", EXPLAIN_SQL, "--", json.dumps(listed)
+                )
+                scans = json.loads(output.strip().splitlines()[-1])
             rows = {}
             for mode, seconds in (("cold", "0"), ("warm", "600")):
                 rows[mode] = _measure(env | {"PAGE_CACHE_SECONDS": seconds}, pages, options)
         finally:
             _drop(env, options)
     table = _table(rows, options, generated)
+    if scans is not None:
+        table += _scans(scans)
     print(table)
     if options.write:
         _append(Path(options.write), table)
@@ -225,6 +272,17 @@ def _table(rows, options, generated) -> str:
             f"| {warm['rate']:.0f} | {warm['p50']:.1f} | {warm['p99']:.1f} | {warm['rate'] / warm_ceiling:.0%} "
             f"| {cold['errors'] + warm['errors']} |"
         )
+    return "\n".join(lines) + "\n"
+
+
+def _scans(scans: dict) -> str:
+    lines = [
+        "",
+        "Sequential scans of the articles table (EXPLAIN of every query of the page, after ANALYZE):",
+        "",
+    ]
+    for name, queries in scans.items():
+        lines.append(f"- {name}: {'none' if not queries else '; '.join(queries)}")
     return "\n".join(lines) + "\n"
 
 
