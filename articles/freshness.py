@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from functools import wraps
 
 from django.db import transaction
-from django.db.models import Min, Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from django.utils.http import http_date
@@ -68,16 +67,7 @@ def connect():
 
 def state() -> tuple:
     """(last change, newest publication that has come, next scheduled one), in one query."""
-    public = Article.objects.published()
-    released = public.order_by("-published_at").values("published_at")[:1]
-    upcoming = Article.objects.scheduled().order_by().values("status").annotate(first=Min("published_at"))
-    row = (
-        PublicChange.objects.filter(pk=1)
-        .annotate(released=Subquery(released), upcoming=Subquery(upcoming.values("first")[:1]))
-        .values_list("changed_at", "released", "upcoming")
-        .first()
-    )
-    return row or (None, None, None)
+    return PublicChange.state()
 
 
 def last_modified(changed_at=None, released=None):

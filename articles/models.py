@@ -1,14 +1,15 @@
 import uuid
-from datetime import timedelta
+from datetime import UTC, timedelta
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Prefetch, Q, signals
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
@@ -638,6 +639,35 @@ class PublicChange(models.Model):
 
     def __str__(self):
         return str(self.changed_at)
+
+    @classmethod
+    def state(cls) -> tuple:
+        """(last change, newest publication that has come, next scheduled one), in one query.
+
+        Asked on every public request, so written as plain SQL: the ORM would take
+        longer to build it than the database to answer. The two publication times
+        follow Article.objects.published() and scheduled().
+        """
+        now = timezone.now()
+        articles, published = Article._meta.db_table, Article.Status.PUBLISHED
+        sql = (
+            f"SELECT (SELECT changed_at FROM {cls._meta.db_table} WHERE id = 1),"  # noqa: S608 - table names
+            f" (SELECT MAX(published_at) FROM {articles} WHERE status = %s AND published_at <= %s),"
+            f" (SELECT MIN(published_at) FROM {articles} WHERE status = %s AND published_at > %s)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [published, now, published, now])
+            row = cursor.fetchone()
+        return tuple(_aware(value) for value in row)
+
+
+def _aware(value):
+    """A time from a raw query: SQLite gives text, PostgreSQL a datetime."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
 
 
 def _in_a_week():

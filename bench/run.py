@@ -105,9 +105,8 @@ def main():
                     "sitemap": "/sitemap-articles.xml",
                     "archive": "/archive/2024/",
                 }
-                output = _manage(
-                    env | {"PAGE_CACHE_SECONDS": "0"}, "shell", "-c", EXPLAIN_SQL, "--", json.dumps(listed)
-                )
+                explain = env | {"PAGE_CACHE_SECONDS": "0", "BENCH_PAGES": json.dumps(listed)}
+                output = _manage(explain, "shell", "-c", EXPLAIN_SQL)
                 scans = json.loads(output.strip().splitlines()[-1])
             rows = {}
             for mode, seconds in (("cold", "0"), ("warm", "600")):
