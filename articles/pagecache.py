@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.utils import timezone
+from django.utils.cache import set_response_etag
 
 MARK_KEY = "public-mark"
 HEADER = "X-Page-Cache"
@@ -86,5 +87,6 @@ def put(request, token: str, response, *, until=None) -> None:
     seconds = settings.PAGE_CACHE_SECONDS
     if until is not None:
         seconds = min(seconds, max(1, int((until - timezone.now()).total_seconds())))
+    set_response_etag(response)  # once, not on every hit (ConditionalGetMiddleware keeps an ETag it finds)
     response[HEADER] = "miss"
     cache.set(key(request, token), response, seconds)
