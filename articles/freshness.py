@@ -65,15 +65,8 @@ def connect():
         m2m_changed.connect(touch, sender=through, dispatch_uid=f"freshness-m2m-{through.__name__}")
 
 
-def state() -> tuple:
-    """(last change, newest publication that has come, next scheduled one), in one query."""
-    return PublicChange.state()
-
-
-def last_modified(changed_at=None, released=None):
+def last_modified(changed_at, released):
     """The later of the last change and the newest publication that has come."""
-    if changed_at is None and released is None:
-        changed_at, released, _upcoming = state()
     return max((moment for moment in (changed_at, released) if moment), default=None)
 
 
@@ -90,7 +83,7 @@ def public(view):
 
         def known_state():
             nonlocal known
-            known = known or state()
+            known = known or PublicChange.state()
             return known
 
         cacheable = pagecache.cacheable(request)

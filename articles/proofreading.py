@@ -151,10 +151,6 @@ class Scan:
     def where(self, position: int) -> tuple[str, int | None]:
         return self.place(position)[:2]
 
-    def line_text(self, position: int) -> str:
-        index = bisect.bisect_right(self.starts, position) - 1
-        return self.places[index][2]
-
     def finding(self, code, kind, position, params=None, *, quote=None, severity=BLOCK) -> Finding:
         name, line, raw, offset = self.place(position)
         quote = _around(raw, offset) if quote is None else quote

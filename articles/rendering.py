@@ -263,9 +263,14 @@ def _relocate_links(raw: str, text: str, links: list[tuple[int, int]]) -> list[t
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
+def without_controls(text: str) -> str:
+    """The text with control characters as spaces, and runs of spaces as one."""
+    return " ".join(_CONTROL.sub(" ", text or "").split())
+
+
 def fold(text: str) -> str:
     """Text as search compares it: NFKC (ＡＩ is AI, ｶﾀｶﾅ is カタカナ), case-folded, spaces collapsed."""
-    return " ".join(unicodedata.normalize("NFKC", _CONTROL.sub(" ", text or "")).casefold().split())
+    return " ".join(unicodedata.normalize("NFKC", without_controls(text)).casefold().split())
 
 
 # Latin-script punctuation: search reads words of Latin script whole, between spaces.

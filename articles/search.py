@@ -13,7 +13,6 @@ AI). SQLite reads the table; correct, and fast enough for the archives
 SQLite is for.
 """
 
-import re
 import unicodedata
 
 from django.db import connection
@@ -22,16 +21,15 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from .models import Article, Byline, TaggedArticle
-from .rendering import searchable
+from .rendering import searchable, without_controls
 
 MAX_QUERY = 200  # characters: longer is not a search, it is a paste
 MAX_TERMS = 8
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def shown(query: str) -> str:
     """The query as the page repeats it: without control characters."""
-    return " ".join(_CONTROL.sub(" ", query).split())
+    return without_controls(query)
 
 
 def terms(query: str) -> list[str]:
