@@ -99,7 +99,7 @@ class ArticleFeed(Feed):
         return ", ".join(author.name for author in item.byline())
 
     def item_categories(self, item):
-        return [tag.name for tag in item.tags.all()]
+        return [tag.name for tag in item.tag_list()]
 
     def item_extra_kwargs(self, item):
         return {"content": item.body_html, "author_names": [a.name for a in item.byline()]}

@@ -70,42 +70,38 @@ def last_modified(changed_at, released):
     return max((moment for moment in (changed_at, released) if moment), default=None)
 
 
+def public_state(request) -> tuple:
+    """PublicChange.state(), asked once per request (the page cache may have asked already)."""
+    if not hasattr(request, "_public_state"):
+        request._public_state = PublicChange.state()
+    return request._public_state
+
+
+def database_mark(request) -> str:
+    """The page cache's mark as the database knows it: the last change and the newest publication."""
+    changed_at, released, _upcoming = public_state(request)
+    return f"{changed_at.timestamp() if changed_at else 0}-{released.timestamp() if released else 0}"
+
+
 def public(view):
-    """A public page or feed: served from the page cache when it can be, with a Last-Modified.
+    """A public page or feed: a Last-Modified, and kept by the page cache (pagecache.Middleware).
 
     ConditionalGetMiddleware then answers If-Modified-Since (and, with the
-    body's ETag, If-None-Match) with a 304, from the cache too; a 404 stays a 404.
+    body's ETag, If-None-Match) with a 304; a 404 stays a 404.
     """
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        known = None
-
-        def known_state():
-            nonlocal known
-            known = known or PublicChange.state()
-            return known
-
-        cacheable = pagecache.cacheable(request)
-        if cacheable:
-            token = pagecache.mark(lambda: _token(known_state()))
-            cached = pagecache.get(request, token)
-            if cached is not None:
-                return cached
-
         response = view(request, *args, **kwargs)
         if response.status_code == 200:
-            changed_at, released, upcoming = known_state()
+            changed_at, released, upcoming = public_state(request)
             moment = last_modified(changed_at, released)
             if moment:
                 response.headers["Last-Modified"] = http_date(moment.timestamp())
-            if cacheable:
-                pagecache.put(request, token, response, until=upcoming)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+            response.public_page = True
+            response.public_until = upcoming  # the next scheduled publication, if any
         return response
 
     return wrapper
-
-
-def _token(known) -> str:
-    changed_at, released, _upcoming = known
-    return f"{changed_at.timestamp() if changed_at else 0}-{released.timestamp() if released else 0}"

@@ -1,16 +1,23 @@
 """The anonymous page cache: a public page or feed, rendered once, served from the cache.
 
-A page is kept under its address and the site's *mark*, a token that changes
-whenever anything shown to the public changes (freshness.py moves it, after
-the change commits). A new mark means new keys: every page reflects the change
-on its next request, on every app server, and nothing has to be deleted.
+A page is kept with the site's *mark*, a token that changes whenever
+anything shown to the public changes (freshness.py moves it, after the change
+commits). A page kept under another mark is out of date: every page reflects
+the change on its next request, on every app server, and nothing has to be
+deleted.
 
-With a shared cache (Redis) the mark lives in the cache, so a hit costs two
-cache reads and no query. With the local-memory cache each process has its own
-cache, so the mark is read from the database (one indexed query), which every
-process sees. A page is kept no longer than until the next scheduled
-publication, so that a scheduled article appears on time. Requests with a
-session cookie (staff), and responses that set cookies, are never cached.
+With a shared cache (Redis) the mark lives in the cache, and a hit costs one
+round trip that reads the mark and the page together, and no query. With
+the local-memory cache each process has its own cache, so the mark is read
+from the database (one query), which every process sees. A page is kept no
+longer than until the next scheduled publication, so that a scheduled
+article appears on time. Requests with a session cookie (staff), and
+responses that set cookies or vary by cookie, are never cached.
+
+`Middleware` serves hits near the top of the middleware stack, before
+sessions, authentication and URL routing; a page is stored on the way out,
+with the headers every middleware gave it, when its view was wrapped by
+`freshness.public` (which marks the response as a public page).
 """
 
 import hashlib
@@ -19,11 +26,17 @@ import uuid
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
+from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.cache import set_response_etag
+from django.utils.cache import get_conditional_response, set_response_etag
+from django.utils.http import parse_http_date_safe
 
 MARK_KEY = "public-mark"
 HEADER = "X-Page-Cache"
+# What a public page reads of its query string; anything else (tracking tags…) changes nothing.
+PARAMETERS = ("page", "p", "q")  # p: a page of a sitemap
+# Not public pages: never looked up (the admin, the editor, static files, media, previews).
+PASSED = ("/admin/", "/editor/", "/markdownx/", "/preview/")
 
 
 def enabled() -> bool:
@@ -33,17 +46,6 @@ def enabled() -> bool:
 def shared() -> bool:
     """Does every app server see this cache (Redis), or only this process (local memory)?"""
     return not isinstance(caches["default"], LocMemCache)
-
-
-def mark(database_mark) -> str:
-    """The token pages are kept under; `database_mark()` gives it when the cache has none."""
-    if not shared():
-        return database_mark()
-    value = cache.get(MARK_KEY)
-    if value is None:
-        value = database_mark()
-        cache.add(MARK_KEY, value, None)
-    return value
 
 
 def move_mark() -> None:
@@ -57,36 +59,87 @@ def cacheable(request) -> bool:
         enabled()
         and request.method in ("GET", "HEAD")
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and not request.path.startswith((*PASSED, settings.STATIC_URL, settings.MEDIA_URL))
     )
 
 
-# What a public page reads of its query string; anything else (tracking tags…) changes nothing.
-PARAMETERS = ("page", "p", "q")  # p: a page of a sitemap
-
-
-def key(request, token: str) -> str:
-    """The page's key: the mark, the host, the path and the parameters that matter, hashed."""
+def key(request) -> str:
+    """The page's key: the host, the path and the parameters that matter, hashed."""
     wanted = [(name, request.GET.getlist(name)) for name in PARAMETERS if name in request.GET]
     address = f"{request.get_host()}{request.path}?{wanted!r}"
-    return f"page:{token}:{hashlib.sha256(address.encode()).hexdigest()}"
+    return f"page:{hashlib.sha256(address.encode()).hexdigest()}"
 
 
-def get(request, token: str):
-    response = cache.get(key(request, token))
-    if response is not None:
-        response[HEADER] = "hit"
-    return response
+def lookup(request):
+    """(the current mark, the page kept under it or None): one cache round trip when shared."""
+    page_key = key(request)
+    if shared():
+        found = cache.get_many([MARK_KEY, page_key])
+        mark = found.get(MARK_KEY)
+        if mark is None:
+            from .freshness import database_mark
+
+            mark = database_mark(request)
+            cache.add(MARK_KEY, mark, None)
+        kept = found.get(page_key)
+    else:
+        from .freshness import database_mark
+
+        mark = database_mark(request)
+        kept = cache.get(page_key)
+    if kept is None or kept[0] != mark:
+        return mark, None
+    return mark, kept
 
 
-def put(request, token: str, response, *, until=None) -> None:
-    """Keep a successful, cookie-free response, no longer than `until` (the next scheduled publication)."""
-    if response.status_code != 200 or response.cookies or "cookie" in response.get("Vary", "").lower():
+def served(request, kept) -> HttpResponse:
+    """The kept page, or a 304 when the client already has it."""
+    _mark, status, headers, content = kept
+    response = HttpResponse(content, status=status)
+    for name, value in headers:
+        response.headers[name] = value
+    response[HEADER] = "hit"
+    return get_conditional_response(
+        request,
+        etag=response.get("ETag"),
+        last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
+        response=response,
+    )
+
+
+def keep(request, mark: str, response) -> None:
+    """Keep a successful, cookie-free public page, no longer than until the next scheduled publication."""
+    if (
+        not getattr(response, "public_page", False)
+        or response.status_code != 200
+        or response.streaming
+        or response.cookies
+        or "cookie" in response.get("Vary", "").lower()
+    ):
         return
-    if hasattr(response, "render") and not response.is_rendered:
-        response.render()
     seconds = settings.PAGE_CACHE_SECONDS
+    until = response.public_until
     if until is not None:
         seconds = min(seconds, max(1, int((until - timezone.now()).total_seconds())))
-    set_response_etag(response)  # once, not on every hit (ConditionalGetMiddleware keeps an ETag it finds)
+    if not response.has_header("ETag"):
+        set_response_etag(response)  # once, here, not on every hit
     response[HEADER] = "miss"
-    cache.set(key(request, token), response, seconds)
+    headers = [(name, value) for name, value in response.items() if name != HEADER]
+    cache.set(key(request), (mark, response.status_code, headers, response.content), seconds)
+
+
+class Middleware:
+    """Serve kept public pages before the rest of the stack runs; keep new ones on the way out."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not cacheable(request):
+            return self.get_response(request)
+        mark, kept = lookup(request)
+        if kept is not None:
+            return served(request, kept)
+        response = self.get_response(request)
+        keep(request, mark, response)
+        return response

@@ -69,7 +69,7 @@ def news_article(article: Article, *, site_root: str) -> dict:
     sections = [section.name for section in article.categories.all()]
     if sections:
         data["articleSection"] = sections if len(sections) > 1 else sections[0]
-    keywords = [tag.name for tag in article.tags.all()]
+    keywords = [tag.name for tag in article.tag_list()]
     if keywords:
         data["keywords"] = keywords
     return data
@@ -89,5 +89,5 @@ def open_graph(article: Article, *, site_root: str) -> dict:
         "modified": iso(modified(article)),
         "authors": [absolute(site_root, author.get_absolute_url()) for author in article.byline()],
         "sections": [section.name for section in article.categories.all()],
-        "tags": [tag.name for tag in article.tags.all()],
+        "tags": [tag.name for tag in article.tag_list()],
     }

@@ -24,7 +24,7 @@ class ArticleListView(ListView):
 
     def get_queryset(self):
         # Built per request: published() compares with the time of the request.
-        return Article.objects.published().for_listing()
+        return Article.objects.published().summarized()
 
 
 class ArticleDetailView(DetailView):
@@ -61,7 +61,7 @@ class FilteredArticleList(ListView):
 
     def get_queryset(self):
         self.owner = get_object_or_404(self.owner_model, slug=self.kwargs["slug"])
-        listing = Article.objects.published().for_listing()
+        listing = Article.objects.published().summarized()
         # No DISTINCT: a byline, a tag and a section are each unique per article (database
         # constraints), so the join cannot repeat an article; DISTINCT made the count read every row.
         return getattr(listing, self.filter_by)(self.owner)
@@ -98,7 +98,7 @@ class SearchView(ListView):
         self.words = [] if self.too_long else search.terms(self.query)
         if not self.words:
             return Article.objects.none()
-        return search.matching(Article.objects.published().for_listing(), self.words)
+        return search.matching(Article.objects.published().summarized(), self.words)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -119,7 +119,7 @@ class ArchiveMixin:
 
     def get_dated_items(self):
         dates, articles, extra = super().get_dated_items()
-        return dates, articles.for_listing(), extra
+        return dates, articles.summarized(), extra
 
 
 class YearArchive(ArchiveMixin, YearArchiveView):

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Kept public pages are served here, before sessions, authentication and routing.
+    "articles.pagecache.Middleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A 404 for an imported article's old address becomes a 301 to the article.
     "articles.middleware.LegacyAddressMiddleware",

@@ -7,7 +7,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from .. import search, seo
+from .. import listing, search, seo
 
 register = template.Library()
 
@@ -19,6 +19,12 @@ _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 def highlight(text: str, words) -> SafeString:
     """The text with the searched words marked."""
     return search.highlight(text or "", list(words or []))
+
+
+@register.simple_tag
+def summaries(articles, words=None) -> SafeString:
+    """Each article of a list as a summary (see listing.py), search words marked."""
+    return listing.summaries(articles, words or ())
 
 
 @register.simple_tag

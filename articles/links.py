@@ -1,0 +1,21 @@
+"""Addresses of public pages, reversed once and remembered.
+
+A list page links each of its articles, bylines and tags: with `reverse()`
+each link cost about as much as a query. The routes do not change while a
+process runs, so a route's address is worked out once for each script
+prefix, URLconf and set of arguments and then looked up.
+"""
+
+from functools import lru_cache
+
+from django.urls import get_script_prefix, get_urlconf, reverse
+
+
+def address(name: str, **kwargs) -> str:
+    """`reverse(name, kwargs=kwargs)`, remembered."""
+    return _reversed(get_script_prefix(), get_urlconf(), name, tuple(kwargs.items()))
+
+
+@lru_cache(maxsize=50_000)  # a few megabytes at most; an archive's every address fits
+def _reversed(prefix: str, urlconf, name: str, kwargs: tuple) -> str:
+    return reverse(name, urlconf=urlconf, kwargs=dict(kwargs))
