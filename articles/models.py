@@ -373,6 +373,8 @@ class Article(models.Model):
     # Title, excerpt and body as plain text, folded for search (see search.py); the title alone, to rank.
     search_text = models.TextField(blank=True, editable=False)
     search_title = models.TextField(blank=True, editable=False)
+    # Its short pieces, for PostgreSQL's index of words too short for trigrams (empty elsewhere).
+    search_grams = models.TextField(blank=True, editable=False)
     # What the copy desk found at the last save (see copydesk.py); the counts serve the desk's lists.
     # (None: not read by the copy desk yet; `manage.py check_copy` reads every article.)
     findings = models.JSONField(_("copy desk findings"), null=True, default=None, blank=True, editable=False)
@@ -393,6 +395,7 @@ class Article(models.Model):
             "front_matter",
             "search_text",
             "search_title",
+            "search_grams",
             "findings",
             "blocking_findings",
             "warning_findings",
@@ -449,6 +452,8 @@ class Article(models.Model):
             self._derive_excerpt()
         self.search_text = rendering.article_searchable(self.title, self.excerpt, self.body_html)
         self.search_title = rendering.searchable(self.title)
+        if connection.vendor == "postgresql":
+            self.search_grams = rendering.grams(self.search_text)
         if not self._state.adding:
             self.version += 1
             if self.is_public and self._loaded_text and self._public_text() != self._loaded_text:

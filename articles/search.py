@@ -6,7 +6,7 @@ ASCII punctuation as spaces (derived on save). A query is read the same way
 and split into words; an article matches when every word is in its text, a
 tag or an author's name. A word of Latin script matches whole words ("ai" is
 not in "said"); Japanese, which has no spaces, matches anywhere. On
-PostgreSQL two indexes serve this (migration 0004): pg_trgm for words of
+PostgreSQL two indexes serve this (migrations 0004, 0005): pg_trgm for words of
 three characters and more, and an index of each text's one- and
 two-character grams for shorter ones, which trigrams cannot serve (投資,
 AI). SQLite reads the table; correct, and fast enough for the archives
@@ -63,11 +63,16 @@ def _having(word: str) -> QuerySet:
     needle = _needle(word)
     in_text = Article.objects.filter(search_text__contains=needle)
     if connection.vendor == "postgresql" and len(word) <= 2:
-        # The grams index answers what a LIKE on a short word would scan the table for.
+        # The grams index answers what a LIKE on a short word would scan the table for. A
+        # Japanese word is among an article's grams exactly when it is in its text; a Latin
+        # one must also stand whole ("ai" is a gram of "said"), which the LIKE then checks.
         from django.contrib.postgres.fields import ArrayField
 
-        grams = Func(F("search_text"), function="newsroom_grams", output_field=ArrayField(TextField()))
-        in_text = in_text.alias(grams=grams).filter(grams__contains=[word])
+        grams = Func(
+            F("search_grams"), Value(" "), function="string_to_array", output_field=ArrayField(TextField())
+        )
+        in_grams = Article.objects.alias(grams=grams).filter(grams__contains=[word])
+        in_text = in_grams.filter(search_text__contains=needle) if word.isascii() else in_grams
     tagged = TaggedArticle.objects.filter(tag__key__contains=word).values_list("content_object", flat=True)
     written = Byline.objects.filter(author__search_name__contains=needle).values_list("article", flat=True)
     parts = [part.order_by() for part in (in_text.values_list("pk", flat=True), tagged, written)]

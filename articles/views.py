@@ -10,7 +10,24 @@ from .models import Article, Author, Category, Tag
 
 
 class CappedPaginator(Paginator):
-    """At most MAX_LIST_PAGES pages: deeper pages would cost a long OFFSET; the archives go further."""
+    """At most MAX_LIST_PAGES pages: deeper pages would cost a long OFFSET; the archives go further.
+
+    The count stops one past the last page, so that it reads an index for as
+    many rows as can be shown, not the whole archive.
+    """
+
+    @cached_property
+    def limit(self) -> int:
+        return settings.MAX_LIST_PAGES * self.per_page
+
+    @cached_property
+    def count(self):
+        return self.object_list[: self.limit + 1].count()
+
+    @property
+    def is_capped(self) -> bool:
+        """Are there more articles than the pages show?"""
+        return self.count > self.limit
 
     @cached_property
     def num_pages(self):

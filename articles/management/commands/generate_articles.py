@@ -14,7 +14,7 @@ from datetime import timedelta
 from html import escape
 
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -89,6 +89,7 @@ class Command(BaseCommand):
         for n in range(start, start + size):
             title, markdown, html = _text(rng, n)
             excerpt = rendering.make_excerpt(html)
+            text = rendering.article_searchable(title, excerpt, html)
             articles.append(
                 Article(
                     title=title,
@@ -97,7 +98,8 @@ class Command(BaseCommand):
                     body_html=html,
                     excerpt=excerpt,
                     reading_time=rendering.reading_time(rendering.plain_text(html)),
-                    search_text=rendering.article_searchable(title, excerpt, html),
+                    search_text=text,
+                    search_grams=rendering.grams(text) if connection.vendor == "postgresql" else "",
                     search_title=rendering.searchable(title),
                     status=Article.Status.PUBLISHED,
                     published_at=now - timedelta(minutes=rng.randint(1, 5 * 365 * 24 * 60)),
