@@ -6,6 +6,7 @@ never per public request.
 
 import html
 import math
+import operator
 import re
 import threading
 import unicodedata
@@ -298,10 +299,10 @@ def grams(search_text: str) -> str:
     took about 10 ms an article to split a text into characters.
     """
     found = set()
-    for word in search_text.split():
-        found.update(word[index : index + 2] for index in range(len(word) - 1))
-        found.update(char for char in word if not char.isascii())
-    return " ".join(found)
+    for word in set(search_text.split()):
+        found.update(map(operator.add, word, word[1:]))
+        found.update(word)
+    return " ".join(gram for gram in found if len(gram) == 2 or not gram.isascii())
 
 
 def plain_text(html: str) -> str:

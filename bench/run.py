@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from pathlib import Path
@@ -73,12 +74,28 @@ def main():
     options = _options()
     if shutil.which("wrk") is None:
         sys.exit("bench: wrk is missing (sudo apt-get install wrk)")
+    runs = {}
+    for count in options.articles:
+        table, rows = _run(options, count)
+        runs[count] = rows
+        print(table, flush=True)
+        if options.write:
+            _append(Path(options.write), table)
+    if len(runs) > 1:
+        comparison = _comparison(runs)
+        print(comparison)
+        if options.write:
+            _append(Path(options.write), comparison)
+
+
+def _run(options, count):
+    """One database of `count` articles, measured cold and warm: (the Markdown table, the rows)."""
     with tempfile.TemporaryDirectory() as scratch:
         env = _environment(options, Path(scratch))
         try:
             _manage(env, "migrate", "--no-input", "-v0")
             started = time.perf_counter()
-            _manage(env, "generate_articles", "--count", str(options.articles))
+            _manage(env, "generate_articles", "--count", str(count))
             generated = time.perf_counter() - started
             paths = [line for line in _manage(env, "shell", "-c", PAGES_SQL).split() if line.startswith("/")]
             pages = {
@@ -89,15 +106,17 @@ def main():
                 "tag": paths[2],
                 "section": paths[3],
                 "feed": "/feed/",
-                "search": "/search/?q=%E6%8A%95%E8%B3%87",  # 投資
+                "search": "/search/?q=%E6%8A%95%E8%B3%87",  # 投資, in most Japanese articles
+                "search_rare": "/search/?q=" + urllib.parse.quote(f"第{count // 2}報"),  # one title
             }
             scans = None
             if options.database == "postgres":
+                # As autovacuum leaves a table: statistics, and pages marked all-visible.
                 _manage(
                     env,
                     "shell",
                     "-c",
-                    "from django.db import connection; connection.cursor().execute('ANALYZE')",
+                    "from django.db import connection; connection.cursor().execute('VACUUM ANALYZE')",
                 )
                 listed = {name: path for name, path in pages.items() if name != "ceiling"}
                 listed |= {
@@ -113,17 +132,38 @@ def main():
                 rows[mode] = _measure(env | {"PAGE_CACHE_SECONDS": seconds}, pages, options)
         finally:
             _drop(env, options)
-    table = _table(rows, options, generated)
+    table = _table(rows, options, count, generated)
     if scans is not None:
         table += _scans(scans)
-    print(table)
-    if options.write:
-        _append(Path(options.write), table)
+    return table, rows
+
+
+def _comparison(runs: dict) -> str:
+    """Cold p99 and requests/s of each page at the smallest and the largest archive."""
+    small, large = min(runs), max(runs)
+    lines = [
+        f"### Cold, {small:,} against {large:,} articles",
+        "",
+        f"| page | p99 ms at {small:,} | p99 ms at {large:,} | ratio | req/s at {small:,} | req/s at {large:,} |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name in runs[small]["cold"]:
+        before, after = runs[small]["cold"][name], runs[large]["cold"][name]
+        lines.append(
+            f"| {name} | {before['p99']:.1f} | {after['p99']:.1f} | {after['p99'] / before['p99']:.2f}× "
+            f"| {before['rate']:.0f} | {after['rate']:.0f} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def _options():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument(
+        "--articles",
+        type=lambda value: [int(part) for part in value.split(",")],
+        default=[1000],
+        help="How many articles; several (1000,100000) are measured one after the other and compared.",
+    )
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--seconds", type=int, default=10, help="How long wrk drives each page.")
     parser.add_argument("--connections", type=int, default=4)
@@ -252,13 +292,13 @@ def _milliseconds(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 
 
-def _table(rows, options, generated) -> str:
+def _table(rows, options, count, generated) -> str:
     lines = [
-        f"### {options.articles:,} articles on {options.database}"
+        f"### {count:,} articles on {options.database}"
         f"{' with Redis' if options.redis else ''}, {options.connections} connections, {options.seconds} s a page",
         "",
         f"{datetime.date.today():%Y-%m-%d}; {platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}; "
-        f"gunicorn with 2 sync workers; {options.articles:,} articles generated in {generated:.0f} s.",
+        f"gunicorn with 2 sync workers; {count:,} articles generated in {generated:.0f} s.",
         "",
         "| page | cold req/s | cold p50 ms | cold p99 ms | cold / ceiling | warm req/s | warm p50 ms | warm p99 ms | warm / ceiling | errors |",
         "|---|---|---|---|---|---|---|---|---|---|",

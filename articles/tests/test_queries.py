@@ -120,3 +120,18 @@ def test_generate_articles_makes_realistic_public_articles(client):
     assert 5 <= len(english) <= 15
     response = client.get(articles[0].get_absolute_url())
     assert response.status_code == 200 and articles[0].title in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_generate_articles_writes_the_same_articles_with_worker_processes():
+    """Outside a transaction the texts are written by forked workers: the same texts as one process writes."""
+
+    def generated(jobs):
+        call_command("generate_articles", count=30, jobs=jobs, seed=7, stdout=StringIO(), stderr=StringIO())
+        rows = Article.objects.values_list("title", "body", "excerpt", "search_text", "reading_time")
+        made = sorted(rows)
+        Article.objects.all().delete()
+        return made
+
+    alone, together = generated(1), generated(2)
+    assert len(alone) == 30 and alone == together
