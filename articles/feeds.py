@@ -72,7 +72,7 @@ class ArticleFeed(Feed):
         return settings.SITE_URL + item.get_absolute_url()
 
     def items(self, obj=None):
-        return self.filter(Article.objects.published().for_listing(), obj)[: settings.FEED_ITEMS]
+        return self.filter(Article.objects.published().for_feed(), obj)[: settings.FEED_ITEMS]
 
     def filter(self, articles, obj):
         return articles
@@ -128,7 +128,9 @@ class OwnerFeed(ArticleFeed):
         return get_object_or_404(self.owner_model, slug=slug)
 
     def filter(self, articles, obj):
-        return getattr(articles, self.filter_by)(obj).distinct()
+        # No DISTINCT: a byline, a tag and a section are each unique per article (database
+        # constraints), and DISTINCT over whole articles compared their every column.
+        return getattr(articles, self.filter_by)(obj)
 
 
 class AuthorFeed(OwnerFeed):

@@ -231,12 +231,18 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
 
     def for_listing(self):
-        """What a list of articles shows: bylines in order, sections and tags."""
-        return self.prefetch_related(
-            Prefetch("bylines", queryset=Byline.objects.select_related("author")),
-            "categories",
-            _tag_links(),
-        ).order_by("-published_at", "-pk")
+        """What a page of whole articles shows: bylines in order, sections and tags."""
+        return self.for_feed().prefetch_related("categories")
+
+    def for_feed(self):
+        """Whole articles with bylines in order and tags, without what only search and the desk read."""
+        return (
+            self.defer(*Article.UNSHOWN_FIELDS)
+            .prefetch_related(
+                Prefetch("bylines", queryset=Byline.objects.select_related("author")), _tag_links()
+            )
+            .order_by("-published_at", "-pk")
+        )
 
     def summarized(self):
         """What a list of articles shows and no more: title, date, excerpt, byline and tags.
@@ -386,6 +392,9 @@ class Article(models.Model):
     # The text readers see: what a revision restores, and what a save compares to tell a revision.
     TEXT_FIELDS = ("title", "excerpt", "body", "hero_alt", "correction_note")
     # Every save keeps a revision of the text (not of the derived HTML).
+    # Derived for search and the copy desk, or kept for export: never shown on a public page.
+    UNSHOWN_FIELDS = ("search_text", "search_title", "search_grams", "front_matter", "findings")
+
     history = HistoricalRecords(
         history_manager=RevisionManager,
         excluded_fields=[

@@ -22,7 +22,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self):
-        return self.object_list[: self.limit + 1].count()
+        # In any order: counting needs no sort (a search's would rank every match first).
+        return self.object_list.order_by()[: self.limit + 1].count()
 
     @property
     def is_capped(self) -> bool:

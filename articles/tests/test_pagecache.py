@@ -147,3 +147,17 @@ def test_the_cache_can_be_turned_off(client, story, settings):
     settings.PAGE_CACHE_SECONDS = 0
     get(client)
     assert "X-Page-Cache" not in get(client)
+
+
+def test_a_kept_page_carries_the_headers_the_whole_stack_gave_it(client, story):
+    """Hits are served before most middleware: the headers they added on the miss are kept."""
+    first = get(client)
+    second = get(client)
+    assert second["X-Page-Cache"] == "hit"
+    for name in ("Content-Type", "X-Frame-Options", "X-Content-Type-Options", "ETag", "Last-Modified"):
+        assert second[name] == first[name], name
+
+
+def test_the_admin_and_static_files_are_never_looked_up(client, story, admin_client):
+    assert "X-Page-Cache" not in admin_client.get(reverse("admin:index"))
+    assert "X-Page-Cache" not in client.get(reverse("admin:login"))

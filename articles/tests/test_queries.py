@@ -28,14 +28,14 @@ BUDGETS = {
     # + whether any exist, the months with articles, the previous and next period
     "archive_year": ((), 10),
     "archive_month": ((), 10),
-    "feed": ((), 5),  # the Last-Modified check, the items and their prefetches
-    "feed_atom": ((), 5),
-    "author_feed": (("reporter",), 6),  # + the author
-    "author_feed_atom": (("reporter",), 6),
-    "tag_feed": (("港",), 6),
-    "tag_feed_atom": (("港",), 6),
-    "category_feed": (("地域",), 6),
-    "category_feed_atom": (("地域",), 6),
+    "feed": ((), 4),  # the Last-Modified check, the items, their bylines and their tags
+    "feed_atom": ((), 4),
+    "author_feed": (("reporter",), 5),  # + the author
+    "author_feed_atom": (("reporter",), 5),
+    "tag_feed": (("港",), 5),
+    "tag_feed_atom": (("港",), 5),
+    "category_feed": (("地域",), 5),
+    "category_feed_atom": (("地域",), 5),
     "sitemap": ((), 5),  # the Last-Modified check, a count of each part (articles, authors, tags, sections)
     "sitemap_section": (("articles",), 3),  # the Last-Modified check, a count for paging, the items
     "sitemap_section_tags": (("tags",), 3),

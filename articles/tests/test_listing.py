@@ -1,0 +1,56 @@
+"""Lists of articles drawn in Python (listing.py): the same page, escaped, with the right links."""
+
+import pytest
+from django.urls import reverse, set_script_prefix
+
+from articles import links
+
+from .factories import ArticleFactory, AuthorFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs"),
+    [
+        ("articles:author", {"slug": "佐藤-花子"}),
+        ("articles:tag", {"slug": "ai_2026"}),
+        ("articles:category", {"slug": "地域"}),
+        ("articles:detail", {"year": 2026, "month": 3, "day": 4, "slug": "朝市-20年目"}),
+    ],
+)
+def test_remembered_addresses_are_what_reverse_gives(name, kwargs):
+    assert links.address(name, **kwargs) == reverse(name, kwargs=kwargs)
+    set_script_prefix("/news/")
+    try:
+        assert links.address(name, **kwargs) == reverse(name, kwargs=kwargs)
+        assert links.address(name, **kwargs).startswith("/news/")
+    finally:
+        set_script_prefix("/")
+
+
+def test_every_piece_of_a_summary_is_escaped(client):
+    hostile = '"><img src=x onerror=alert(1)>'
+    author = AuthorFactory(name=f"<script>alert(1)</script>{hostile}", slug="a")
+    ArticleFactory(
+        title=f"<script>alert(2)</script>{hostile}",
+        excerpt=f"<iframe src=javascript:alert(3)>{hostile}",
+        authors=[author],
+        tags=[f"<b>{hostile}"],
+        published=True,
+    )
+    for url in (reverse("articles:home"), reverse("articles:search") + "?q=alert"):
+        html = client.get(url).content.decode()
+        assert "<script>alert" not in html and "<img src=x" not in html and "<iframe" not in html
+        assert "&lt;script&gt;alert(2)&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # the author
+        assert "&lt;b&gt;&quot;&gt;&lt;img" in html  # the tag
+
+
+def test_a_search_with_more_matches_than_pages_says_so(client, settings):
+    settings.MAX_LIST_PAGES = 1
+    for n in range(21):
+        ArticleFactory(title=f"朝市の話 {n}", published=True)
+    html = client.get(reverse("articles:search"), {"q": "朝市"}).content.decode()
+    assert "More than 20 articles have “朝市”." in html or "「朝市」を含む記事は20件を超えます。" in html
+    assert html.count('class="summary"') == 20
