@@ -44,6 +44,8 @@ for path in [a.get_absolute_url(), author.get_absolute_url(), tag.get_absolute_u
 """
 
 
+COUNT_SQL = "from articles.models import Article; print(Article.objects.published().count())"
+
 # Every query of each page, EXPLAINed (PostgreSQL): which ones read the whole articles table?
 EXPLAIN_SQL = """
 import json, os
@@ -75,8 +77,9 @@ def main():
     if shutil.which("wrk") is None:
         sys.exit("bench: wrk is missing (sudo apt-get install wrk)")
     runs = {}
-    for count in options.articles:
-        table, rows = _run(options, count)
+    sizes = options.existing or options.articles
+    for size in sizes:
+        table, count, rows = _run(options, size)
         runs[count] = rows
         print(table, flush=True)
         if options.write:
@@ -88,15 +91,21 @@ def main():
             _append(Path(options.write), comparison)
 
 
-def _run(options, count):
-    """One database of `count` articles, measured cold and warm: (the Markdown table, the rows)."""
+def _run(options, size):
+    """One database, new with `size` articles or existing at the address `size`, measured cold and
+    warm: (the Markdown table, its number of articles, the rows)."""
     with tempfile.TemporaryDirectory() as scratch:
-        env = _environment(options, Path(scratch))
+        env = _environment(options, Path(scratch), existing=size if options.existing else None)
         try:
-            _manage(env, "migrate", "--no-input", "-v0")
-            started = time.perf_counter()
-            _manage(env, "generate_articles", "--count", str(count))
-            generated = time.perf_counter() - started
+            generated = None
+            if options.existing:
+                count = int(_manage(env, "shell", "-c", COUNT_SQL).split()[-1])
+            else:
+                count = size
+                _manage(env, "migrate", "--no-input", "-v0")
+                started = time.perf_counter()
+                _manage(env, "generate_articles", "--count", str(count))
+                generated = time.perf_counter() - started
             paths = [line for line in _manage(env, "shell", "-c", PAGES_SQL).split() if line.startswith("/")]
             pages = {
                 "ceiling": "/bench/ceiling/",
@@ -135,7 +144,7 @@ def _run(options, count):
     table = _table(rows, options, count, generated)
     if scans is not None:
         table += _scans(scans)
-    return table, rows
+    return table, count, rows
 
 
 def _comparison(runs: dict) -> str:
@@ -171,10 +180,16 @@ def _options():
         "--redis", action="store_true", help="Share the cache in Redis (as several servers would)."
     )
     parser.add_argument("--write", help="Append the table to this Markdown file.")
+    parser.add_argument(
+        "--existing",
+        action="append",
+        metavar="DATABASE_URL",
+        help="Measure this database (made by generate_articles) instead of a new one; may be repeated.",
+    )
     return parser.parse_args()
 
 
-def _environment(options, scratch: Path) -> dict:
+def _environment(options, scratch: Path, existing=None) -> dict:
     env = {
         **os.environ,
         "DEBUG": "",
@@ -184,7 +199,9 @@ def _environment(options, scratch: Path) -> dict:
         "BENCH_CEILING": "1",
         "GUNICORN_ACCESS_LOG": "/dev/null",
     }
-    if options.database == "postgres":
+    if existing:
+        env["DATABASE_URL"] = existing
+    elif options.database == "postgres":
         import psycopg
 
         name = f"newsroom_bench_{uuid.uuid4().hex[:8]}"
@@ -248,7 +265,7 @@ def _get(url: str):
     """One request; a refused connection (a worker being replaced) is tried again."""
     for attempt in range(50):
         try:
-            urllib.request.urlopen(url, timeout=10).close()
+            urllib.request.urlopen(url, timeout=120).close()
             return
         except ConnectionRefusedError:
             time.sleep(0.1)
@@ -298,7 +315,12 @@ def _table(rows, options, count, generated) -> str:
         f"{' with Redis' if options.redis else ''}, {options.connections} connections, {options.seconds} s a page",
         "",
         f"{datetime.date.today():%Y-%m-%d}; {platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}; "
-        f"gunicorn with 2 sync workers; {count:,} articles generated in {generated:.0f} s.",
+        f"gunicorn with 2 sync workers; "
+        + (
+            f"{count:,} articles generated in {generated:.0f} s."
+            if generated
+            else f"an existing database of {count:,} articles."
+        ),
         "",
         "| page | cold req/s | cold p50 ms | cold p99 ms | cold / ceiling | warm req/s | warm p50 ms | warm p99 ms | warm / ceiling | errors |",
         "|---|---|---|---|---|---|---|---|---|---|",
