@@ -221,6 +221,28 @@ def _tag_links() -> Prefetch:
     )
 
 
+class GramsField(models.TextField):
+    """An article's short pieces for search: a tsvector on PostgreSQL (indexed), text elsewhere."""
+
+    def db_type(self, connection):
+        return "tsvector" if connection.vendor == "postgresql" else super().db_type(connection)
+
+
+@GramsField.register_lookup
+class HasGram(models.Lookup):
+    """`search_grams__has="投資"`: the piece is among the article's grams (PostgreSQL)."""
+
+    lookup_name = "has"
+
+    def get_prep_lookup(self):
+        return rendering.lexeme(self.rhs)
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} @@ ({rhs})::tsquery", [*lhs_params, *rhs_params]
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """The one definition of public: published, and its time has come."""
@@ -380,7 +402,7 @@ class Article(models.Model):
     search_text = models.TextField(blank=True, editable=False)
     search_title = models.TextField(blank=True, editable=False)
     # Its short pieces, for PostgreSQL's index of words too short for trigrams (empty elsewhere).
-    search_grams = models.TextField(blank=True, editable=False)
+    search_grams = GramsField(blank=True, editable=False)
     # What the copy desk found at the last save (see copydesk.py); the counts serve the desk's lists.
     # (None: not read by the copy desk yet; `manage.py check_copy` reads every article.)
     findings = models.JSONField(_("copy desk findings"), null=True, default=None, blank=True, editable=False)
@@ -554,11 +576,16 @@ class Article(models.Model):
         """The public article just before or after this one (by publication time, then id)."""
         if self.published_at is None:
             return None
-        op, sign = ("lt", "-") if earlier else ("gt", "")
-        same_time_beyond = Q(published_at=self.published_at, **{f"pk__{op}": self.pk})
+        op, sign = ("lte", "-") if earlier else ("gte", "")
+        # Written as a range and an exclusion, which the publication-time index serves; an OR of
+        # "before" and "at the same time, lower id" made PostgreSQL read far more of it.
+        same_time_not_beyond = Q(
+            published_at=self.published_at, **{f"pk__{'gte' if earlier else 'lte'}": self.pk}
+        )
         return (
             Article.objects.published()
-            .filter(Q(**{f"published_at__{op}": self.published_at}) | same_time_beyond)
+            .filter(**{f"published_at__{op}": self.published_at})
+            .exclude(same_time_not_beyond)
             .order_by(f"{sign}published_at", f"{sign}pk")
             .only("title", "slug", "published_at")
             .first()

@@ -16,7 +16,7 @@ SQLite is for.
 import unicodedata
 
 from django.db import connection
-from django.db.models import Case, F, Func, IntegerField, Q, QuerySet, TextField, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -45,38 +45,80 @@ def _needle(word: str) -> str:
 
 def matching(articles: QuerySet, words: list[str]) -> QuerySet:
     """The articles that have every word, titles that have them all first, then the newest."""
+    return (
+        having(articles, words)
+        .annotate(
+            in_title=Case(
+                When(_in_title(words), then=Value(1)), default=Value(0), output_field=IntegerField()
+            )
+        )
+        .order_by("-in_title", "-published_at", "-pk")
+    )
+
+
+def having(articles: QuerySet, words: list[str]) -> QuerySet:
+    """The articles with every word in their text, a tag or an author's name."""
     for word in words:
-        articles = articles.filter(pk__in=_having(word))
+        articles = articles.filter(_has(word))
+    return articles
+
+
+def _in_title(words: list[str]) -> Q:
     in_title = Q()
     for word in words:
         in_title &= Q(search_title__contains=_needle(word))
-    return articles.annotate(
-        in_title=Case(When(in_title, then=Value(1)), default=Value(0), output_field=IntegerField())
-    ).order_by("-in_title", "-published_at", "-pk")
+    return in_title
 
 
-def _having(word: str) -> QuerySet:
-    """The ids of articles with `word` in their text, a tag or an author's name.
+def _has(word: str) -> Q:
+    """An article has `word`: in its text, or in a tag or an author's name.
 
-    A union, not an OR: each part can use its own index.
+    The tags and authors are small tables, read first (one query): what
+    remains is one condition on the articles table that its indexes answer,
+    or that is cheap to check row by row when most articles match.
     """
     needle = _needle(word)
-    in_text = Article.objects.filter(search_text__contains=needle)
+    in_text = Q(search_text__contains=needle)
     if connection.vendor == "postgresql" and len(word) <= 2:
-        # The grams index answers what a LIKE on a short word would scan the table for. A
-        # Japanese word is among an article's grams exactly when it is in its text; a Latin
-        # one must also stand whole ("ai" is a gram of "said"), which the LIKE then checks.
-        from django.contrib.postgres.fields import ArrayField
-
-        grams = Func(
-            F("search_grams"), Value(" "), function="string_to_array", output_field=ArrayField(TextField())
-        )
-        in_grams = Article.objects.alias(grams=grams).filter(grams__contains=[word])
-        in_text = in_grams.filter(search_text__contains=needle) if word.isascii() else in_grams
+        # The grams answer what a LIKE on a short word would read every text for. A Japanese
+        # word is among an article's grams exactly when it is in its text; a Latin one must
+        # also stand whole ("ai" is a gram of "said"), which the LIKE then checks.
+        in_text = Q(search_grams__has=word) & (in_text if word.isascii() else Q())
     tagged = TaggedArticle.objects.filter(tag__key__contains=word).values_list("content_object", flat=True)
     written = Byline.objects.filter(author__search_name__contains=needle).values_list("article", flat=True)
-    parts = [part.order_by() for part in (in_text.values_list("pk", flat=True), tagged, written)]
-    return parts[0].union(*parts[1:])
+    also = list(tagged.order_by().union(written.order_by()))
+    return in_text | Q(pk__in=also) if also else in_text
+
+
+class Results:
+    """A search's matches as the paginator reads them: titles with every word first, then the newest.
+
+    Ranking every match first would read all of them, most of the archive
+    for a common word. Here the articles whose titles have the words and the
+    others are each read newest first, only as far as the page asked for;
+    the paginator's count stops one past the last page.
+    """
+
+    model = Article
+
+    def __init__(self, words: list[str]):
+        self.matches = having(Article.objects.published(), words)
+        in_title = _in_title(words)
+        self.titled = self.matches.filter(in_title).order_by("-published_at", "-pk")
+        self.others = self.matches.exclude(in_title).order_by("-published_at", "-pk")
+
+    def count_up_to(self, limit: int) -> int:
+        # Newest first: the publication-time index stops the count at `limit` matches.
+        return self.matches.order_by("-published_at")[:limit].count()
+
+    def __getitem__(self, window: slice) -> list:
+        start, stop = window.start or 0, window.stop
+        ids = list(self.titled.values_list("pk", flat=True)[:stop])
+        if len(ids) < stop:
+            ids += self.others.values_list("pk", flat=True)[: stop - len(ids)]
+        shown = ids[start:stop]
+        found = {article.pk: article for article in Article.objects.filter(pk__in=shown).summarized()}
+        return [found[pk] for pk in shown]
 
 
 _JOINING = "\u3099\u309a\uff9e\uff9f"  # voicing marks that NFKC joins to the kana before them

@@ -16,13 +16,19 @@ class CappedPaginator(Paginator):
     many rows as can be shown, not the whole archive.
     """
 
+    @property
+    def max_pages(self) -> int:
+        return settings.MAX_LIST_PAGES
+
     @cached_property
     def limit(self) -> int:
-        return settings.MAX_LIST_PAGES * self.per_page
+        return self.max_pages * self.per_page
 
     @cached_property
     def count(self):
-        # In any order: counting needs no sort (a search's would rank every match first).
+        if isinstance(self.object_list, search.Results):
+            return self.object_list.count_up_to(self.limit + 1)
+        # In any order: counting needs no sort.
         return self.object_list.order_by()[: self.limit + 1].count()
 
     @property
@@ -32,7 +38,15 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def num_pages(self):
-        return min(super().num_pages, settings.MAX_LIST_PAGES)
+        return min(super().num_pages, self.max_pages)
+
+
+class SearchPaginator(CappedPaginator):
+    """Fewer pages for a search: each match counted costs a check of its text."""
+
+    @property
+    def max_pages(self) -> int:
+        return settings.MAX_SEARCH_PAGES
 
 
 class ArticleListView(ListView):
@@ -107,7 +121,7 @@ class SearchView(ListView):
     """/search/?q=: published articles with every word of the query (see search.py)."""
 
     paginate_by = settings.ARTICLES_PER_PAGE
-    paginator_class = CappedPaginator
+    paginator_class = SearchPaginator
     template_name = "articles/search.html"
 
     def get_queryset(self):
@@ -116,7 +130,7 @@ class SearchView(ListView):
         self.words = [] if self.too_long else search.terms(self.query)
         if not self.words:
             return Article.objects.none()
-        return search.matching(Article.objects.published().summarized(), self.words)
+        return search.Results(self.words)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

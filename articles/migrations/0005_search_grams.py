@@ -2,20 +2,23 @@
 
 Migration 0004 indexed an SQL function that split each text into characters
 on insert, about 10 ms an article: generating or importing a large archive
-spent most of its time there. The grams are now a column (rendering.grams),
-and the index is of that column as an array.
+spent most of its time there, and a search for a common word computed it for
+every row again. The grams are now a tsvector column (rendering.grams), whose
+GIN index answers for rare words and whose sorted lexemes are cheap to check
+row by row for common ones.
 """
 
 import importlib
 
-from django.db import migrations, models
+from django.db import migrations
 
+import articles.models
 from articles.rendering import grams
 
 FORWARD = [
     "DROP INDEX IF EXISTS article_search_grams",
     "DROP FUNCTION IF EXISTS newsroom_grams(text)",
-    "CREATE INDEX article_search_grams ON articles_article USING gin (string_to_array(search_grams, ' '))",
+    "CREATE INDEX article_search_grams ON articles_article USING gin (search_grams)",
 ]
 
 
@@ -47,7 +50,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="article",
             name="search_grams",
-            field=models.TextField(blank=True, editable=False),
+            field=articles.models.GramsField(blank=True, editable=False),
         ),
         migrations.RunPython(fill, restore_function),
     ]

@@ -48,7 +48,7 @@ def test_every_piece_of_a_summary_is_escaped(client):
 
 
 def test_a_search_with_more_matches_than_pages_says_so(client, settings):
-    settings.MAX_LIST_PAGES = 1
+    settings.MAX_SEARCH_PAGES = 1
     for n in range(21):
         ArticleFactory(title=f"朝市の話 {n}", published=True)
     html = client.get(reverse("articles:search"), {"q": "朝市"}).content.decode()

@@ -41,7 +41,9 @@ BUDGETS = {
     "sitemap_section_tags": (("tags",), 3),
     "news_sitemap": ((), 2),  # the Last-Modified check, the articles
     "robots": ((), 1),  # the Last-Modified check
-    "search": ((), 6),  # as the home page (the words are matched inside the one list query)
+    # the Last-Modified check, sections, the tags and authors with each word (2), a count, the
+    # articles with the words in their titles then the others, and their summaries (3)
+    "search": ((), 10),
 }
 
 

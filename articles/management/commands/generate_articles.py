@@ -26,6 +26,7 @@ from articles import freshness, rendering
 from articles.models import Article, Author, Byline, Category, Tag, TaggedArticle
 
 BATCH = 1000
+BULK = 10_000  # from this many articles on, PostgreSQL's search indexes are built at the end
 PLACES = ["港町市", "北浜町", "青空村", "桜川区", "白樺市", "南港区", "東台町", "緑ヶ丘市"]
 BODIES = ["市議会", "教育委員会", "商工会", "漁業協同組合", "観光協会", "消防本部", "図書館", "病院"]
 TOPICS = [
@@ -65,7 +66,7 @@ class Command(BaseCommand):
         batches = [(seed, run, start, min(BATCH, count - start)) for start in range(0, count, BATCH)]
         if connection.in_atomic_block:
             jobs = 1  # called inside a transaction (a test): the connection must stay open, no workers
-        with _search_indexes_set_aside(), freshness.one_change():
+        with _search_indexes_set_aside(count), freshness.one_change():
             if jobs > 1:
                 connection.close()  # the workers are forked: none of them shares this process's connection
             with multiprocessing.get_context("fork").Pool(jobs) if jobs > 1 else nullcontext() as pool:
@@ -155,9 +156,9 @@ _SEARCH_INDEXES = ("article_search_trgm", "article_search_grams")
 
 
 @contextmanager
-def _search_indexes_set_aside():
-    if connection.vendor != "postgresql":
-        yield
+def _search_indexes_set_aside(count: int):
+    if connection.vendor != "postgresql" or connection.in_atomic_block or count < BULK:
+        yield  # a few rows, or inside a transaction (a test): kept up to date as they come
         return
     with connection.cursor() as cursor:
         cursor.execute(
@@ -170,6 +171,7 @@ def _search_indexes_set_aside():
         yield
     finally:
         with connection.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem = '256MB'")  # a GIN index builds faster in memory
             for _name, definition in definitions:
                 cursor.execute(definition)
 
