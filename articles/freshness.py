@@ -92,9 +92,11 @@ def public(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        # Read before the page is: a scheduled article that appears while it renders then
+        # still bounds how long the page is kept.
+        changed_at, released, upcoming = public_state(request)
         response = view(request, *args, **kwargs)
         if response.status_code == 200:
-            changed_at, released, upcoming = public_state(request)
             moment = last_modified(changed_at, released)
             if moment:
                 response.headers["Last-Modified"] = http_date(moment.timestamp())

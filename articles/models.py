@@ -414,8 +414,8 @@ class Article(models.Model):
     # The text readers see: what a revision restores, and what a save compares to tell a revision.
     TEXT_FIELDS = ("title", "excerpt", "body", "hero_alt", "correction_note")
     # Every save keeps a revision of the text (not of the derived HTML).
-    # Derived for search and the copy desk, or kept for export: never shown on a public page.
-    UNSHOWN_FIELDS = ("search_text", "search_title", "search_grams", "front_matter", "findings")
+    # Derived for search and the copy desk: never shown on a public page.
+    UNSHOWN_FIELDS = ("search_text", "search_title", "search_grams", "findings")
 
     history = HistoricalRecords(
         history_manager=RevisionManager,

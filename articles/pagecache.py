@@ -64,9 +64,9 @@ def cacheable(request) -> bool:
 
 
 def key(request) -> str:
-    """The page's key: the host, the path and the parameters that matter, hashed."""
+    """The page's key: the scheme, the host, the path and the parameters that matter, hashed."""
     wanted = [(name, request.GET.getlist(name)) for name in PARAMETERS if name in request.GET]
-    address = f"{request.get_host()}{request.path}?{wanted!r}"
+    address = f"{request.scheme}://{request.get_host()}{request.path}?{wanted!r}"
     return f"page:{hashlib.sha256(address.encode()).hexdigest()}"
 
 
@@ -114,7 +114,7 @@ def keep(request, mark: str, response) -> None:
         or response.status_code != 200
         or response.streaming
         or response.cookies
-        or "cookie" in response.get("Vary", "").lower()
+        or _varies(response)
     ):
         return
     seconds = settings.PAGE_CACHE_SECONDS
@@ -126,6 +126,12 @@ def keep(request, mark: str, response) -> None:
     response[HEADER] = "miss"
     headers = [(name, value) for name, value in response.items() if name != HEADER]
     cache.set(key(request), (mark, response.status_code, headers, response.content), seconds)
+
+
+def _varies(response) -> bool:
+    """Does the response differ by a request header the key leaves out (a cookie, a language…)?"""
+    varied = {name.strip().lower() for name in response.get("Vary", "").split(",") if name.strip()}
+    return bool(varied - {"accept-encoding"})
 
 
 class Middleware:

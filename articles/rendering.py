@@ -291,6 +291,9 @@ def article_searchable(title: str, excerpt: str, body_html: str) -> str:
     return searchable(title, excerpt, html.unescape(plain_text(body_html)))
 
 
+MAX_GRAMS = 60_000
+
+
 def grams(search_text: str) -> str:
     """The distinct two-character pieces of each word of a search text, and its non-ASCII characters.
 
@@ -304,7 +307,12 @@ def grams(search_text: str) -> str:
     for word in set(search_text.split()):
         found.update(map(operator.add, word, word[1:]))
         found.update(word)
-    return " ".join(lexeme(gram) for gram in found if len(gram) == 2 or not gram.isascii())
+    kept = [gram for gram in found if len(gram) == 2 or not gram.isascii()]
+    # PostgreSQL refuses a tsvector over 1 MB; a text varied enough to come near is searched by
+    # its first pieces (sorted, so that the same text always keeps the same ones).
+    if len(kept) > MAX_GRAMS:
+        kept = sorted(kept)[:MAX_GRAMS]
+    return " ".join(lexeme(gram) for gram in kept)
 
 
 def lexeme(text: str) -> str:

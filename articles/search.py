@@ -25,6 +25,7 @@ from .rendering import searchable, without_controls
 
 MAX_QUERY = 200  # characters: longer is not a search, it is a paste
 MAX_TERMS = 8
+INLINE_IDS = 500  # articles found by a tag or an author's name, written into the query up to this many
 
 
 def shown(query: str) -> str:
@@ -86,8 +87,13 @@ def _has(word: str) -> Q:
         in_text = Q(search_grams__has=word) & (in_text if word.isascii() else Q())
     tagged = TaggedArticle.objects.filter(tag__key__contains=word).values_list("content_object", flat=True)
     written = Byline.objects.filter(author__search_name__contains=needle).values_list("article", flat=True)
-    also = list(tagged.order_by().union(written.order_by()))
-    return in_text | Q(pk__in=also) if also else in_text
+    also = tagged.order_by().union(written.order_by())
+    found = list(also[: INLINE_IDS + 1])
+    if not found:
+        return in_text
+    if len(found) <= INLINE_IDS:
+        return in_text | Q(pk__in=found)  # a list the primary key's index answers beside the others
+    return in_text | Q(pk__in=tagged) | Q(pk__in=written)  # many: left to the database
 
 
 class Results:
@@ -118,7 +124,7 @@ class Results:
             ids += self.others.values_list("pk", flat=True)[: stop - len(ids)]
         shown = ids[start:stop]
         found = {article.pk: article for article in Article.objects.filter(pk__in=shown).summarized()}
-        return [found[pk] for pk in shown]
+        return [found[pk] for pk in shown if pk in found]  # one unpublished meanwhile is left out
 
 
 _JOINING = "\u3099\u309a\uff9e\uff9f"  # voicing marks that NFKC joins to the kana before them
