@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.encoding import iri_to_uri
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, rfc3339_date
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from .context_processors import site_root
@@ -81,7 +82,9 @@ class ArticleFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return item.excerpt
+        # RSS readers take a description as HTML (Atom's summary is written type="html"): the
+        # excerpt is text, so it is escaped, or "<img onerror=…>" in it would be markup there.
+        return escape(item.excerpt)
 
     def item_guid(self, item):
         return item.guid.urn
