@@ -7,9 +7,11 @@ sanitising renderer, uploads checked and re-encoded by Pillow under a name
 and extension the server chooses.
 """
 
+import re
 import uuid
 from functools import wraps
 from io import BytesIO
+from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -34,6 +36,10 @@ UPLOAD_FORMATS = {
     "WEBP": ("WEBP", "webp"),
 }
 MAX_PIXELS = 40_000_000
+# The extensions a file of each stored format may be named with (the stored name is our own).
+NAMES = {"JPEG": {"jpg", "jpeg", "jpe", "jfif"}, "PNG": {"png"}, "WEBP": {"webp"}}
+# Markup a browser would act on; compressed image data does not spell these out by chance.
+_MARKUP = re.compile(rb"<(?:script|html|body|svg|iframe|object|embed|!doctype|\?xml)[\s>/]", re.IGNORECASE)
 
 
 class UploadRefused(ValueError):
@@ -100,6 +106,9 @@ def save_image(file) -> str:
             % {"size": -(-file.size // 2**20), "limit": limit // 2**20}
         )
     data = file.read()
+    if _MARKUP.search(data):
+        # A picture that is also a page (a polyglot): some browser or tool would read it as HTML.
+        raise UploadRefused(_("The file holds HTML or script besides an image."))
     try:
         with Image.open(BytesIO(data)) as probe:
             image_format = probe.format
@@ -120,6 +129,12 @@ def save_image(file) -> str:
     if width * height > MAX_PIXELS:
         raise UploadRefused(_("The image is too large (%(w)d × %(h)d pixels).") % {"w": width, "h": height})
     stored_format, extension = UPLOAD_FORMATS[image_format]
+    named = Path(file.name or "").suffix.lower().lstrip(".")
+    if named and named not in NAMES[stored_format]:
+        raise UploadRefused(
+            _("The file is named .%(named)s but is a %(format)s image.")
+            % {"named": named, "format": stored_format}
+        )
     encoded = _reencode(data, stored_format)
     folder = timezone.now().strftime("editor/%Y/%m")
     return default_storage.save(f"{folder}/{uuid.uuid4().hex}.{extension}", ContentFile(encoded))

@@ -41,9 +41,10 @@ def test_upload_refuses_logged_in_non_staff(client, reader, media_root):
 @pytest.mark.parametrize(
     ("name", "data", "content_type", "message"),
     [
-        ("x.svg", SVG, "image/svg+xml", "not an image"),
-        ("x.png", SVG, "image/png", "not an image"),
-        ("x.png", b"<html><body>hi</body></html>", "image/png", "not an image"),
+        ("x.svg", SVG, "image/svg+xml", "holds HTML or script"),
+        ("x.png", SVG, "image/png", "holds HTML or script"),
+        ("x.png", b"<html><body>hi</body></html>", "image/png", "holds HTML or script"),
+        ("x.png", b"GIF89a not really", "image/png", "not an image"),
         ("x.gif", None, "image/gif", "Only JPEG, PNG and WebP"),
         ("x.png", b"", "image/png", "not an image"),
     ],
@@ -83,16 +84,37 @@ def test_upload_without_a_file_is_a_400_not_a_500(editor_client):
 def test_upload_stores_a_re_encoded_image_under_a_name_the_server_chooses(
     editor_client, media_root, fmt, extension
 ):
-    polyglot = image_bytes(fmt) + b"<script>alert(1)</script>"
-    response = upload(editor_client, "evil.html", polyglot, "text/html")
+    response = upload(
+        editor_client, f"港の朝市 (1).{extension}", image_bytes(fmt), "application/octet-stream"
+    )
 
     assert response.status_code == 200
     code = response.json()["image_code"]
     assert code.startswith("![](/media/editor/") and code.endswith(f".{extension})")
     [stored] = stored_files(media_root)
-    assert stored.suffix == f".{extension}" and "evil" not in stored.name
-    assert b"<script>" not in stored.read_bytes()
+    assert stored.suffix == f".{extension}" and "朝市" not in stored.name
     assert Image.open(stored).format == fmt
+
+
+@pytest.mark.parametrize(
+    ("name", "tail", "message"),
+    [
+        ("x.png", b"<script>alert(1)</script>", "HTML or script besides an image"),
+        ("x.png", b"\n<HTML><body onload=alert(1)>", "HTML or script besides an image"),
+        ("x.png", b"<svg onload=alert(1)>", "HTML or script besides an image"),
+        ("evil.html", b"", "named .html but is a PNG image"),
+        ("photo.png.php", b"", "named .php but is a PNG image"),
+        ("photo.jpg", b"", "named .jpg but is a PNG image"),
+    ],
+)
+def test_upload_refuses_polyglots_and_names_that_choose_another_type(
+    editor_client, media_root, settings, name, tail, message
+):
+    settings.LANGUAGE_CODE = "en"
+    response = upload(editor_client, name, image_bytes("PNG") + tail, "image/png")
+    assert response.status_code == 400
+    assert message in response.json()["image"][0]
+    assert stored_files(media_root) == []
 
 
 def test_preview_requires_staff(client, reader):
