@@ -68,6 +68,14 @@ def read_mapping(text: str, *, first_line: int) -> dict:
         mark = error.problem_mark or error.context_mark
         line = first_line + mark.line if mark else None
         raise PostError(f"the front matter is not valid YAML: {error.problem or error}", line=line) from error
+    except yaml.reader.ReaderError as error:
+        # A character YAML does not accept at all (a control character): its position is a count
+        # of characters, not a line.
+        line = first_line + text.count("\n", 0, error.position)
+        code = error.character if isinstance(error.character, int) else ord(str(error.character)[:1] or "?")
+        raise PostError(
+            f"the front matter holds a character YAML does not accept (U+{code:04X})", line=line
+        ) from error
     if node is None:
         raise PostError("the front matter is empty", line=first_line)
     if not isinstance(node, yaml.MappingNode):

@@ -25,6 +25,10 @@ BAD_FILES = {
     "nul": (b"---\ntitle: a\x00b\n---\n", ": byte 12: the file contains a NUL byte"),
     "bad-yaml": ("---\ntitle: [閉じない\n---\n".encode(), "the front matter is not valid YAML"),
     "tab-yaml": (b"---\ntitle: a\n\tdate: b\n---\n", "the front matter is not valid YAML"),
+    "control-character": (
+        b"---\ntitle: a\ndate: \x1f\n---\n",
+        ":3: the front matter holds a character YAML does not accept (U+001F)",
+    ),
     "repeated-key": ("---\ntitle: 一\ntitle: 二\n---\n".encode(), ":3: the key 'title' appears twice"),
     "alias": ("---\nbase: &b 見出し\ntitle: *b\n---\n".encode(), "YAML aliases (*name) are not allowed"),
     "no-title": (b"---\ndate: 2025-01-01\n---\n", "the front matter has no title"),
