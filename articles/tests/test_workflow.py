@@ -258,12 +258,12 @@ def test_no_notification_when_the_transaction_rolls_back(writer, editor, django_
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="row locks are tested on PostgreSQL (CI runs it)"
 )
-def test_two_editors_approving_at_once_one_succeeds_and_one_event_is_written():
+def test_twenty_editors_approving_at_once_one_succeeds_and_one_event_is_written():
     writer = StaffFactory(username="w", role="Writer")
-    editors = [StaffFactory(username=f"e{n}", role="Editor") for n in range(2)]
+    editors = [StaffFactory(username=f"e{n}", role="Editor") for n in range(20)]
     article = ArticleFactory(created_by=writer)
     workflow.perform(article, "submit", by=writer)
-    barrier, outcomes = threading.Barrier(2), []
+    barrier, outcomes = threading.Barrier(len(editors)), []
 
     def approve(editor):
         try:
@@ -280,5 +280,29 @@ def test_two_editors_approving_at_once_one_succeeds_and_one_event_is_written():
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(outcomes) == ["ok", "refused"]
+    assert sorted(outcomes) == ["ok"] + ["refused"] * 19
     assert ArticleEvent.objects.filter(article=article, action="approve").count() == 1
+    assert Article.objects.get(pk=article.pk).status == S.APPROVED
+
+
+def test_a_fault_in_the_middle_of_a_transition_undoes_all_of_it(
+    writer, editor, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The status is saved, then writing the log entry fails: nothing of the step remains, no mail."""
+    article = ArticleFactory(created_by=writer)
+    workflow.perform(article, "submit", by=writer)
+    revisions = article.history.count()
+    events = ArticleEvent.objects.filter(article=article).count()
+    mail.outbox.clear()
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(ArticleEvent.objects, "bulk_create", broken)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(OSError):
+        workflow.perform(Article.objects.get(pk=article.pk), "approve", by=editor)
+    stored = Article.objects.get(pk=article.pk)
+    assert stored.status == S.IN_REVIEW and stored.version == article.version
+    assert article.history.count() == revisions
+    assert ArticleEvent.objects.filter(article=article).count() == events
+    assert callbacks == [] and mail.outbox == []
