@@ -173,7 +173,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 # Behind a proxy that ends TLS and says so in X-Forwarded-Proto.
-if env_bool("BEHIND_HTTPS_PROXY"):
+# (Also: the client's address is then the last one the proxy appended to X-Forwarded-For.)
+BEHIND_PROXY = env_bool("BEHIND_HTTPS_PROXY")
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -184,8 +186,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if env_bool("HTTPS"):
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 60 * 60)))
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
+    # Both bind every subdomain, and preloading is hard to undo: each is asked for by name.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
@@ -197,7 +200,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF, UNSAFE_INLINE],
-        "img-src": [SELF, "https:", "data:"],
+        "img-src": [SELF, "https:"],
         "object-src": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],
@@ -210,7 +213,6 @@ PERMISSIONS_POLICY = {
     "geolocation": [],
     "payment": [],
     "usb": [],
-    "interest-cohort": [],
 }
 
 # Admin login (django-axes): after AXES_FAILURE_LIMIT failures for one user from one address,
@@ -219,6 +221,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "articles.lockout.locked_out"
+AXES_CLIENT_IP_CALLABLE = "articles.lockout.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # no banner at every start; logins and lockouts are still logged
 AXES_SENSITIVE_PARAMETERS = []  # the log names the account and the address, for whoever investigates

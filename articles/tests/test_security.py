@@ -85,6 +85,8 @@ def test_check_deploy_passes_with_production_variables():
         "DEBUG": "",
         "ALLOWED_HOSTS": "news.example.jp",
         "HTTPS": "1",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": "1",
+        "SECURE_HSTS_PRELOAD": "1",
     }
     done = _manage("check", "--deploy", "--fail-level", "WARNING", **production)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -124,3 +126,22 @@ def test_a_successful_login_is_logged_and_other_users_are_not_locked(client, set
     other = client.post(LOGIN, {"username": "chief", "password": "chief-password-1", "next": "/admin/"})
     assert other.status_code == 302 and client.session["_auth_user_id"]
     assert any("Successful login" in r.getMessage() and "chief" in r.getMessage() for r in caplog.records)
+
+
+def test_behind_the_proxy_one_visitor_cannot_lock_an_account_out_for_everyone(client, settings):
+    """Every request comes from the proxy's address; the visitor's is the last in X-Forwarded-For."""
+    settings.BEHIND_PROXY = True
+    StaffFactory(username="editor", password="right-password-1")
+    attacker = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "10.9.9.9, 203.0.113.9"}
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(LOGIN, {"username": "editor", "password": "wrong", "next": "/admin/"}, **attacker)
+    refused = client.post(
+        LOGIN, {"username": "editor", "password": "right-password-1", "next": "/admin/"}, **attacker
+    )
+    assert refused.status_code == 429  # from the attacker's address, even the right password
+    editor = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.9, 198.51.100.7"}
+    real = client.post(
+        LOGIN, {"username": "editor", "password": "right-password-1", "next": "/admin/"}, **editor
+    )
+    assert real.status_code == 302  # the editor's own address is not the one locked out
+    assert AccessAttempt.objects.get(username="editor").ip_address == "203.0.113.9"
