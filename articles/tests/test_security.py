@@ -145,3 +145,38 @@ def test_behind_the_proxy_one_visitor_cannot_lock_an_account_out_for_everyone(cl
     )
     assert real.status_code == 302  # the editor's own address is not the one locked out
     assert AccessAttempt.objects.get(username="editor").ip_address == "203.0.113.9"
+
+
+MEDIA_SCRIPT = r"""
+import django
+django.setup()
+from django.conf import settings
+from django.test import Client
+folder = settings.MEDIA_ROOT / "editor"
+folder.mkdir(parents=True)
+(folder / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+response = Client().get("/media/editor/photo.png")
+print(response.status_code, response["Content-Type"], response.get("X-Content-Type-Options"))
+"""
+
+
+def test_media_are_served_with_nosniff(tmp_path):
+    """Django serves media itself only with DEBUG (production leaves them to the web server, see README)."""
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY"}},
+        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+        "DEBUG": "1",
+        "ALLOWED_HOSTS": "testserver",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    done = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
+        [sys.executable, "-c", MEDIA_SCRIPT],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["200", "image/png", "nosniff"]
