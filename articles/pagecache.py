@@ -72,19 +72,17 @@ def key(request) -> str:
 
 def lookup(request):
     """(the current mark, the page kept under it or None): one cache round trip when shared."""
+    from .freshness import database_mark  # freshness moves the mark: it imports this module
+
     page_key = key(request)
     if shared():
         found = cache.get_many([MARK_KEY, page_key])
         mark = found.get(MARK_KEY)
         if mark is None:
-            from .freshness import database_mark
-
             mark = database_mark(request)
             cache.add(MARK_KEY, mark, None)
         kept = found.get(page_key)
     else:
-        from .freshness import database_mark
-
         mark = database_mark(request)
         kept = cache.get(page_key)
     if kept is None or kept[0] != mark:
