@@ -6,10 +6,11 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
-from django.db.models import Prefetch, Q, signals
+from django.db.models import Q, signals
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
@@ -18,7 +19,7 @@ from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import ItemBase, TagBase
 
-from . import links, rendering
+from . import links, loading, rendering
 from .tagging import normalize_tag_name, tag_key
 
 
@@ -211,16 +212,6 @@ class RevisionManager(HistoryManager):
         return cls._classes[key]
 
 
-# An article's tags through their links, in name order: taggit's own prefetch of
-# `tags` builds a query per article on the way (13 ms for a list of twenty).
-def _tag_links() -> Prefetch:
-    return Prefetch(
-        "taggedarticle_set",
-        queryset=TaggedArticle.objects.select_related("tag").order_by("tag__name"),
-        to_attr="tag_links",
-    )
-
-
 class GramsField(models.TextField):
     """An article's short pieces for search: a tsvector on PostgreSQL (indexed), text elsewhere."""
 
@@ -253,18 +244,16 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
 
     def for_listing(self):
-        """What a page of whole articles shows: bylines in order, sections and tags."""
-        return self.for_feed().prefetch_related("categories")
+        """Whole articles as a page or a feed shows them: with bylines in order, tags and sections.
 
-    def for_feed(self):
-        """Whole articles with bylines in order and tags, without what only search and the desk read."""
-        return (
-            self.defer(*Article.UNSHOWN_FIELDS)
-            .prefetch_related(
-                Prefetch("bylines", queryset=Byline.objects.select_related("author")), _tag_links()
-            )
-            .order_by("-published_at", "-pk")
-        )
+        Without what only search and the desk read; the byline, tags and
+        sections come in one more query for all the articles (loading.attach()).
+        """
+        from .loading import LoadedIterable
+
+        shown = self.defer(*Article.UNSHOWN_FIELDS).order_by("-published_at", "-pk")
+        shown._iterable_class = LoadedIterable
+        return shown
 
     def summarized(self):
         """What a list of articles shows and no more: title, date, excerpt, byline and tags.
@@ -543,53 +532,37 @@ class Article(models.Model):
         return self.hero_image_url if self.hero_image_url.startswith(("https://", "http://")) else ""
 
     def byline(self) -> list[Author]:
-        """The authors in byline order (uses prefetched bylines when present)."""
+        """The authors in byline order (as loaded with the article when they were)."""
+        if hasattr(self, "loaded_byline"):
+            return self.loaded_byline
         return [b.author for b in self.bylines.all()]
 
     def tag_list(self) -> list[Tag]:
-        """The tags in name order (from the list's prefetch when there is one)."""
-        if hasattr(self, "tag_links"):
-            return [link.tag for link in self.tag_links]
-        return list(self.tags.all())
+        """The tags in name order (as loaded with the article when they were)."""
+        if hasattr(self, "loaded_tags"):
+            return self.loaded_tags
+        return list(self.tags.order_by("name"))
+
+    def sections(self) -> list[Category]:
+        """The sections in name order (as loaded with the article when they were)."""
+        if hasattr(self, "loaded_sections"):
+            return self.loaded_sections
+        return list(self.categories.all())
 
     def related(self, limit: int = 4) -> list["Article"]:
         """Up to `limit` public articles sharing the most tags with this one, newest first (one query)."""
-        tag_ids = [tag.pk for tag in self.tag_list()]
-        if not tag_ids:
-            return []
-        return list(
-            Article.objects.published()
-            .filter(tags__in=tag_ids)
-            .exclude(pk=self.pk)
-            .annotate(shared_tags=models.Count("tags"))
-            .order_by("-shared_tags", "-published_at", "-pk")
-            .only("title", "slug", "published_at")[:limit]
-        )
+        return loading.related(self, limit)
+
+    @cached_property
+    def neighbours(self) -> tuple:
+        """(previous, next): the public articles just before and after this one, or None."""
+        return loading.neighbours(self)
 
     def previous_public(self):
-        return self._public_neighbour(earlier=True)
+        return self.neighbours[0]
 
     def next_public(self):
-        return self._public_neighbour(earlier=False)
-
-    def _public_neighbour(self, *, earlier: bool):
-        """The public article just before or after this one (by publication time, then id)."""
-        if self.published_at is None:
-            return None
-        op, sign = ("lte", "-") if earlier else ("gte", "")
-        # Written as a range and an exclusion, which the publication-time index serves; an OR of
-        # "before" and "at the same time, lower id" made PostgreSQL read far more of it.
-        same_time_not_beyond = Q(
-            published_at=self.published_at, **{f"pk__{'gte' if earlier else 'lte'}": self.pk}
-        )
-        return (
-            Article.objects.published()
-            .filter(**{f"published_at__{op}": self.published_at})
-            .exclude(same_time_not_beyond)
-            .order_by(f"{sign}published_at", f"{sign}pk")
-            .only("title", "slug", "published_at")
-            .first()
-        )
+        return self.neighbours[1]
 
     def is_owned_by(self, user) -> bool:
         """The user wrote it: created it, or writes under one of its bylines."""

@@ -66,7 +66,7 @@ def news_article(article: Article, *, site_root: str) -> dict:
         "timeRequired": f"PT{article.reading_time}M",
         "isAccessibleForFree": True,
     }
-    sections = [section.name for section in article.categories.all()]
+    sections = [section.name for section in article.sections()]
     if sections:
         data["articleSection"] = sections if len(sections) > 1 else sections[0]
     keywords = [tag.name for tag in article.tag_list()]
@@ -88,6 +88,6 @@ def open_graph(article: Article, *, site_root: str) -> dict:
         "published": iso(article.published_at),
         "modified": iso(modified(article)),
         "authors": [absolute(site_root, author.get_absolute_url()) for author in article.byline()],
-        "sections": [section.name for section in article.categories.all()],
+        "sections": [section.name for section in article.sections()],
         "tags": [tag.name for tag in article.tag_list()],
     }

@@ -349,7 +349,7 @@ def export_post(article: Article) -> jekyll.Post:
         slug=article.slug,
         body=article.body,
         authors=[author.name for author in article.byline()],
-        categories=sorted(c.name for c in article.categories.all()),
+        categories=sorted(c.name for c in article.sections()),
         tags=sorted(article.tags.names(), key=str.lower),
         excerpt="" if article.excerpt_is_derived else article.excerpt,
         permalink=(permalinks[-1].original or permalinks[-1].path) if permalinks else "",

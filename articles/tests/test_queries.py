@@ -17,33 +17,35 @@ from .factories import ArticleFactory, AuthorFactory, CategoryFactory
 pytestmark = pytest.mark.django_db
 
 # url name -> (arguments, queries). Pages: the Last-Modified check, the
-# sections menu, then the list and its prefetches (bylines with authors,
-# sections, tags), plus a count when paginated.
+# sections menu, then the list and, in one query, the bylines, tags and
+# sections of its articles (loading.attach()), plus a count when paginated.
 BUDGETS = {
-    "home": ((), 6),  # the Last-Modified check, sections, count, articles, bylines, tags
-    "detail": (None, 9),  # + previous and next article, related articles
-    "author": (("reporter",), 7),  # + the author
-    "tag": (("港",), 7),
-    "category": (("地域",), 7),
+    "home": ((), 5),  # the Last-Modified check, sections, count, articles, their bylines and tags
+    # the Last-Modified check, the article, its bylines, tags and sections, the sections menu,
+    # the related articles, the previous and next one
+    "detail": (None, 6),
+    "author": (("reporter",), 6),  # + the author
+    "tag": (("港",), 6),
+    "category": (("地域",), 6),
     # + whether any exist, the months with articles, the previous and next period
-    "archive_year": ((), 10),
-    "archive_month": ((), 10),
-    "feed": ((), 4),  # the Last-Modified check, the items, their bylines and their tags
-    "feed_atom": ((), 4),
-    "author_feed": (("reporter",), 5),  # + the author
-    "author_feed_atom": (("reporter",), 5),
-    "tag_feed": (("港",), 5),
-    "tag_feed_atom": (("港",), 5),
-    "category_feed": (("地域",), 5),
-    "category_feed_atom": (("地域",), 5),
+    "archive_year": ((), 9),
+    "archive_month": ((), 9),
+    "feed": ((), 3),  # the Last-Modified check, the items, their bylines and tags
+    "feed_atom": ((), 3),
+    "author_feed": (("reporter",), 4),  # + the author
+    "author_feed_atom": (("reporter",), 4),
+    "tag_feed": (("港",), 4),
+    "tag_feed_atom": (("港",), 4),
+    "category_feed": (("地域",), 4),
+    "category_feed_atom": (("地域",), 4),
     "sitemap": ((), 5),  # the Last-Modified check, a count of each part (articles, authors, tags, sections)
     "sitemap_section": (("articles",), 3),  # the Last-Modified check, a count for paging, the items
     "sitemap_section_tags": (("tags",), 3),
     "news_sitemap": ((), 2),  # the Last-Modified check, the articles
     "robots": ((), 1),  # the Last-Modified check
     # the Last-Modified check, sections, the tags and authors with each word (2), a count, the
-    # articles with the words in their titles then the others, and their summaries (3)
-    "search": ((), 10),
+    # articles with the words in their titles then the others, and their bylines and tags
+    "search": ((), 9),
 }
 
 

@@ -373,3 +373,49 @@ def test_lists_stop_at_the_last_allowed_page(client, settings):
     assert second.status_code == 200 and 'rel="next"' not in second.content.decode()
     assert client.get(reverse("articles:home"), {"page": 3}).status_code == 404
     assert client.get(reverse("articles:home"), {"page": "abc"}).status_code == 404
+
+
+def prev_next(client, article) -> dict:
+    """The rel=prev and rel=next links of an article page's navigation: {rel: (href, title)}."""
+    html = client.get(article.get_absolute_url()).content.decode()
+    nav = html[
+        html.index('<nav class="prev-next"') : html.index("</nav>", html.index('<nav class="prev-next"'))
+    ]
+    return {
+        rel: (href, title)
+        for rel, href, title in re.findall(
+            r'<a rel="(prev|next)" href="([^"]+)"><span>[^<]*</span> ([^<]+)</a>', nav
+        )
+    }
+
+
+def test_previous_and_next_are_the_public_neighbours_in_publication_order(client, db):
+    now = timezone.now().replace(microsecond=0)
+    at = now - timedelta(hours=3)
+    oldest = ArticleFactory(title="最古", published=now - timedelta(days=3))
+    # Three published at the same second: ordered by id among themselves.
+    first, middle, last = (ArticleFactory(title=f"同時{n}", published=at) for n in range(3))
+    ArticleFactory(title="下書き", published=None)
+    newest = ArticleFactory(title="最新", published=now - timedelta(minutes=1))
+    ArticleFactory(title="予約", published=now + timedelta(days=1))  # scheduled: not yet public
+
+    def link(article):
+        return article.get_absolute_url(), article.title
+
+    assert prev_next(client, oldest) == {"next": link(first)}
+    assert prev_next(client, first) == {"prev": link(oldest), "next": link(middle)}
+    assert prev_next(client, middle) == {"prev": link(first), "next": link(last)}
+    assert prev_next(client, last) == {"prev": link(middle), "next": link(newest)}
+    assert prev_next(client, newest) == {"prev": link(last)}
+
+
+def test_the_article_page_shows_byline_sections_and_tags_in_their_order(client, db):
+    b, a = AuthorFactory(name="B 記者", slug="b"), AuthorFactory(name="A 記者", slug="a")
+    sections = [CategoryFactory(name="文化", slug="bunka"), CategoryFactory(name="地域", slug="chiiki")]
+    article = ArticleFactory(authors=[b, a], categories=sections, tags=["港", "朝市", "AI"], published=True)
+    html = client.get(article.get_absolute_url()).content.decode()
+    byline = re.search(r'<span class="byline">(.*?)</span>', html).group(1)
+    assert re.findall(r'rel="author">([^<]+)<', byline) == ["B 記者", "A 記者"]
+    kicker = re.search(r'<p class="kicker">(.*?)</p>', html).group(1)
+    assert re.findall(r'">([^<]+)</a>', kicker) == sorted(["文化", "地域"])
+    assert re.findall(r'rel="tag">([^<]+)<', html) == sorted(["港", "朝市", "AI"])
