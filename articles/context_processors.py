@@ -2,7 +2,7 @@ from django.conf import settings
 from django.utils.encoding import iri_to_uri
 from django.utils.functional import SimpleLazyObject
 
-from .models import Category
+from . import loading
 
 
 def site_root(request) -> str:
@@ -22,5 +22,5 @@ def site(request):
         "site_name": settings.SITE_NAME,
         "site_root": SimpleLazyObject(lambda: site_root(request)),
         "canonical_url": SimpleLazyObject(lambda: canonical_url(request)),
-        "nav_sections": SimpleLazyObject(lambda: list(Category.objects.all())),
+        "nav_sections": SimpleLazyObject(loading.all_sections),
     }

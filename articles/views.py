@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, MonthArchiveView, YearArchiveView
 
@@ -72,15 +74,25 @@ class ArticleDetailView(DetailView):
         )
 
     def get_queryset(self):
-        return (
-            Article.objects.published()
-            .for_listing()
-            .filter(
-                published_at__year=self.kwargs["year"],
-                published_at__month=self.kwargs["month"],
-                published_at__day=self.kwargs["day"],
-            )
-        )
+        # Found by its slug (unique); the date in the address is checked in get_object().
+        return Article.objects.published().for_listing()
+
+    def get_object(self, queryset=None):
+        """The article of the slug, if the address carries its date of publication (local time).
+
+        Compared here rather than in SQL: the date parts of a time in the site's
+        zone cost SQLite a Python function call per row, and every backend a
+        longer query to build.
+        """
+        article = super().get_object(queryset)
+        local = timezone.localtime(article.published_at)
+        if (local.year, local.month, local.day) != (
+            self.kwargs["year"],
+            self.kwargs["month"],
+            self.kwargs["day"],
+        ):
+            raise Http404("No article at this date with this slug.")
+        return article
 
 
 class FilteredArticleList(ListView):

@@ -7,12 +7,18 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from .. import listing, search, seo
+from .. import links, listing, search, seo
 
 register = template.Library()
 
 # As django.utils.html.json_script escapes: nothing in the data can end the script element.
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.simple_tag
+def address(name: str, **kwargs) -> str:
+    """`{% url %}` for the routes of every page (menu, feeds), reversed once per process (links.py)."""
+    return links.address(name, **kwargs)
 
 
 @register.filter
