@@ -11,7 +11,8 @@ articles at once:
   query (three prefetches through the ORM cost about 2 ms for one article);
 - `neighbours()`: the public articles just before and after one, in one query;
 - `related()`: the public articles sharing the most tags with one;
-- `all_sections()`: the sections of the menu.
+- `all_sections()`: the sections of the menu;
+- `PublicList`: the home, author, tag and section pages' lists.
 
 They return model instances, so templates and feeds read them as they read
 any article, and each follows the ORM query it replaces: published() for what
@@ -123,6 +124,50 @@ def related(article, limit: int = 4) -> list:
     )
     params = [*tag_ids, Article.Status.PUBLISHED, now, article.pk, limit]
     return list(Article.objects.raw(sql, params))
+
+
+class PublicList:
+    """Published articles, newest first, all or one author's, tag's or section's, as the paginator reads them.
+
+    Its two queries, a count that stops one past the last page and the page
+    itself, are those of Article.objects.published().summarized() filtered by
+    the owner (by_author(), tagged(), in_category()), written out; the page's
+    bylines and tags follow in one more (attach()).
+    """
+
+    def __init__(self, owner=None):
+        from .models import Article, Author, Byline, Category, Tag, TaggedArticle
+
+        links = {
+            Author: (Byline._meta.db_table, "article_id", "author_id"),
+            Tag: (TaggedArticle._meta.db_table, "content_object_id", "tag_id"),
+            Category: (Article.categories.through._meta.db_table, "article_id", "category_id"),
+        }
+        self.model = Article
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        self.source = f"FROM {Article._meta.db_table} a"
+        self.params = [Article.Status.PUBLISHED, now]
+        if owner is not None:
+            table, article_column, owner_column = links[type(owner)]
+            self.source += f" JOIN {table} o ON o.{article_column} = a.id AND o.{owner_column} = %s"
+            self.params.insert(0, owner.pk)
+        self.source += " WHERE a.status = %s AND a.published_at <= %s"
+
+    def count_up_to(self, limit: int) -> int:
+        # In any order: counting needs no sort, and stops at `limit`.
+        sql = f"SELECT COUNT(*) FROM (SELECT a.id {self.source} LIMIT %s) counted"  # noqa: S608 - no input
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*self.params, limit])
+            return cursor.fetchone()[0]
+
+    def __getitem__(self, window: slice) -> list:
+        start = window.start or 0
+        shown = "a.id, a.title, a.slug, a.published_at, a.created_at, a.excerpt, a.reading_time"
+        sql = (
+            f"SELECT {shown} {self.source}"  # noqa: S608 - no input
+            f" ORDER BY a.published_at DESC, a.id DESC LIMIT %s OFFSET %s"
+        )
+        return attach(list(self.model.objects.raw(sql, [*self.params, window.stop - start, start])))
 
 
 def all_sections() -> list:

@@ -8,6 +8,7 @@ from django.views.generic import DetailView, ListView, MonthArchiveView, YearArc
 
 from . import search, seo
 from .context_processors import site_root
+from .loading import PublicList
 from .models import Article, Author, Category, Tag
 
 
@@ -28,7 +29,7 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self):
-        if isinstance(self.object_list, search.Results):
+        if hasattr(self.object_list, "count_up_to"):  # loading.PublicList, search.Results
             return self.object_list.count_up_to(self.limit + 1)
         # In any order: counting needs no sort.
         return self.object_list.order_by()[: self.limit + 1].count()
@@ -57,8 +58,8 @@ class ArticleListView(ListView):
     template_name = "articles/article_list.html"
 
     def get_queryset(self):
-        # Built per request: published() compares with the time of the request.
-        return Article.objects.published().summarized()
+        # Built per request: what is public depends on the time of the request.
+        return PublicList()
 
 
 class ArticleDetailView(DetailView):
@@ -96,36 +97,34 @@ class ArticleDetailView(DetailView):
 
 
 class FilteredArticleList(ListView):
-    """Published articles of one author, tag or section: `filter_by` names the QuerySet method."""
+    """Published articles of one author, tag or section (`owner_model`)."""
 
     paginate_by = settings.ARTICLES_PER_PAGE
     paginator_class = CappedPaginator
     owner_model = None
-    filter_by = ""
 
     def get_queryset(self):
         self.owner = get_object_or_404(self.owner_model, slug=self.kwargs["slug"])
-        listing = Article.objects.published().summarized()
         # No DISTINCT: a byline, a tag and a section are each unique per article (database
         # constraints), so the join cannot repeat an article; DISTINCT made the count read every row.
-        return getattr(listing, self.filter_by)(self.owner)
+        return PublicList(self.owner)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(owner=self.owner, **kwargs)
 
 
 class AuthorView(FilteredArticleList):
-    owner_model, filter_by = Author, "by_author"
+    owner_model = Author
     template_name = "articles/author_detail.html"
 
 
 class TagView(FilteredArticleList):
-    owner_model, filter_by = Tag, "tagged"
+    owner_model = Tag
     template_name = "articles/tag_detail.html"
 
 
 class CategoryView(FilteredArticleList):
-    owner_model, filter_by = Category, "in_category"
+    owner_model = Category
     template_name = "articles/category_detail.html"
 
 
