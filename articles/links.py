@@ -16,6 +16,16 @@ def address(name: str, **kwargs) -> str:
     return _reversed(get_script_prefix(), get_urlconf(), name, tuple(kwargs.items()))
 
 
+def addresser():
+    """address() for many links at once: the script prefix and URLconf are read once, not per link."""
+    prefix, urlconf = get_script_prefix(), get_urlconf()
+
+    def address(name: str, **kwargs) -> str:
+        return _reversed(prefix, urlconf, name, tuple(kwargs.items()))
+
+    return address
+
+
 @lru_cache(maxsize=50_000)  # a few megabytes at most; an archive's every address fits
 def _reversed(prefix: str, urlconf, name: str, kwargs: tuple) -> str:
     return reverse(name, urlconf=urlconf, kwargs=dict(kwargs))

@@ -18,7 +18,7 @@ from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext, pgettext
 
-from . import search, seo
+from . import links, search, seo
 from .loading import attach
 
 
@@ -33,14 +33,15 @@ def summaries(articles, words=()) -> SafeString:
     """The summaries of `articles` (from `summarized()`), search words marked in the excerpts."""
     between = escape(pgettext("between names in a byline", ", "))
     tags_label = escape(gettext("Tags"))
+    address = links.addresser()
     return mark_safe(  # noqa: S308 - every piece of text is escaped in _summary()
-        "".join(_summary(article, words, between, tags_label) for article in articles)
+        "".join(_summary(article, words, between, tags_label, address) for article in articles)
     )
 
 
-def _summary(article, words, between, tags_label) -> str:
+def _summary(article, words, between, tags_label, address) -> str:
     byline = between.join(
-        f'<a href="{escape(author.get_absolute_url())}" rel="author">{escape(author.name)}</a>'
+        f'<a href="{escape(address("articles:author", slug=author.slug))}" rel="author">{escape(author.name)}</a>'
         for author in article.loaded_byline
     )
     minutes = article.reading_time
@@ -49,7 +50,7 @@ def _summary(article, words, between, tags_label) -> str:
     tags = ""
     if article.loaded_tags:
         items = "".join(
-            f'<li><a href="{escape(tag.get_absolute_url())}" rel="tag">{escape(tag.name)}</a></li>'
+            f'<li><a href="{escape(address("articles:tag", slug=tag.slug))}" rel="tag">{escape(tag.name)}</a></li>'
             for tag in article.loaded_tags
         )
         tags = f'\n  <ul class="tags" aria-label="{tags_label}">\n  {items}\n</ul>\n'

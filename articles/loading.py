@@ -196,7 +196,13 @@ def _shown(model, db, **values):
 
 
 class LoadedIterable(models.query.ModelIterable):
-    """Articles from a QuerySet, each with its byline, tags and sections (attach())."""
+    """Articles from a QuerySet, each with its byline, tags and sections: attach() for each batch read."""
 
     def __iter__(self):
-        yield from attach(list(super().__iter__()))
+        batch = []
+        for article in super().__iter__():
+            batch.append(article)
+            if len(batch) == self.chunk_size:
+                yield from attach(batch)
+                batch = []
+        yield from attach(batch)

@@ -243,17 +243,21 @@ class ArticleQuerySet(models.QuerySet):
         """Published, with a time still to come: public when it comes."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
 
-    def for_listing(self):
-        """Whole articles as a page or a feed shows them: with bylines in order, tags and sections.
-
-        Without what only search and the desk read; the byline, tags and
-        sections come in one more query for all the articles (loading.attach()).
-        """
+    def attached(self):
+        """Each article with its byline, tags and sections, read in one query per batch (loading.attach())."""
         from .loading import LoadedIterable
 
-        shown = self.defer(*Article.UNSHOWN_FIELDS).order_by("-published_at", "-pk")
-        shown._iterable_class = LoadedIterable
-        return shown
+        attached = self.all()
+        attached._iterable_class = LoadedIterable
+        return attached
+
+    def for_listing(self):
+        """Whole articles as an article page, a preview or a feed shows them, newest first.
+
+        Only the fields those show (not the Markdown, nor what search, the
+        desk and imports keep), with byline, tags and sections (attached()).
+        """
+        return self.only(*Article.SHOWN_FIELDS).attached().order_by("-published_at", "-pk")
 
     def summarized(self):
         """What a list of articles shows and no more: title, date, excerpt, byline and tags.
@@ -402,10 +406,15 @@ class Article(models.Model):
     objects = ArticleQuerySet.as_manager()
     # The text readers see: what a revision restores, and what a save compares to tell a revision.
     TEXT_FIELDS = ("title", "excerpt", "body", "hero_alt", "correction_note")
-    # Every save keeps a revision of the text (not of the derived HTML).
-    # Derived for search and the copy desk: never shown on a public page.
-    UNSHOWN_FIELDS = ("search_text", "search_title", "search_grams", "findings")
+    # What an article page, its preview and the feeds read (for_listing()): not the Markdown,
+    # nor what search, the copy desk and imports derive and keep.
+    SHOWN_FIELDS = (
+        *("title", "slug", "body_html", "excerpt", "reading_time", "hero_image", "hero_alt"),
+        *("hero_image_url", "status", "published_at", "created_at", "revised_at", "correction_note"),
+        *("guid", "created_by"),
+    )
 
+    # Every save keeps a revision of the text (not of the derived HTML).
     history = HistoricalRecords(
         history_manager=RevisionManager,
         excluded_fields=[
