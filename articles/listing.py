@@ -13,12 +13,12 @@ templates.
 from html import escape
 
 from django.db.models.query import ModelIterable
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext, pgettext
 
-from . import links, search, seo
+from . import links, search
 from .loading import attach
 
 
@@ -31,37 +31,54 @@ class SummaryIterable(ModelIterable):
 
 def summaries(articles, words=()) -> SafeString:
     """The summaries of `articles` (from `summarized()`), search words marked in the excerpts."""
-    between = escape(pgettext("between names in a byline", ", "))
-    tags_label = escape(gettext("Tags"))
-    address = links.addresser()
-    return mark_safe(  # noqa: S308 - every piece of text is escaped in _summary()
-        "".join(_summary(article, words, between, tags_label, address) for article in articles)
-    )
+    page = _Page(words)
+    return mark_safe("".join(_summary(article, page) for article in articles))  # noqa: S308 - escaped there
 
 
-def _summary(article, words, between, tags_label, address) -> str:
-    byline = between.join(
+class _Page:
+    """What the summaries of one list share, worked out once rather than twenty times."""
+
+    def __init__(self, words):
+        self.words = list(words)
+        self.between = escape(pgettext("between names in a byline", ", "))
+        self.tags_label = escape(gettext("Tags"))
+        self.address = links.addresser()
+        self.zone = timezone.get_current_timezone()
+        self.date_format = get_format("DATE_FORMAT")
+        self.readings = {}
+
+    def reading(self, minutes: int) -> str:
+        if minutes not in self.readings:
+            text = ngettext("%(minutes)s min read", "%(minutes)s min read", minutes) % {"minutes": minutes}
+            self.readings[minutes] = escape(text)
+        return self.readings[minutes]
+
+
+def _summary(article, page: _Page) -> str:
+    """One summary, every piece of text escaped. Its address is Article.get_absolute_url()'s."""
+    address = page.address
+    byline = page.between.join(
         f'<a href="{escape(address("articles:author", slug=author.slug))}" rel="author">{escape(author.name)}</a>'
         for author in article.loaded_byline
     )
-    minutes = article.reading_time
-    reading = ngettext("%(minutes)s min read", "%(minutes)s min read", minutes) % {"minutes": minutes}
-    excerpt = search.highlight(article.excerpt, list(words)) if words else escape(article.excerpt)
+    excerpt = search.highlight(article.excerpt, page.words) if page.words else escape(article.excerpt)
     tags = ""
     if article.loaded_tags:
         items = "".join(
             f'<li><a href="{escape(address("articles:tag", slug=tag.slug))}" rel="tag">{escape(tag.name)}</a></li>'
             for tag in article.loaded_tags
         )
-        tags = f'\n  <ul class="tags" aria-label="{tags_label}">\n  {items}\n</ul>\n'
+        tags = f'\n  <ul class="tags" aria-label="{page.tags_label}">\n  {items}\n</ul>\n'
+    local = article.published_at.astimezone(page.zone)
+    url = address("articles:detail", year=local.year, month=local.month, day=local.day, slug=article.slug)
     return (
         f'<article class="summary">\n'
-        f'  <h2><a href="{escape(article.get_absolute_url())}">{escape(article.title)}</a></h2>\n'
+        f'  <h2><a href="{escape(url)}">{escape(article.title)}</a></h2>\n'
         f'  <p class="meta">\n'
         f'    <span class="byline">{byline}</span>\n'
-        f'    · <time datetime="{seo.iso(article.published_at)}">'
-        f"{escape(date_format(timezone.localtime(article.published_at), 'DATE_FORMAT'))}</time>\n"
-        f"    · {escape(reading)}\n"
+        f'    · <time datetime="{local.replace(microsecond=0).isoformat()}">'
+        f"{escape(dateformat.format(local, page.date_format))}</time>\n"
+        f"    · {page.reading(article.reading_time)}\n"
         f"  </p>\n"
         f'  <p class="excerpt">{excerpt}</p>\n'
         f"  {tags}</article>\n"
