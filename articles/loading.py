@@ -104,20 +104,34 @@ def neighbours(article) -> tuple:
     return found.get(0), found.get(1)
 
 
+# Related articles are chosen among the articles most recently given each tag of the article:
+# a tag on a third of a large archive would otherwise have every view count its every article.
+RELATED_WINDOW = 200
+
+
 def related(article, limit: int = 4) -> list:
-    """Up to `limit` public articles sharing the most tags with this one, newest first (one query)."""
+    """Up to `limit` public articles sharing the most tags with this one, newest first (one query).
+
+    Counted among the RELATED_WINDOW articles most recently given each of its
+    tags (an index serves each), then joined: a page costs the same whether
+    its tags are on ten articles or on thirty thousand.
+    """
     from .models import Article, TaggedArticle
 
     tag_ids = [tag.pk for tag in article.tag_list()]
     if not tag_ids:
         return []
     table, tagged = Article._meta.db_table, TaggedArticle._meta.db_table
+    recent = " UNION ALL ".join(
+        f"SELECT * FROM (SELECT content_object_id FROM {tagged} WHERE tag_id = %s"  # noqa: S608 - table name
+        f" ORDER BY id DESC LIMIT {int(RELATED_WINDOW)}) t{n}"
+        for n in range(len(tag_ids))
+    )
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    # Counted in the links first, then joined: SQLite otherwise walks every public article.
     sql = (
         f"SELECT a.id, a.title, a.slug, a.published_at, s.shared_tags"  # noqa: S608 - table names
-        f" FROM (SELECT content_object_id AS id, COUNT(*) AS shared_tags FROM {tagged}"
-        f" WHERE tag_id IN ({', '.join(['%s'] * len(tag_ids))}) GROUP BY content_object_id) s"
+        f" FROM (SELECT content_object_id AS id, COUNT(*) AS shared_tags FROM ({recent}) recent"
+        f" GROUP BY content_object_id) s"
         f" JOIN {table} a ON a.id = s.id"
         f" WHERE a.status = %s AND a.published_at <= %s AND a.id <> %s"
         f" ORDER BY s.shared_tags DESC, a.published_at DESC, a.id DESC LIMIT %s"

@@ -6,8 +6,9 @@
 Builds a fresh database with N generated articles, starts gunicorn with
 production settings (2 sync workers, DEBUG off), and drives each public page
 and feed, search, and a bare Django view that returns fixed bytes through the
-same middleware stack (the ceiling), with wrk. Prints requests/s, p50, p99
-and each page's share of the ceiling, and with --write adds the table, the
+same middleware stack (the ceiling, measured first and again last: each
+page's share is of the higher), with wrk. Prints requests/s, p50, p99 and
+each page's share of the ceiling, and with --write adds the table, the
 machine and the date to a Markdown file. Needs wrk (apt-get install wrk).
 """
 
@@ -255,6 +256,8 @@ def _measure(env, pages, options) -> dict:
             for _ in range(20):  # warm each worker (and the page cache, when it is on)
                 _get(base + path)
             results[name] = _wrk(base + path, options)
+        # The machine's speed drifts during a run: the ceiling again, and the ratios use the higher.
+        results["ceiling, again"] = _wrk(base + pages["ceiling"], options)
         return results
     finally:
         server.terminate()
@@ -325,7 +328,9 @@ def _table(rows, options, count, generated) -> str:
         "| page | cold req/s | cold p50 ms | cold p99 ms | cold / ceiling | warm req/s | warm p50 ms | warm p99 ms | warm / ceiling | errors |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    cold_ceiling, warm_ceiling = rows["cold"]["ceiling"]["rate"], rows["warm"]["ceiling"]["rate"]
+    cold_ceiling, warm_ceiling = (
+        max(rows[mode]["ceiling"]["rate"], rows[mode]["ceiling, again"]["rate"]) for mode in ("cold", "warm")
+    )
     for name in rows["cold"]:
         cold, warm = rows["cold"][name], rows["warm"][name]
         lines.append(

@@ -6,8 +6,11 @@ import xml.etree.ElementTree as ET
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
+
+from articles import loading
 
 from .factories import ArticleFactory, AuthorFactory, CategoryFactory
 
@@ -128,6 +131,27 @@ def test_related_articles_share_the_most_tags_newest_first(client, story):
         one.title,
         "一つ共通・さらに",
     ]
+
+
+def related_titles(client, article) -> list:
+    html = client.get(article.get_absolute_url()).content.decode()
+    if 'class="related"' not in html:
+        return []
+    section = html[html.index('class="related"') : html.index("</section>", html.index('class="related"'))]
+    return re.findall(r'<a href="[^"]+">([^<]+)</a>', section)
+
+
+def test_related_articles_are_chosen_among_those_most_recently_given_each_tag(client, db, monkeypatch):
+    # A tag on much of the archive must not make each article page count all of it.
+    now = timezone.now()
+    article = ArticleFactory(title="本記事", tags=["港"], published=now - timedelta(days=1))
+    ArticleFactory(title="先に付いた", tags=["港"], published=now - timedelta(days=2))
+    for n in range(2):
+        ArticleFactory(title=f"後に付いた{n}", tags=["港"], published=now - timedelta(days=3))
+    assert related_titles(client, article) == ["先に付いた", "後に付いた1", "後に付いた0"]
+    monkeypatch.setattr(loading, "RELATED_WINDOW", 2)
+    cache.clear()  # the page as kept by the page cache was drawn with the wider window
+    assert related_titles(client, article) == ["後に付いた1", "後に付いた0"]
 
 
 def sitemap_entries(client) -> dict:
