@@ -27,7 +27,7 @@ from django.utils import timezone
 
 
 def attach(articles: list) -> list:
-    """Give each article its `loaded_byline`, `loaded_tags` and `loaded_sections`, in one query.
+    """Give each article its `loaded_byline`, `loaded_tags` and `loaded_sections`: one query for a page.
 
     Authors come in byline order, tags and sections in name order, as
     Article.byline(), tag_list() and sections() give them (those read these
@@ -36,9 +36,11 @@ def attach(articles: list) -> list:
     """
     from .models import Article, Author, Byline, Category, Tag, TaggedArticle
 
-    ids = [article.pk for article in articles]
     found = {0: defaultdict(list), 1: defaultdict(list), 2: defaultdict(list)}
-    if ids:
+    # Each id is bound three times: groups small enough for the backend's limit (999 on some SQLite).
+    group = (connection.features.max_query_params or 3000) // 3
+    for first in range(0, len(articles), group):
+        ids = [article.pk for article in articles[first : first + group]]
         marks = ", ".join(["%s"] * len(ids))
         no = "FALSE" if connection.vendor == "postgresql" else "0"  # of is_desk's type
         # One SELECT per kind, joined by UNION ALL; "kind" tells them apart and leads the order:
@@ -104,17 +106,17 @@ def neighbours(article) -> tuple:
     return found.get(0), found.get(1)
 
 
-# Related articles are chosen among the articles most recently given each tag of the article:
-# a tag on a third of a large archive would otherwise have every view count its every article.
+# Related articles are chosen among the public articles most recently given each tag of the
+# article: a tag on a third of a large archive would otherwise have every view count all of it.
 RELATED_WINDOW = 200
 
 
 def related(article, limit: int = 4) -> list:
     """Up to `limit` public articles sharing the most tags with this one, newest first (one query).
 
-    Counted among the RELATED_WINDOW articles most recently given each of its
-    tags (an index serves each), then joined: a page costs the same whether
-    its tags are on ten articles or on thirty thousand.
+    Counted among the RELATED_WINDOW public articles most recently given each
+    of its tags (the links' index on tag and id serves each), so that a page
+    costs the same whether its tags are on ten articles or on thirty thousand.
     """
     from .models import Article, TaggedArticle
 
@@ -122,22 +124,24 @@ def related(article, limit: int = 4) -> list:
     if not tag_ids:
         return []
     table, tagged = Article._meta.db_table, TaggedArticle._meta.db_table
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    public = [Article.Status.PUBLISHED, now, article.pk]
     recent = " UNION ALL ".join(
-        f"SELECT * FROM (SELECT content_object_id FROM {tagged} WHERE tag_id = %s"  # noqa: S608 - table name
-        f" ORDER BY id DESC LIMIT {int(RELATED_WINDOW)}) t{n}"
+        f"SELECT * FROM (SELECT ta.content_object_id FROM {tagged} ta"  # noqa: S608 - table names
+        f" JOIN {table} x ON x.id = ta.content_object_id"
+        f" AND x.status = %s AND x.published_at <= %s AND x.id <> %s"
+        f" WHERE ta.tag_id = %s ORDER BY ta.id DESC LIMIT {int(RELATED_WINDOW)}) t{n}"
         for n in range(len(tag_ids))
     )
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
     sql = (
         f"SELECT a.id, a.title, a.slug, a.published_at, s.shared_tags"  # noqa: S608 - table names
         f" FROM (SELECT content_object_id AS id, COUNT(*) AS shared_tags FROM ({recent}) recent"
         f" GROUP BY content_object_id) s"
         f" JOIN {table} a ON a.id = s.id"
-        f" WHERE a.status = %s AND a.published_at <= %s AND a.id <> %s"
         f" ORDER BY s.shared_tags DESC, a.published_at DESC, a.id DESC LIMIT %s"
     )
-    params = [*tag_ids, Article.Status.PUBLISHED, now, article.pk, limit]
-    return list(Article.objects.raw(sql, params))
+    params = [value for tag_id in tag_ids for value in (*public, tag_id)]
+    return list(Article.objects.raw(sql, [*params, limit]))
 
 
 class PublicList:

@@ -350,7 +350,7 @@ def export_post(article: Article) -> jekyll.Post:
         body=article.body,
         authors=[author.name for author in article.byline()],
         categories=sorted(c.name for c in article.sections()),
-        tags=sorted(article.tags.names(), key=str.lower),
+        tags=sorted((tag.name for tag in article.tag_list()), key=str.lower),
         excerpt="" if article.excerpt_is_derived else article.excerpt,
         permalink=(permalinks[-1].original or permalinks[-1].path) if permalinks else "",
         published=article.status == Article.Status.PUBLISHED,

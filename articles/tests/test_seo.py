@@ -148,6 +148,9 @@ def test_related_articles_are_chosen_among_those_most_recently_given_each_tag(cl
     ArticleFactory(title="先に付いた", tags=["港"], published=now - timedelta(days=2))
     for n in range(2):
         ArticleFactory(title=f"後に付いた{n}", tags=["港"], published=now - timedelta(days=3))
+    # Tagged last, but not public: they take no place in the window.
+    ArticleFactory(title="下書き", tags=["港"])
+    ArticleFactory(title="予約", tags=["港"], published=now + timedelta(days=1))
     assert related_titles(client, article) == ["先に付いた", "後に付いた1", "後に付いた0"]
     monkeypatch.setattr(loading, "RELATED_WINDOW", 2)
     cache.clear()  # the page as kept by the page cache was drawn with the wider window

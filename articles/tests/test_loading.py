@@ -1,0 +1,46 @@
+"""What public pages load around an article (loading.py) is what the ORM would give."""
+
+import pytest
+from django.db import connection
+
+from articles.models import Article
+
+from .factories import ArticleFactory, AuthorFactory, CategoryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_loaded_bylines_tags_and_sections_match_the_orm_in_groups_within_the_parameter_limit(monkeypatch):
+    desk = AuthorFactory(name="編集部", slug="desk", is_desk=True, bio="地域の**ニュース**")
+    sections = [CategoryFactory(name="地域", slug="chiiki"), CategoryFactory(name="文化", slug="bunka")]
+    made = [
+        ArticleFactory(
+            authors=[AuthorFactory(name=f"記者{n}", slug=f"r{n}"), desk][:: 1 if n % 2 else -1],
+            categories=sections[: n % 3],
+            tags=[f"tag{n}", "港", "AI"][: 1 + n % 3],
+            published=True,
+        )
+        for n in range(7)
+    ]
+    # Three ids a group: attach() reads these seven articles in three queries.
+    monkeypatch.setattr(connection.features, "max_query_params", 9)
+    loaded = {article.pk: article for article in Article.objects.for_listing()}
+    assert len(loaded) == 7
+    for article in made:
+        fresh = Article.objects.get(pk=article.pk)
+        shown = loaded[article.pk]
+        assert [(a.pk, a.name, a.slug, a.is_desk) for a in shown.byline()] == [
+            (a.pk, a.name, a.slug, a.is_desk) for a in fresh.byline()
+        ]
+        assert [(t.pk, t.name, t.slug) for t in shown.tag_list()] == [
+            (t.pk, t.name, t.slug) for t in fresh.tags.order_by("name")
+        ]
+        assert [(c.pk, c.name) for c in shown.sections()] == [(c.pk, c.name) for c in fresh.categories.all()]
+
+
+def test_a_loaded_author_reads_any_other_field_from_the_database(django_assert_num_queries):
+    author = AuthorFactory(name="編集部", slug="desk", bio="地域の**ニュース**")
+    ArticleFactory(authors=[author], published=True)
+    shown = Article.objects.for_listing().get().byline()[0]
+    with django_assert_num_queries(1):
+        assert shown.bio_html == author.bio_html and "<strong>ニュース</strong>" in shown.bio_html
