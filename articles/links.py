@@ -16,6 +16,11 @@ def address(name: str, **kwargs) -> str:
     return _reversed(get_script_prefix(), get_urlconf(), name, tuple(kwargs.items()))
 
 
+def article_address(local, slug: str, address=address) -> str:
+    """An article's address: its local date of publication and its slug (`address` may be an addresser())."""
+    return address("articles:detail", year=local.year, month=local.month, day=local.day, slug=slug)
+
+
 def addresser():
     """address() for many links at once: the script prefix and URLconf are read once, not per link."""
     prefix, urlconf = get_script_prefix(), get_urlconf()

@@ -15,7 +15,7 @@ from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext, pgettext
 
-from . import links, search
+from . import links, search, seo
 
 
 def summaries(articles, words=()) -> SafeString:
@@ -44,7 +44,7 @@ class _Page:
 
 
 def _summary(article, page: _Page) -> str:
-    """One summary, every piece of text escaped. Its address is Article.get_absolute_url()'s."""
+    """One summary, every piece of text escaped."""
     address = page.address
     byline = page.between.join(
         f'<a href="{escape(address("articles:author", slug=author.slug))}" rel="author">{escape(author.name)}</a>'
@@ -59,13 +59,13 @@ def _summary(article, page: _Page) -> str:
         )
         tags = f'\n  <ul class="tags" aria-label="{page.tags_label}">\n  {items}\n</ul>\n'
     local = article.published_at.astimezone(page.zone)
-    url = address("articles:detail", year=local.year, month=local.month, day=local.day, slug=article.slug)
+    url = links.article_address(local, article.slug, address)
     return (
         f'<article class="summary">\n'
         f'  <h2><a href="{escape(url)}">{escape(article.title)}</a></h2>\n'
         f'  <p class="meta">\n'
         f'    <span class="byline">{byline}</span>\n'
-        f'    · <time datetime="{local.replace(microsecond=0).isoformat()}">'
+        f'    · <time datetime="{seo.iso(local)}">'
         f"{escape(dateformat.format(local, page.date_format))}</time>\n"
         f"    · {page.reading(article.reading_time)}\n"
         f"  </p>\n"

@@ -496,9 +496,7 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         local = timezone.localtime(self.published_at or self.created_at or timezone.now())
-        return links.address(
-            "articles:detail", year=local.year, month=local.month, day=local.day, slug=self.slug
-        )
+        return links.article_address(local, self.slug)
 
     @classmethod
     def from_db(cls, db, field_names, values):
