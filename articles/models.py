@@ -469,6 +469,7 @@ class Article(models.Model):
         self.body = self.body.replace("\r\n", "\n").replace("\r", "\n")
         loaded_body = self._loaded_text.get("body")
         body_changed = self._state.adding or not self.body_html or self.body != loaded_body
+        rendered = None
         if body_changed:
             # Rendering is the costly part of a save; a status change needs none.
             rendered = self.prerendered
@@ -476,11 +477,9 @@ class Article(models.Model):
                 rendered = rendering.render(self.body)
             self.body_html, self.reading_time = rendered.html, rendered.reading_time
         if body_changed or self.excerpt != self._loaded_excerpt or not self.excerpt.strip():
-            self._derive_excerpt()
-        self.search_text = rendering.article_searchable(self.title, self.excerpt, self.body_html)
-        self.search_title = rendering.searchable(self.title)
-        if connection.vendor == "postgresql":
-            self.search_grams = rendering.grams(self.search_text)
+            self._derive_excerpt(rendered)
+        if body_changed or self._searched_text_changed():
+            self._derive_search(rendered)
         if not self._state.adding:
             self.version += 1
             if self.is_public and self._loaded_text and self._public_text() != self._loaded_text:
@@ -515,11 +514,30 @@ class Article(models.Model):
             self.excerpt_is_derived and self.excerpt == self._loaded_excerpt
         )
 
-    def _derive_excerpt(self):
+    def _derive_excerpt(self, rendered: rendering.Rendered | None) -> None:
         if self.has_typed_excerpt():
             self.excerpt, self.excerpt_is_derived = self.excerpt.strip(), False
         else:
-            self.excerpt, self.excerpt_is_derived = rendering.make_excerpt(self.body_html), True
+            derived = rendered.excerpt if rendered is not None else rendering.make_excerpt(self.body_html)
+            self.excerpt, self.excerpt_is_derived = derived, True
+
+    def _searched_text_changed(self) -> bool:
+        # Search reads the title, excerpt and body; a change of status alone leaves it as it was.
+        loaded = self._loaded_text
+        return (
+            not self.__dict__.get("search_text")
+            or self.title != loaded.get("title")
+            or self.excerpt != loaded.get("excerpt")
+        )
+
+    def _derive_search(self, rendered: rendering.Rendered | None) -> None:
+        body_text = rendered.text if rendered is not None else None
+        self.search_text = rendering.article_searchable(
+            self.title, self.excerpt, self.body_html, body_text=body_text
+        )
+        self.search_title = rendering.searchable(self.title)
+        if connection.vendor == "postgresql":
+            self.search_grams = rendering.grams(self.search_text)
 
     def _unique_slug(self) -> str:
         base = slugify(self.title, allow_unicode=True)[:190] or "article"

@@ -86,12 +86,15 @@ class Rendered:
     source: str
     html: str
     reading_time: int
+    text: str  # what readers read of it, as plain text (for search)
+    excerpt: str  # the excerpt it gives when the article has none of its own
 
 
 def render(text: str) -> Rendered:
-    """Render a body and count its reading time (of the text readers see)."""
+    """Render a body; count its reading time (of the text readers see) and cut its excerpt."""
     rendered = render_markdown(text)
-    return Rendered(text, rendered, reading_time(html.unescape(plain_text(rendered))))
+    shown = html.unescape(plain_text(rendered))
+    return Rendered(text, rendered, reading_time(shown), shown, make_excerpt(rendered))
 
 
 # --- Counting Japanese and English text -------------------------------------
@@ -286,9 +289,14 @@ def searchable(*texts: str) -> str:
     return f" {' '.join(words)} "
 
 
-def article_searchable(title: str, excerpt: str, body_html: str) -> str:
-    """An article's title, excerpt and body as readers see them, for search."""
-    return searchable(title, excerpt, html.unescape(plain_text(body_html)))
+def article_searchable(title: str, excerpt: str, body_html: str, *, body_text: str | None = None) -> str:
+    """An article's title, excerpt and body as readers see them, for search.
+
+    `body_text` is the body's plain text, when render() has it already.
+    """
+    return searchable(
+        title, excerpt, html.unescape(plain_text(body_html)) if body_text is None else body_text
+    )
 
 
 MAX_GRAMS = 60_000

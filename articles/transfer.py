@@ -160,14 +160,19 @@ def import_post(
 
 def _apply(post: jekyll.Post, *, path, user, names: Names, as_draft: bool, rendered=None) -> ImportResult:
     _check_lengths(post)
-    candidates = list(Article.objects.filter(Q(source_key=post.source_key) | Q(slug=post.slug)))
-    article = next((a for a in candidates if a.source_key == post.source_key), None)
-    taken = next((a for a in candidates if a.slug == post.slug and a != article), None)
+    # Which articles have the file's key or slug; most files have none, and need no more than this.
+    candidates = Article.objects.filter(Q(source_key=post.source_key) | Q(slug=post.slug))
+    keys = {
+        pk: (source_key, slug) for pk, source_key, slug in candidates.values_list("pk", "source_key", "slug")
+    }
+    mine = next((pk for pk, (source_key, _slug) in keys.items() if source_key == post.source_key), None)
+    taken = next((pk for pk, (_key, slug) in keys.items() if slug == post.slug and pk != mine), None)
     if taken:
         raise ImportRefused(
             _("the slug “%(slug)s” is already used by article %(id)s (imported from: %(source)s)")
-            % {"slug": post.slug, "id": taken.pk, "source": taken.source_key or _("no file")}
+            % {"slug": post.slug, "id": taken, "source": keys[taken][0] or _("no file")}
         )
+    article = Article.objects.get(pk=mine) if mine is not None else None
     if article is not None and article.source_fingerprint == post.fingerprint:
         # The file as last imported: whatever the desk did since stands.
         return ImportResult(path, Outcome.UNCHANGED, article, findings=copydesk.stored(article))

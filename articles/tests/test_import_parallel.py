@@ -45,13 +45,16 @@ def test_two_processes_import_exactly_what_one_does(tmp_path, chief):
 
 def test_a_body_rendered_ahead_is_used_only_for_that_body():
     article = ArticleFactory.build(body="# 本文")
-    article.prerendered = Rendered("# 本文", "<p>ahead</p>", 7)
+    article.prerendered = Rendered("# 本文", "<p>ahead</p>", 7, "ahead", "ahead")
     article.save()
-    assert (article.body_html, article.reading_time) == ("<p>ahead</p>", 7)
+    assert (article.body_html, article.reading_time, article.excerpt) == ("<p>ahead</p>", 7, "ahead")
+    assert " ahead " in article.search_text and "本文" not in article.search_text
     other = ArticleFactory.build(body="# 別の本文")
-    other.prerendered = Rendered("# 本文", "<p>ahead</p>", 7)
+    other.prerendered = Rendered("# 本文", "<p>ahead</p>", 7, "ahead", "ahead")
     other.save()
     assert other.body_html == '<h1 id="別の本文">別の本文</h1>' and other.reading_time == 1
+    assert other.excerpt != "ahead"
+    assert "別の本文" in other.search_text and "ahead" not in other.search_text
 
 
 def test_inside_a_transaction_the_files_are_read_in_this_process(tmp_path, chief):

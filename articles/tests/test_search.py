@@ -99,6 +99,31 @@ def test_like_wildcards_are_plain_characters(client, archive):
     assert titles(client.get(URL, {"q": "%%"})) == []
 
 
+def test_search_follows_each_edit_of_title_excerpt_and_body(client):
+    article = published("Harbour wall approved", "The ferry sails again.")
+    article.title = "Lighthouse repaired"
+    article.save()
+    assert titles(client.get(URL, {"q": "lighthouse"})) == ["Lighthouse repaired"]
+    assert titles(client.get(URL, {"q": "harbour"})) == []
+    article.excerpt = "Seagulls return to the pier."
+    article.save()
+    assert titles(client.get(URL, {"q": "seagulls"})) == ["Lighthouse repaired"]
+    article.body = "The tram runs again."
+    article.save()
+    assert titles(client.get(URL, {"q": "tram"})) == ["Lighthouse repaired"]
+    assert titles(client.get(URL, {"q": "ferry"})) == []
+
+
+def test_a_change_of_status_leaves_search_as_it_was(client):
+    article = published("Harbour wall approved", "The ferry sails again.")
+    kept = Article.objects.values_list("search_text", "search_title").get(pk=article.pk)
+    loaded = Article.objects.get(pk=article.pk)
+    loaded.status = Article.Status.UNPUBLISHED
+    loaded.save()
+    assert Article.objects.values_list("search_text", "search_title").get(pk=article.pk) == kept
+    assert " ferry " in kept[0] and kept[1] == " harbour wall approved "
+
+
 def test_latin_words_match_whole_words_only(client):
     published("Ferry news", "The captain said the ferry would sail again.")
     published("AI企業の話", "生成AIの導入が進む。")
