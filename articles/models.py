@@ -445,6 +445,8 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_public_idx"),
             models.Index(fields=["-updated_at"], name="article_updated_idx"),
+            # Is this article public? Answered without its row (see loading.public_check).
+            models.Index(fields=["id", "status", "published_at"], name="article_state_idx"),
         ]
         constraints = [
             models.CheckConstraint(

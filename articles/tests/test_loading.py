@@ -44,3 +44,33 @@ def test_a_loaded_author_reads_any_other_field_from_the_database(django_assert_n
     shown = Article.objects.for_listing().get().byline()[0]
     with django_assert_num_queries(1):
         assert shown.bio_html == author.bio_html and "<strong>ニュース</strong>" in shown.bio_html
+
+
+def _plans(client, path: str) -> dict[str, list[str]]:
+    """Each query of a page, by its first words, with SQLite's plan for it."""
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    plans = {}
+    with connection.cursor() as cursor:
+        for query in queries.captured_queries:
+            cursor.execute(f"EXPLAIN QUERY PLAN {query['sql']}")
+            plans[query["sql"][:40]] = [row[3] for row in cursor.fetchall()]
+    return plans
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plans (PostgreSQL keeps long text apart)")
+def test_on_sqlite_related_articles_and_list_counts_check_publicness_in_the_index(client):
+    author = AuthorFactory(name="港町太郎", slug="taro")
+    articles = [
+        ArticleFactory(tags=["港", "市政"], authors=[author], body="本文。" * 2000, published=True)
+        for _ in range(5)
+    ]
+    plans = _plans(client, articles[2].get_absolute_url())
+    (related,) = [plan for sql, plan in plans.items() if sql.startswith("SELECT a.id, a.title, a.slug")]
+    assert any("article_state_idx" in step for step in related)
+    assert not any("PRIMARY KEY" in step for step in related if " x " in step)
+    for path in (author.get_absolute_url(), articles[0].tag_list()[0].get_absolute_url()):
+        (count,) = [plan for sql, plan in _plans(client, path).items() if sql.startswith("SELECT COUNT(*)")]
+        assert any("COVERING INDEX article_state_idx" in step for step in count), count
