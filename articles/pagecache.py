@@ -30,6 +30,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.http import parse_http_date_safe
+from django.utils.translation import get_language
 
 MARK_KEY = "public-mark"
 HEADER = "X-Page-Cache"
@@ -64,9 +65,13 @@ def cacheable(request) -> bool:
 
 
 def key(request) -> str:
-    """The page's key: the scheme, the host, the path and the parameters that matter, hashed."""
+    """The page's key: the language, the scheme, the host, the path and the parameters that matter, hashed.
+
+    The language is the site's (LANGUAGE_CODE): a restart in another one must not find the pages
+    written in the first still kept in a shared cache.
+    """
     wanted = [(name, request.GET.getlist(name)) for name in PARAMETERS if name in request.GET]
-    address = f"{request.scheme}://{request.get_host()}{request.path}?{wanted!r}"
+    address = f"{get_language()} {request.scheme}://{request.get_host()}{request.path}?{wanted!r}"
     return f"page:{hashlib.sha256(address.encode()).hexdigest()}"
 
 

@@ -97,3 +97,16 @@ def test_catalogs_compile_by_themselves_when_missing_or_older(tmp_path):
 
     japanese = gettext.translation("django", tmp_path / "locale", languages=["ja"])
     assert japanese.gettext("Search") == "検索"
+
+
+@pytest.mark.django_db
+def test_a_list_writes_the_same_day_in_each_language_in_turn(client, settings, story):
+    # Lists remember how a day is written, and the page cache the pages: per language, or
+    # English would get Japanese dates (say, after a restart with a shared cache).
+    home = reverse("articles:home")
+    assert "2026年3月4日" in client.get(home).content.decode()
+    settings.LANGUAGE_CODE = "en"
+    html = client.get(home).content.decode()
+    assert "March 4, 2026" in html and "2026年3月4日" not in html
+    settings.LANGUAGE_CODE = "ja"
+    assert "2026年3月4日" in client.get(home).content.decode()
