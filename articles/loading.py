@@ -12,7 +12,8 @@ articles at once:
 - `neighbours()`: the public articles just before and after one, in one query;
 - `related()`: the public articles sharing the most tags with one;
 - `all_sections()`: the sections of the menu;
-- `PublicList`: the home, author, tag and section pages' lists.
+- `PublicList`: the home, author, tag and section pages' lists, the feeds'
+  articles, and the article of an article page.
 
 They return model instances, so templates and feeds read them as they read
 any article, and each follows the ORM query it replaces: published() for what
@@ -156,7 +157,9 @@ class PublicList:
     bylines and tags follow in one more (attach()).
     """
 
-    def __init__(self, owner=None):
+    SUMMARY_FIELDS = ("title", "slug", "published_at", "created_at", "excerpt", "reading_time")
+
+    def __init__(self, owner=None, *, fields=SUMMARY_FIELDS):
         from .models import Article, Author, Byline, Category, Tag, TaggedArticle
 
         links = {
@@ -165,6 +168,8 @@ class PublicList:
             Category: (Article.categories.through._meta.db_table, "article_id", "category_id"),
         }
         self.model = Article
+        # What summaries show; an article page and the feeds give Article.SHOWN_FIELDS.
+        self.shown = ", ".join(f"a.{Article._meta.get_field(name).column}" for name in ("id", *fields))
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         self.params = [Article.Status.PUBLISHED, now]
         self.joins = ""
@@ -186,12 +191,17 @@ class PublicList:
 
     def __getitem__(self, window: slice) -> list:
         start = window.start or 0
-        shown = "a.id, a.title, a.slug, a.published_at, a.created_at, a.excerpt, a.reading_time"
         sql = (
-            f"SELECT {shown} {self.source}"  # noqa: S608 - no input
+            f"SELECT {self.shown} {self.source}"  # noqa: S608 - no input
             f" ORDER BY a.published_at DESC, a.id DESC LIMIT %s OFFSET %s"
         )
         return attach(list(self.model.objects.raw(sql, [*self.params, window.stop - start, start])))
+
+    def with_slug(self, slug: str):
+        """The public article of this slug (a slug is unique), or None: as published().get(slug=slug)."""
+        sql = f"SELECT {self.shown} {self.source} AND a.slug = %s"  # noqa: S608 - no input
+        found = attach(list(self.model.objects.raw(sql, [*self.params, slug])))
+        return found[0] if found else None
 
 
 # SQLite keeps an article's status and date after its body in the row, so reading them walks the

@@ -74,18 +74,16 @@ class ArticleDetailView(DetailView):
             **kwargs,
         )
 
-    def get_queryset(self):
-        # Found by its slug (unique); the date in the address is checked in get_object().
-        return Article.objects.published().for_listing()
-
     def get_object(self, queryset=None):
-        """The article of the slug, if the address carries its date of publication (local time).
+        """The public article of the slug, if the address carries its date of publication (local time).
 
         Compared here rather than in SQL: the date parts of a time in the site's
         zone cost SQLite a Python function call per row, and every backend a
         longer query to build.
         """
-        article = super().get_object(queryset)
+        article = PublicList(fields=Article.SHOWN_FIELDS).with_slug(self.kwargs["slug"])
+        if article is None:
+            raise Http404("No public article with this slug.")
         local = timezone.localtime(article.published_at)
         if (local.year, local.month, local.day) != (
             self.kwargs["year"],
