@@ -77,7 +77,9 @@ def _summary(article, page: _Page) -> str:
     )
 
 
-@lru_cache(maxsize=10_000)  # a day's date, written once per format and language: lists repeat them
+# A day's date, written once per format and language: lists repeat them. The day is already the
+# site's local one. It is a date, so DATE_FORMAT may hold no time of day (Django's never does).
+@lru_cache(maxsize=10_000)
 def _day(day: date, date_format: str, language: str) -> str:
     """The date as DATE_FORMAT writes it in `language` (the active one: month names are translated), escaped."""
     return escape(dateformat.format(day, date_format))

@@ -149,12 +149,15 @@ def related(article, limit: int = 4) -> list:
 
 
 class PublicList:
-    """Published articles, newest first, all or one author's, tag's or section's, as the paginator reads them.
+    """Published articles, newest first, all or one author's, tag's or section's.
 
-    Its two queries, a count that stops one past the last page and the page
-    itself, are those of Article.objects.published().summarized() filtered by
-    the owner (by_author(), tagged(), in_category()), written out; the page's
-    bylines and tags follow in one more (attach()).
+    For the lists (as the paginator reads them: a count that stops one past
+    the last page, then the page), the feeds and the article of an article
+    page (with_slug()). Its queries are those of
+    Article.objects.published().summarized(), or for_listing() with
+    fields=Article.SHOWN_FIELDS, filtered by the owner (by_author(),
+    tagged(), in_category()), written out; the articles' bylines, tags and
+    sections follow in one more (attach()). test_loading holds them to the ORM's.
     """
 
     SUMMARY_FIELDS = ("title", "slug", "published_at", "created_at", "excerpt", "reading_time")

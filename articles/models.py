@@ -258,6 +258,8 @@ class ArticleQuerySet(models.QuerySet):
 
         Only the fields those show (not the Markdown, nor what search, the
         desk and imports keep), with byline, tags and sections (attached()).
+        Previews read it; the public article page and the feeds read the same
+        through loading.PublicList.
         """
         return self.only(*Article.SHOWN_FIELDS).attached().order_by("-published_at", "-pk")
 
@@ -404,7 +406,7 @@ class Article(models.Model):
     objects = ArticleQuerySet.as_manager()
     # The text readers see: what a revision restores, and what a save compares to tell a revision.
     TEXT_FIELDS = ("title", "excerpt", "body", "hero_alt", "correction_note")
-    # What an article page, its preview and the feeds read (for_listing()): not the Markdown,
+    # What an article page, its preview and the feeds read (for_listing(), PublicList): not the Markdown,
     # nor what search, the copy desk and imports derive and keep.
     SHOWN_FIELDS = (
         *("title", "slug", "body_html", "excerpt", "reading_time", "hero_image", "hero_alt"),

@@ -65,13 +65,15 @@ def cacheable(request) -> bool:
 
 
 def key(request) -> str:
-    """The page's key: the language, the scheme, the host, the path and the parameters that matter, hashed.
+    """The page's key: the language, the time zone, the scheme, the host, the path and the parameters
+    that matter, hashed.
 
-    The language is the site's (LANGUAGE_CODE): a restart in another one must not find the pages
-    written in the first still kept in a shared cache.
+    The language and zone are the site's (LANGUAGE_CODE, TIME_ZONE): a restart with another must not
+    find the pages written with the first still kept in a shared cache (dates and addresses differ).
     """
     wanted = [(name, request.GET.getlist(name)) for name in PARAMETERS if name in request.GET]
-    address = f"{get_language()} {request.scheme}://{request.get_host()}{request.path}?{wanted!r}"
+    site = f"{get_language()} {timezone.get_current_timezone_name()}"
+    address = f"{site} {request.scheme}://{request.get_host()}{request.path}?{wanted!r}"
     return f"page:{hashlib.sha256(address.encode()).hexdigest()}"
 
 

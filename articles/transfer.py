@@ -172,7 +172,8 @@ def _apply(post: jekyll.Post, *, path, user, names: Names, as_draft: bool, rende
             _("the slug “%(slug)s” is already used by article %(id)s (imported from: %(source)s)")
             % {"slug": post.slug, "id": taken, "source": keys[taken][0] or _("no file")}
         )
-    article = Article.objects.get(pk=mine) if mine is not None else None
+    # (None again if it was deleted since: then the file makes it anew)
+    article = Article.objects.filter(pk=mine).first() if mine is not None else None
     if article is not None and article.source_fingerprint == post.fingerprint:
         # The file as last imported: whatever the desk did since stands.
         return ImportResult(path, Outcome.UNCHANGED, article, findings=copydesk.stored(article))

@@ -1,7 +1,7 @@
 """The anonymous page cache: served without rendering, never stale, never for staff."""
 
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.cache import caches
@@ -169,3 +169,16 @@ def test_the_admin_and_static_files_are_never_looked_up(client, story, monkeypat
     assert client.get(settings.STATIC_URL + "css/site.css").status_code == 200
     with pytest.raises(AssertionError):
         client.get(HOME)  # a public page is looked up
+
+
+def test_a_restart_in_another_time_zone_or_language_gets_its_own_pages(client, cache_backend, settings):
+    # 23:30 in UTC is the next morning in Tokyo: the list's date and the article's address differ.
+    moment = datetime(2026, 3, 4, 23, 30, tzinfo=UTC)
+    story = ArticleFactory(title="夜の港", published=moment)
+    html = get(client).content.decode()
+    assert "2026年3月5日" in html and f'href="{story.get_absolute_url()}"' in html
+    settings.TIME_ZONE = "UTC"
+    html = get(client).content.decode()
+    assert "2026年3月4日" in html and f'href="{story.get_absolute_url()}"' in html
+    settings.LANGUAGE_CODE = "en"
+    assert "March 4, 2026" in get(client).content.decode()
