@@ -92,7 +92,6 @@ class ArticleFeed(Feed):
     def items(self, obj=None):
         # The newest public articles (all, or the author's, tag's or section's), as
         # Article.objects.published().for_listing() and its filters give them, in fewer queries.
-        # No DISTINCT is needed: a byline, a tag and a section are each unique per article.
         return PublicList(obj, fields=Article.SHOWN_FIELDS)[: settings.FEED_ITEMS]
 
     def item_title(self, item):

@@ -89,20 +89,19 @@ def neighbours(article) -> tuple:
 
     if article.published_at is None:
         return None, None
-    table, ops = Article._meta.db_table, connection.ops
-    at = ops.adapt_datetimefield_value(article.published_at)
-    now = ops.adapt_datetimefield_value(timezone.now())
-    shown, public = "id, title, slug, published_at", "status = %s AND published_at <= %s"
+    table = Article._meta.db_table
+    at = connection.ops.adapt_datetimefield_value(article.published_at)
+    public, public_params = _public("n")
+    shown = "id, title, slug, published_at"
     sql = (
-        f"SELECT * FROM (SELECT 0 AS side, {shown} FROM {table} WHERE {public}"  # noqa: S608 - table names
+        f"SELECT * FROM (SELECT 0 AS side, {shown} FROM {table} n WHERE {public}"  # noqa: S608 - table names
         f" AND published_at <= %s AND NOT (published_at = %s AND id >= %s)"
         f" ORDER BY published_at DESC, id DESC LIMIT 1) earlier"
-        f" UNION ALL SELECT * FROM (SELECT 1 AS side, {shown} FROM {table} WHERE {public}"
+        f" UNION ALL SELECT * FROM (SELECT 1 AS side, {shown} FROM {table} n WHERE {public}"
         f" AND published_at >= %s AND NOT (published_at = %s AND id <= %s)"
         f" ORDER BY published_at, id LIMIT 1) later"
     )
-    published = Article.Status.PUBLISHED
-    params = [published, now, at, at, article.pk] * 2
+    params = [*public_params, at, at, article.pk] * 2
     found = {row.side: row for row in Article.objects.raw(sql, params)}
     return found.get(0), found.get(1)
 
@@ -125,14 +124,13 @@ def related(article, limit: int = 4) -> list:
     if not tag_ids:
         return []
     tagged, table = TaggedArticle._meta.db_table, Article._meta.db_table
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    public = [Article.Status.PUBLISHED, now, article.pk]
+    public, public_params = _public("x")
     recent = " UNION ALL ".join(
         # CROSS JOIN: SQLite then walks the tag's links (newest first) rather than every public
         # article; PostgreSQL plans it as any join.
         f"SELECT * FROM (SELECT x.id, x.published_at"  # noqa: S608 - table names
         f" FROM {tagged} ta CROSS JOIN {public_check('x')} WHERE x.id = ta.content_object_id"
-        f" AND x.status = %s AND x.published_at <= %s AND x.id <> %s"
+        f" AND {public} AND x.id <> %s"
         f" AND ta.tag_id = %s ORDER BY ta.id DESC LIMIT {int(RELATED_WINDOW)}) t{n}"
         for n in range(len(tag_ids))
     )
@@ -144,8 +142,16 @@ def related(article, limit: int = 4) -> list:
         f" JOIN {table} a ON a.id = top.id"
         f" ORDER BY top.shared_tags DESC, top.published_at DESC, top.id DESC"
     )
-    params = [value for tag_id in tag_ids for value in (*public, tag_id)]
+    params = [value for tag_id in tag_ids for value in (*public_params, article.pk, tag_id)]
     return list(Article.objects.raw(sql, [*params, limit]))
+
+
+def _public(alias: str) -> tuple[str, list]:
+    """Article.objects.published() on the articles table as `alias`: the SQL condition and its parameters."""
+    from .models import Article
+
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    return f"{alias}.status = %s AND {alias}.published_at <= %s", [Article.Status.PUBLISHED, now]
 
 
 class PublicList:
@@ -173,14 +179,15 @@ class PublicList:
         self.model = Article
         # What summaries show; an article page and the feeds give Article.SHOWN_FIELDS.
         self.shown = ", ".join(f"a.{Article._meta.get_field(name).column}" for name in ("id", *fields))
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
-        self.params = [Article.Status.PUBLISHED, now]
+        public, self.params = _public("a")
         self.joins = ""
         if owner is not None:
+            # No DISTINCT: a byline, a tag and a section are each unique per article (database
+            # constraints), so the join cannot repeat an article; DISTINCT made the count read every row.
             table, article_column, owner_column = links[type(owner)]
             self.joins = f" JOIN {table} o ON o.{article_column} = a.id AND o.{owner_column} = %s"
             self.params.insert(0, owner.pk)
-        self.where = " WHERE a.status = %s AND a.published_at <= %s"
+        self.where = f" WHERE {public}"
         self.source = f"FROM {Article._meta.db_table} a{self.joins}{self.where}"
 
     def count_up_to(self, limit: int) -> int:

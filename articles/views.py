@@ -103,8 +103,6 @@ class FilteredArticleList(ListView):
 
     def get_queryset(self):
         self.owner = get_object_or_404(self.owner_model, slug=self.kwargs["slug"])
-        # No DISTINCT: a byline, a tag and a section are each unique per article (database
-        # constraints), so the join cannot repeat an article; DISTINCT made the count read every row.
         return PublicList(self.owner)
 
     def get_context_data(self, **kwargs):
