@@ -1,6 +1,8 @@
 """Search: Japanese words of two characters and more, English, tags and authors; ranked, paged, marked."""
 
+import re
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -16,7 +18,11 @@ URL = reverse("articles:search")
 
 
 def titles(response) -> list[str]:
-    return [article.title for article in response.context["object_list"]]
+    """The titles of the results the page shows, in order."""
+    found = re.findall(
+        r'<article class="summary">\s*<h2><a href="[^"]*">(.*?)</a></h2>', response.content.decode()
+    )
+    return [unescape(title) for title in found]
 
 
 def published(title, body, *, hours_ago=1, **fields):
@@ -75,7 +81,7 @@ def test_results_are_paged_and_the_pages_keep_the_query(client, settings):
         published(f"投資の記事 {n}", "本文。", hours_ago=n + 1)
     first = client.get(URL, {"q": "投資"})
     html = first.content.decode()
-    assert len(titles(first)) == 20 and first.context["paginator"].count == 25
+    assert len(titles(first)) == 20 and "「投資」を含む記事は 25 件です。" in html
     assert 'href="/search/?q=%E6%8A%95%E8%B3%87&amp;page=2"' in html
     second = client.get(URL, {"q": "投資", "page": 2})
     assert len(titles(second)) == 5

@@ -1,0 +1,85 @@
+"""The Jinja2 environment of the public site's templates (templates/jinja2/).
+
+Public pages are rendered with Jinja2, which compiles each template to Python
+once. Django's engine walks its node tree on every render, and on the article
+page that walk cost as much CPU as the rest of the request together. The
+admin, the sitemaps and robots.txt keep Django's templates (templates/).
+"""
+
+import json
+from functools import lru_cache
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.template.defaultfilters import date, linebreaksbr
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import translation
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime
+from jinja2 import Environment, pass_context
+
+from articles import links, listing, seo
+
+# As django.utils.html.json_script escapes: nothing in the data can end the script element.
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def environment(**options) -> Environment:
+    # Django's backend asks for autoescaping already; said here too, as no page may go without it.
+    env = Environment(autoescape=options.pop("autoescape", True), extensions=["jinja2.ext.i18n"], **options)
+    env.install_gettext_callables(
+        translation.gettext,
+        translation.ngettext,
+        newstyle=True,
+        pgettext=translation.pgettext,
+        npgettext=translation.npgettext,
+    )
+    env.globals.update(
+        address=links.address,
+        url=url,
+        static=lru_cache(maxsize=None)(static),  # the manifest does not change while a process runs
+        page_url=page_url,
+        summaries=summaries,
+        json_ld=json_ld,
+    )
+    env.filters.update(date=local_date, iso=iso, linebreaksbr=linebreaksbr)
+    return env
+
+
+def url(name: str, *args, **kwargs) -> str:
+    """`{% url %}`: the address of a route."""
+    return reverse(name, args=args, kwargs=kwargs)
+
+
+def local_date(value, arg=None) -> str:
+    """Django's `date` filter, given the time in the site's zone as Django's engine gives it."""
+    return date(template_localtime(value), arg)
+
+
+def iso(moment) -> str:
+    """A time as HTML's datetime attribute takes it: local, to the second, with its offset."""
+    return seo.iso(moment) if moment else ""
+
+
+@pass_context
+def page_url(context, number) -> str:
+    """This list's address at page `number` (the first page without ?page=), other parameters kept."""
+    request = context["request"]
+    params = request.GET.copy()
+    params.pop("page", None)
+    if int(number) > 1:
+        params["page"] = number
+    query = params.urlencode()
+    return f"{request.path}?{query}" if query else request.path
+
+
+def summaries(articles, words=None) -> SafeString:
+    """Each article of a list as a summary (see listing.py), search words marked."""
+    return listing.summaries(articles, words or ())
+
+
+def json_ld(data: dict) -> SafeString:
+    """Structured data for search engines, as json_script writes it but typed application/ld+json."""
+    payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308
