@@ -1,15 +1,18 @@
-import io
 import re
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import iri_to_uri
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, rfc3339_date
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from . import links
 from .context_processors import site_root
 from .loading import PublicList
 from .models import Article, Author, Category, Tag
@@ -18,43 +21,31 @@ from .models import Article, Author, Category, Tag
 _RELATIVE_URL = re.compile(r'\b(src|href)="/(?!/)')
 
 
-class Buffered:
-    """Write the document into memory, then into the response at once.
+class Templated:
+    """Write the document with a Jinja2 template (templates/jinja2/feeds/) from the feed's values.
 
-    Django's generator writes each tag and text on its own, and a write into
-    an HttpResponse costs a conversion and an append: a thousand of them for
-    a feed of twenty articles.
+    Django's writer calls an XML handler for every tag and every text, over
+    a thousand calls for twenty articles: a third of the feed's time. The
+    template writes the same elements in the same order.
     """
 
+    template_name = None
+
     def write(self, outfile, encoding):
-        buffer = io.StringIO()
-        super().write(buffer, encoding)
-        outfile.write(buffer.getvalue())
+        context = {"feed": self.feed, "items": self.items, "updated": self.latest_post_date()}
+        outfile.write(render_to_string(self.template_name, context))
 
 
-class RssWithContent(Buffered, Rss201rev2Feed):
+class RssWithContent(Templated, Rss201rev2Feed):
     """RSS 2.0 with the full article in content:encoded and its update date in atom:updated."""
 
-    def rss_attributes(self):
-        return {**super().rss_attributes(), "xmlns:content": "http://purl.org/rss/1.0/modules/content/"}
-
-    def add_item_elements(self, handler, item):
-        super().add_item_elements(handler, item)
-        if item["updateddate"]:
-            handler.addQuickElement("atom:updated", rfc3339_date(item["updateddate"]))
-        handler.addQuickElement("content:encoded", item["content"])
+    template_name = "feeds/rss.xml"
 
 
-class AtomWithContent(Buffered, Atom1Feed):
+class AtomWithContent(Templated, Atom1Feed):
     """Atom with the full article in <content> and one <author> per byline."""
 
-    def add_item_elements(self, handler, item):
-        super().add_item_elements(handler, {**item, "author_name": None})
-        for name in item["author_names"]:
-            handler.startElement("author", {})
-            handler.addQuickElement("name", name)
-            handler.endElement("author")
-        handler.addQuickElement("content", item["content"], {"type": "html"})
+    template_name = "feeds/atom.xml"
 
 
 class ArticleFeed(Feed):
@@ -69,30 +60,52 @@ class ArticleFeed(Feed):
         return response
 
     def get_feed(self, obj, request):
-        """Absolute addresses throughout: SITE_URL's when set, and in the content too."""
-        feed = super().get_feed(obj, request)
+        """The feed from the hooks below, with absolute addresses throughout: SITE_URL's when set.
+
+        The hooks are called here rather than through the framework's loop,
+        which inspects every hook again for every item (over three hundred
+        calls of inspect for twenty articles, as much time as the hooks took).
+        """
         root = site_root(request)
-        if settings.SITE_URL:
-            feed.feed["feed_url"] = root + iri_to_uri(request.path)
-        for item in feed.items:
-            if '="/' in item["content"]:  # most texts have no site-relative address: skip the scan
-                item["content"] = _RELATIVE_URL.sub(lambda m: f'{m.group(1)}="{root}/', item["content"])
+        # Addresses as listing.py writes them: the script prefix, URLconf and zone read once.
+        address, zone = links.addresser(), timezone.get_current_timezone()
+        feed = self.feed_type(
+            title=self.title(obj),
+            link=root + self.link(obj),
+            description=self.description,
+            subtitle=self.subtitle(obj),
+            language=get_language(),
+            feed_url=root + iri_to_uri(request.path),
+        )
+        for item in self.items(obj):
+            feed.add_item(
+                title=self.item_title(item),
+                link=root + links.article_address(item.published_at.astimezone(zone), item.slug, address),
+                description=self.item_description(item),
+                unique_id=self.item_guid(item),
+                unique_id_is_permalink=False,
+                pubdate=self.item_pubdate(item),
+                updateddate=self.item_updateddate(item),
+                author_name=self.item_author_name(item),
+                categories=self.item_categories(item),
+                content=_absolute(item.body_html, root),
+                author_names=[author.name for author in item.byline()],
+            )
         return feed
 
     def title(self, obj=None):
         return f"{obj} — {settings.SITE_NAME}" if obj else settings.SITE_NAME
 
-    def link(self, obj=None):
-        # A relative address gets the request's host from the framework.
-        return settings.SITE_URL + (obj.get_absolute_url() if obj else reverse("articles:home"))
+    def subtitle(self, obj=None):
+        return None
 
-    def item_link(self, item):
-        return settings.SITE_URL + item.get_absolute_url()
+    def link(self, obj=None):
+        return obj.get_absolute_url() if obj else reverse("articles:home")
 
     def items(self, obj=None):
         # The newest public articles (all, or the author's, tag's or section's), as
         # Article.objects.published().for_listing() and its filters give them, in fewer queries.
-        return PublicList(obj, fields=Article.SHOWN_FIELDS)[: settings.FEED_ITEMS]
+        return PublicList(obj, fields=Article.FEED_FIELDS)[: settings.FEED_ITEMS]
 
     def item_title(self, item):
         return item.title
@@ -104,8 +117,6 @@ class ArticleFeed(Feed):
 
     def item_guid(self, item):
         return item.guid.urn
-
-    item_guid_is_permalink = False
 
     def item_pubdate(self, item):
         return item.published_at
@@ -120,8 +131,12 @@ class ArticleFeed(Feed):
     def item_categories(self, item):
         return [tag.name for tag in item.tag_list()]
 
-    def item_extra_kwargs(self, item):
-        return {"content": item.body_html, "author_names": [a.name for a in item.byline()]}
+
+def _absolute(html: str, root: str) -> str:
+    """The article's HTML with its site-relative addresses made absolute (feed readers have no base)."""
+    if '="/' not in html:  # most texts have no site-relative address: skip the scan
+        return html
+    return _RELATIVE_URL.sub(lambda m: f'{m.group(1)}="{root}/', html)
 
 
 class AtomMixin:

@@ -406,13 +406,15 @@ class Article(models.Model):
     objects = ArticleQuerySet.as_manager()
     # The text readers see: what a revision restores, and what a save compares to tell a revision.
     TEXT_FIELDS = ("title", "excerpt", "body", "hero_alt", "correction_note")
-    # What an article page, its preview and the feeds read (for_listing(), PublicList): not the Markdown,
+    # What an article page and its preview read (for_listing(), PublicList): not the Markdown,
     # nor what search, the copy desk and imports derive and keep.
     SHOWN_FIELDS = (
         *("title", "slug", "body_html", "excerpt", "reading_time", "hero_image", "hero_alt"),
         *("hero_image_url", "status", "published_at", "created_at", "revised_at", "correction_note"),
         *("guid", "created_by"),
     )
+    # What the feeds write of each article (PublicList).
+    FEED_FIELDS = ("title", "slug", "body_html", "excerpt", "published_at", "revised_at", "guid")
 
     # Every save keeps a revision of the text (not of the derived HTML).
     history = HistoricalRecords(
@@ -504,10 +506,13 @@ class Article(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         article = super().from_db(db, field_names, values)
-        # The text as loaded (absent when a field is deferred), to tell what a save changes.
-        article._loaded_excerpt = article.__dict__.get("excerpt")
-        article._loaded_text = article._public_text()
+        article.remember_loaded()
         return article
+
+    def remember_loaded(self):
+        """Keep the text as loaded (absent when a field is deferred), to tell what a save changes."""
+        self._loaded_excerpt = self.__dict__.get("excerpt")
+        self._loaded_text = self._public_text()
 
     def _public_text(self) -> dict:
         return {name: self.__dict__.get(name) for name in self.TEXT_FIELDS}

@@ -48,8 +48,20 @@ def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
+# Characters no XML 1.0 document may hold, however escaped; an HTML page holding one is in error too.
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def sanitize(html: str) -> str:
-    """Keep the allow-listed tags, attributes and URL schemes; drop the rest."""
+    """Keep the allow-listed tags, attributes and URL schemes; drop the rest.
+
+    Characters XML forbids are dropped too (the copy desk refuses them in a
+    text to publish): the feeds then carry the HTML as it is stored.
+    """
+    return NOT_IN_XML.sub("", _clean(html))
+
+
+def _clean(html: str) -> str:
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -141,3 +141,16 @@ def test_feeds_use_site_url_and_absolute_addresses_in_content(client, settings):
         assert 'href="https://news.example.com/2026/01/01/older/"' in content
         assert 'href="https://example.org/x"' in content
         assert "https://news.example.com/feed/" in response.content.decode()
+
+
+@pytest.mark.parametrize("url_name", ["articles:feed", "articles:feed_atom"])
+def test_characters_xml_forbids_never_break_a_feed(client, url_name):
+    # The copy desk keeps them out of an article's text, not out of an author's name;
+    # the feed drops what XML cannot hold.
+    ArticleFactory(
+        title="見出し",
+        authors=[AuthorFactory(name="記者\x01A\x1b")],
+        published=timezone.now() - timedelta(hours=1),
+    )
+    _, feed = parse(client, reverse(url_name))
+    assert feed.entries[0].author == "記者A"

@@ -105,7 +105,7 @@ def test_public_lists_and_the_article_by_slug_are_what_the_orm_gives():
         (tag, public.tagged(tag)),
         (section, public.in_category(section)),
     ]:
-        for fields in (PublicList.SUMMARY_FIELDS, Article.SHOWN_FIELDS):
+        for fields in (PublicList.SUMMARY_FIELDS, Article.SHOWN_FIELDS, Article.FEED_FIELDS):
             listed = PublicList(owner, fields=fields)
             assert listed.count_up_to(100) == expected.count()
             assert [a.pk for a in listed[0:100]] == [a.pk for a in expected]
@@ -118,5 +118,10 @@ def test_public_lists_and_the_article_by_slug_are_what_the_orm_gives():
         first.body_html,
         [a.pk for a in first.byline()],
     )
+    # Each value as the ORM gives it, converted alike (SQLite keeps dates and UUIDs as text).
+    for name in Article.SHOWN_FIELDS:
+        mine, theirs = getattr(found, name), getattr(first, name)
+        assert (type(mine), mine) == (type(theirs), theirs), name
+    assert found.published_at.utcoffset() is not None
     for hidden in (draft.slug, scheduled.slug, "no-such-slug"):
         assert shown.with_slug(hidden) is None

@@ -49,6 +49,12 @@ def test_dangerous_markup_is_removed(markdown):
                 )
 
 
+def test_characters_xml_forbids_are_dropped_from_the_html():
+    # The feeds carry the stored HTML as it is: a control character would make them unreadable.
+    html = render_markdown("前\x01後\x0bの\ufffe文。\n\n次\x1fの段落。")
+    assert html == "<p>前後の文。</p>\n<p>次の段落。</p>"
+
+
 def test_headings_code_tables_and_safe_links_survive():
     html = render_markdown(
         "## 投資の背景\n\n"
