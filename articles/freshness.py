@@ -8,12 +8,14 @@ flow.
 """
 
 import threading
+import zlib
 from contextlib import contextmanager
 from functools import wraps
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
+from django.utils.cache import quote_etag
 from django.utils.http import http_date
 
 from . import pagecache
@@ -83,11 +85,17 @@ def database_mark(request) -> str:
     return f"{changed_at.timestamp() if changed_at else 0}-{released.timestamp() if released else 0}"
 
 
+def etag(body: bytes) -> str:
+    """The body's length and CRC-32: ConditionalGetMiddleware's MD5 took a quarter of a millisecond
+    for a feed. An edit that kept both the same would have one chance in four billion."""
+    return quote_etag(f"{len(body):x}-{zlib.crc32(body):08x}")
+
+
 def public(view):
     """A public page or feed: a Last-Modified, and kept by the page cache (pagecache.Middleware).
 
     ConditionalGetMiddleware then answers If-Modified-Since (and, with the
-    body's ETag, If-None-Match) with a 304; a 404 stays a 404.
+    body's ETag set here, If-None-Match) with a 304; a 404 stays a 404.
     """
 
     @wraps(view)
@@ -102,6 +110,8 @@ def public(view):
                 response.headers["Last-Modified"] = http_date(moment.timestamp())
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
+            if not response.streaming:
+                response.headers["ETag"] = etag(response.content)
             response.public_page = True
             response.public_until = upcoming  # the next scheduled publication, if any
         return response

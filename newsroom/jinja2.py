@@ -14,15 +14,12 @@ from django.template.defaultfilters import date, linebreaksbr
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
-from django.utils.feedgenerator import rfc2822_date, rfc3339_date
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from jinja2 import Environment, pass_context
-from markupsafe import Markup, escape
 
 from articles import links, listing, seo
-from articles.rendering import NOT_IN_XML
 
 # As django.utils.html.json_script escapes: nothing in the data can end the script element.
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
@@ -50,10 +47,6 @@ def environment(**options) -> Environment:
         date=local_date,
         iso=iso,
         linebreaksbr=linebreaksbr,
-        xml=xml_text,
-        xml_html=xml_html,
-        rfc2822=rfc2822_date,
-        rfc3339=rfc3339_date,
     )
     return env
 
@@ -66,24 +59,6 @@ def url(name: str, *args, **kwargs) -> str:
 def local_date(value, arg=None) -> str:
     """Django's `date` filter, given the time in the site's zone as Django's engine gives it."""
     return date(template_localtime(value), arg)
-
-
-def xml_text(value) -> Markup:
-    """Text for an XML document: escaped even when marked safe for HTML (HTML is text in a
-    feed), without the characters XML does not allow (Django's feed writer refused them)."""
-    text = str.__str__(value) if isinstance(value, str) else str(value)
-    if not text.isprintable():  # a quick look; only then the slower search
-        text = NOT_IN_XML.sub("", text)
-    return escape(text)
-
-
-def xml_html(html: str) -> Markup:
-    """HTML that rendering.sanitize() wrote (an article's body), as text of an XML document.
-
-    Escaped only: sanitize() has dropped what XML forbids, and looking again
-    through twenty bodies took a tenth of a feed's time.
-    """
-    return escape(str.__str__(html))
 
 
 def iso(moment) -> str:
