@@ -104,15 +104,15 @@ def neighbours(article) -> tuple:
     public, public_params = _public("n")
     shown = "id, title, slug, published_at"
     sql = (
-        f"SELECT * FROM (SELECT 0 AS side, {shown} FROM {table} n WHERE {public}"  # noqa: S608 - table names
+        f"SELECT * FROM (SELECT {shown}, 0 AS side FROM {table} n WHERE {public}"  # noqa: S608 - table names
         f" AND published_at <= %s AND NOT (published_at = %s AND id >= %s)"
         f" ORDER BY published_at DESC, id DESC LIMIT 1) earlier"
-        f" UNION ALL SELECT * FROM (SELECT 1 AS side, {shown} FROM {table} n WHERE {public}"
+        f" UNION ALL SELECT * FROM (SELECT {shown}, 1 AS side FROM {table} n WHERE {public}"
         f" AND published_at >= %s AND NOT (published_at = %s AND id <= %s)"
         f" ORDER BY published_at, id LIMIT 1) later"
     )
     params = [*public_params, at, at, article.pk] * 2
-    found = {row.side: row for row in Article.objects.raw(sql, params)}
+    found = {row.side: row for row in _articles(sql, params, ("title", "slug", "published_at"), ("side",))}
     return found.get(0), found.get(1)
 
 
@@ -153,7 +153,7 @@ def related(article, limit: int = 4) -> list:
         f" ORDER BY top.shared_tags DESC, top.published_at DESC, top.id DESC"
     )
     params = [value for tag_id in tag_ids for value in (*public_params, article.pk, tag_id)]
-    return list(Article.objects.raw(sql, [*params, limit]))
+    return _articles(sql, [*params, limit], ("title", "slug", "published_at"), ("shared_tags",))
 
 
 def _public(alias: str) -> tuple[str, list]:
