@@ -3,7 +3,6 @@ from html import escape
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import iri_to_uri
@@ -11,7 +10,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, rfc2822_date, 
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from . import links
+from . import links, loading
 from .context_processors import site_root
 from .loading import PublicList
 from .models import Article, Author, Category, Tag
@@ -225,7 +224,10 @@ class OwnerFeed(ArticleFeed):
     owner_model = None
 
     def get_object(self, request, slug):
-        return get_object_or_404(self.owner_model, slug=slug)
+        found = loading.owner(self.owner_model, slug)
+        if found is None:
+            raise self.owner_model.DoesNotExist  # the framework answers 404
+        return found
 
 
 class AuthorFeed(OwnerFeed):

@@ -1,12 +1,11 @@
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, MonthArchiveView, YearArchiveView
 
-from . import search, seo
+from . import loading, search, seo
 from .context_processors import site_root
 from .loading import PublicList
 from .models import Article, Author, Category, Tag
@@ -102,7 +101,9 @@ class FilteredArticleList(ListView):
     owner_model = None
 
     def get_queryset(self):
-        self.owner = get_object_or_404(self.owner_model, slug=self.kwargs["slug"])
+        self.owner = loading.owner(self.owner_model, self.kwargs["slug"])
+        if self.owner is None:
+            raise Http404(f"No {self.owner_model._meta.verbose_name} with this slug.")
         return PublicList(self.owner)
 
     def get_context_data(self, **kwargs):

@@ -125,3 +125,22 @@ def test_public_lists_and_the_article_by_slug_are_what_the_orm_gives():
     assert found.published_at.utcoffset() is not None
     for hidden in (draft.slug, scheduled.slug, "no-such-slug"):
         assert shown.with_slug(hidden) is None
+
+
+def test_an_owner_is_what_the_orm_gives_value_by_value():
+    from articles.loading import owner
+    from articles.models import Author, Category, Tag
+
+    author = AuthorFactory(name="佐藤 花子", slug="佐藤", bio="**記者**です。", is_desk=False)
+    section = CategoryFactory(name="経済", slug="経済")
+    ArticleFactory(tags=["防災"], authors=[author], categories=[section])
+    for model, slug in [(Author, "佐藤"), (Category, "経済"), (Tag, Tag.objects.get().slug)]:
+        mine, theirs = owner(model, slug), model.objects.get(slug=slug)
+        for field in model._meta.concrete_fields:
+            assert getattr(mine, field.attname) == getattr(theirs, field.attname), field.name
+        assert (mine.pk, str(mine), mine.get_absolute_url()) == (
+            theirs.pk,
+            str(theirs),
+            theirs.get_absolute_url(),
+        )
+        assert owner(model, slug + "-x") is None

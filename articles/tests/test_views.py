@@ -419,3 +419,10 @@ def test_the_article_page_shows_byline_sections_and_tags_in_their_order(client, 
     kicker = re.search(r'<p class="kicker">(.*?)</p>', html).group(1)
     assert re.findall(r'">([^<]+)</a>', kicker) == sorted(["文化", "地域"])
     assert re.findall(r'rel="tag">([^<]+)<', html) == sorted(["港", "朝市", "AI"])
+
+
+@pytest.mark.parametrize(
+    "path", ["/authors/nobody/", "/tags/nobody/", "/categories/nobody/", "/tags/nobody/feed/"]
+)
+def test_an_unknown_author_tag_or_section_is_404(client, path):
+    assert client.get(path).status_code == 404
