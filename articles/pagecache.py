@@ -28,7 +28,7 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.cache import get_conditional_response, set_response_etag
+from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 from django.utils.translation import get_language
 
@@ -126,8 +126,7 @@ def keep(request, mark: str, response) -> None:
     until = response.public_until
     if until is not None:
         seconds = min(seconds, max(1, int((until - timezone.now()).total_seconds())))
-    if not response.has_header("ETag"):
-        set_response_etag(response)  # once, here, not on every hit
+    # Its ETag came with it (freshness.public): kept, it answers If-None-Match on every hit.
     response[HEADER] = "miss"
     headers = [(name, value) for name, value in response.items() if name != HEADER]
     cache.set(key(request), (mark, response.status_code, headers, response.content), seconds)
