@@ -8,6 +8,7 @@ prefix, URLconf and set of arguments and then looked up.
 
 from functools import lru_cache
 
+from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 
@@ -34,3 +35,13 @@ def addresser():
 @lru_cache(maxsize=50_000)  # a few megabytes at most; an archive's every address fits
 def _reversed(prefix: str, urlconf, name: str, kwargs: tuple) -> str:
     return reverse(name, urlconf=urlconf, kwargs=dict(kwargs))
+
+
+def static_address(path: str) -> str:
+    """`static(path)`, remembered: the manifest of static files does not change while a process runs."""
+    return _static(get_script_prefix(), path)
+
+
+@lru_cache(maxsize=1_000)
+def _static(prefix: str, path: str) -> str:
+    return static(path)  # under `prefix` when STATIC_URL is relative, as Django's settings give it

@@ -8,16 +8,13 @@ each summary is written out in Python, every piece of text escaped, with what
 the twenty share worked out once: about a millisecond for the page.
 """
 
-from datetime import date
-from functools import lru_cache
 from html import escape
 
-from django.utils import dateformat, timezone
-from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext, ngettext, pgettext
+from django.utils.translation import gettext, ngettext, pgettext
 
-from . import links, search, seo
+from . import links, search
+from .drawing import Drawing, day
 
 
 def summaries(articles, words=()) -> SafeString:
@@ -26,17 +23,14 @@ def summaries(articles, words=()) -> SafeString:
     return mark_safe("".join(_summary(article, page) for article in articles))  # noqa: S308 - escaped there
 
 
-class _Page:
+class _Page(Drawing):
     """What the summaries of one list share, worked out once rather than twenty times."""
 
     def __init__(self, words):
+        super().__init__()
         self.words = list(words)
         self.between = escape(pgettext("between names in a byline", ", "))
         self.tags_label = escape(gettext("Tags"))
-        self.address = links.addresser()
-        self.zone = timezone.get_current_timezone()
-        self.date_format = get_format("DATE_FORMAT")
-        self.language = get_language()
         self.readings = {}
 
     def reading(self, minutes: int) -> str:
@@ -61,25 +55,17 @@ def _summary(article, page: _Page) -> str:
             for tag in article.loaded_tags
         )
         tags = f'\n  <ul class="tags" aria-label="{page.tags_label}">\n  {items}\n</ul>\n'
-    local = article.published_at.astimezone(page.zone)
+    local = page.local(article.published_at)
     url = links.article_address(local, article.slug, address)
     return (
         f'<article class="summary">\n'
         f'  <h2><a href="{escape(url)}">{escape(article.title)}</a></h2>\n'
         f'  <p class="meta">\n'
         f'    <span class="byline">{byline}</span>\n'
-        f'    · <time datetime="{seo.iso(local)}">'
-        f"{_day(local.date(), page.date_format, page.language)}</time>\n"
+        f'    · <time datetime="{page.iso(local)}">'
+        f"{escape(day(local.date(), page.date_format, page.language))}</time>\n"
         f"    · {page.reading(article.reading_time)}\n"
         f"  </p>\n"
         f'  <p class="excerpt">{excerpt}</p>\n'
         f"  {tags}</article>\n"
     )
-
-
-# A day's date, written once per format and language: lists repeat them. The day is already the
-# site's local one. It is a date, so DATE_FORMAT may hold no time of day (Django's never does).
-@lru_cache(maxsize=10_000)
-def _day(day: date, date_format: str, language: str) -> str:
-    """The date as DATE_FORMAT writes it in `language` (the active one: month names are translated), escaped."""
-    return escape(dateformat.format(day, date_format))

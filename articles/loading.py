@@ -23,8 +23,9 @@ is public, the same orders and the same indexes.
 
 from collections import defaultdict
 from operator import itemgetter
+from weakref import WeakKeyDictionary
 
-from django.db import connection, models
+from django.db import connection, connections, models
 from django.db.models.base import ModelState
 from django.utils import timezone
 
@@ -265,23 +266,37 @@ def _rows_as(model, sql: str, params: list, names: tuple, extra: tuple = ()) -> 
     model, deferred or not, and with RawQuerySet's own work took half the
     time of reading a feed's twenty articles.
     """
-    fields = [model._meta.get_field(name) for name in ("id", *names)]
-    converters = []
-    for position, field in enumerate(fields):
-        column = field.get_col(model._meta.db_table)
-        found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
-        converters.extend((position, convert, column) for convert in found)
+    attnames, converters = _reading(model, names)
+    attnames = attnames + extra
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    attnames = [field.attname for field in fields] + list(extra)
+    db = connection.alias
     instances = []
     for row in rows:
         values = list(row)
         for position, convert, column in converters:
             values[position] = convert(values[position], column, connection)
-        instances.append(_shown(model, connection.alias, **dict(zip(attnames, values, strict=True))))
+        instances.append(_shown(model, db, **dict(zip(attnames, values, strict=True))))
     return instances
+
+
+def _reading(model, names: tuple) -> tuple:
+    """The attribute names of ("id", *names) and the ORM's converters of their columns, as
+    (position, converter, column): worked out once per connection, as they cost 80 µs for an article."""
+    known = _READINGS.setdefault(connections[connection.alias], {})
+    if (model, names) not in known:
+        fields = [model._meta.get_field(name) for name in ("id", *names)]
+        converters = []
+        for position, field in enumerate(fields):
+            column = field.get_col(model._meta.db_table)
+            found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+            converters.extend((position, convert, column) for convert in found)
+        known[model, names] = tuple(field.attname for field in fields), converters
+    return known[model, names]
+
+
+_READINGS = WeakKeyDictionary()  # connection -> {(model, names): (attnames, converters)}
 
 
 # SQLite keeps an article's status and date after its body in the row, so reading them walks the

@@ -66,8 +66,8 @@ class Author(models.Model):
         self.search_name = rendering.searchable(self.name)
         super().save(*args, **kwargs)
 
-    def get_absolute_url(self):
-        return links.address("articles:author", slug=self.slug)
+    def get_absolute_url(self, address=links.address):
+        return address("articles:author", slug=self.slug)
 
 
 class Category(models.Model):
@@ -91,8 +91,8 @@ class Category(models.Model):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self):
-        return links.address("articles:category", slug=self.slug)
+    def get_absolute_url(self, address=links.address):
+        return address("articles:category", slug=self.slug)
 
 
 class Tag(TagBase):
@@ -121,8 +121,8 @@ class Tag(TagBase):
         slug = slugify(tag, allow_unicode=True) or "tag"
         return f"{slug}_{i}" if i is not None else slug
 
-    def get_absolute_url(self):
-        return links.address("articles:tag", slug=self.slug)
+    def get_absolute_url(self, address=links.address):
+        return address("articles:tag", slug=self.slug)
 
     def merge(self, others) -> int:
         """Give this tag the articles of `others`, then delete them; return how many links moved."""
@@ -499,9 +499,10 @@ class Article(models.Model):
         self._loaded_excerpt = self.excerpt
         self._loaded_text = self._public_text()
 
-    def get_absolute_url(self):
-        local = timezone.localtime(self.published_at or self.created_at or timezone.now())
-        return links.article_address(local, self.slug)
+    def get_absolute_url(self, address=links.address, zone=None):
+        """Its local date of publication and its slug; `address` and `zone` as a page's Drawing has them."""
+        local = timezone.localtime(self.published_at or self.created_at or timezone.now(), zone)
+        return links.article_address(local, self.slug, address)
 
     @classmethod
     def from_db(cls, db, field_names, values):

@@ -8,11 +8,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from .drawing import Drawing
 from .models import PREVIEW_SALT, Article, PreviewLink, PreviewVisit
 
 
 def _render(request, article, *, shared=None):
-    context = {"article": article, "preview": True, "shared": shared, "now_for_preview": timezone.now()}
+    context = {
+        "article": article,
+        "preview": True,
+        "shared": shared,
+        "now_for_preview": timezone.now(),
+        **Drawing().article(article, related=[]),
+    }
     response = render(request, "articles/article_detail.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

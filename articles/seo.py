@@ -5,9 +5,9 @@ addresses under SITE_URL (else the request's host).
 """
 
 from django.conf import settings
-from django.templatetags.static import static
 from django.utils import timezone
 
+from .links import static_address
 from .models import Article
 
 OG_LOCALES = {"ja": "ja_JP", "en": "en_US"}
@@ -23,7 +23,7 @@ def absolute(site_root: str, path: str) -> str:
 
 
 def logo(site_root: str) -> str:
-    return absolute(site_root, static("img/logo.png"))
+    return absolute(site_root, static_address("img/logo.png"))
 
 
 def publisher(site_root: str) -> dict:
@@ -39,14 +39,14 @@ def modified(article: Article):
     return article.revised_at if article.was_updated else article.published_at
 
 
-def news_article(article: Article, *, site_root: str) -> dict:
-    """schema.org NewsArticle: a desk byline is an Organization, a person a Person."""
-    url = absolute(site_root, article.get_absolute_url())
+def news_article(article: Article, *, site_root: str, drawing) -> dict:
+    """schema.org NewsArticle: a desk byline is an Organization, a person a Person (`drawing`: the page's)."""
+    url = absolute(site_root, drawing.article_url(article))
     authors = [
         {
             "@type": "Organization" if author.is_desk else "Person",
             "name": author.name,
-            "url": absolute(site_root, author.get_absolute_url()),
+            "url": absolute(site_root, drawing.url(author)),
         }
         for author in article.byline()
     ]
@@ -57,8 +57,8 @@ def news_article(article: Article, *, site_root: str) -> dict:
         "url": url,
         "headline": article.title[:110],
         "description": article.excerpt,
-        "datePublished": iso(article.published_at),
-        "dateModified": iso(modified(article)),
+        "datePublished": drawing.iso(article.published_at),
+        "dateModified": drawing.iso(modified(article)),
         "author": authors,
         "publisher": publisher(site_root),
         "image": [absolute(site_root, article.hero_src) if article.hero_src else logo(site_root)],
@@ -75,19 +75,19 @@ def news_article(article: Article, *, site_root: str) -> dict:
     return data
 
 
-def open_graph(article: Article, *, site_root: str) -> dict:
-    """The Open Graph and Twitter card values of an article page."""
+def open_graph(article: Article, *, site_root: str, drawing) -> dict:
+    """The Open Graph and Twitter card values of an article page (`drawing`: the page's)."""
     return {
         "type": "article",
         "title": article.title,
         "description": article.excerpt,
-        "url": absolute(site_root, article.get_absolute_url()),
+        "url": absolute(site_root, drawing.article_url(article)),
         "image": absolute(site_root, article.hero_src) if article.hero_src else logo(site_root),
         "image_alt": (article.hero_alt or article.title) if article.hero_src else settings.SITE_NAME,
         "card": "summary_large_image" if article.hero_src else "summary",
-        "published": iso(article.published_at),
-        "modified": iso(modified(article)),
-        "authors": [absolute(site_root, author.get_absolute_url()) for author in article.byline()],
+        "published": drawing.iso(article.published_at),
+        "modified": drawing.iso(modified(article)),
+        "authors": [absolute(site_root, drawing.url(author)) for author in article.byline()],
         "sections": [section.name for section in article.sections()],
         "tags": [tag.name for tag in article.tag_list()],
     }

@@ -7,6 +7,7 @@ from django.views.generic import DetailView, ListView, MonthArchiveView, YearArc
 
 from . import loading, search, seo
 from .context_processors import site_root
+from .drawing import Drawing
 from .loading import PublicList
 from .models import Article, Author, Category, Tag
 
@@ -65,11 +66,11 @@ class ArticleDetailView(DetailView):
     template_name = "articles/article_detail.html"
 
     def get_context_data(self, **kwargs):
-        root = site_root(self.request)
+        root, drawing = site_root(self.request), Drawing()
         return super().get_context_data(
-            structured_data=seo.news_article(self.object, site_root=root),
-            og=seo.open_graph(self.object, site_root=root),
-            related=self.object.related(),
+            structured_data=seo.news_article(self.object, site_root=root, drawing=drawing),
+            og=seo.open_graph(self.object, site_root=root, drawing=drawing),
+            **drawing.article(self.object, related=self.object.related()),
             **kwargs,
         )
 

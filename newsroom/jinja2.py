@@ -7,11 +7,9 @@ admin, the sitemaps and robots.txt keep Django's templates (templates/).
 """
 
 import json
-from functools import lru_cache
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.template.defaultfilters import date, linebreaksbr
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import format_html
@@ -22,7 +20,7 @@ from jinja2 import Environment, pass_context
 from articles import links, listing, seo
 
 # As django.utils.html.json_script escapes: nothing in the data can end the script element.
-_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+_JSON_ESCAPES = {">": "\\u003E", "<": "\\u003C", "&": "\\u0026"}
 
 
 def environment(**options) -> Environment:
@@ -38,7 +36,7 @@ def environment(**options) -> Environment:
     env.globals.update(
         address=links.address,
         url=url,
-        static=lru_cache(maxsize=None)(static),  # the manifest does not change while a process runs
+        static=links.static_address,
         page_url=page_url,
         summaries=summaries,
         json_ld=json_ld,
@@ -85,5 +83,10 @@ def summaries(articles, words=None) -> SafeString:
 
 def json_ld(data: dict) -> SafeString:
     """Structured data for search engines, as json_script writes it but typed application/ld+json."""
-    payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_ESCAPES)
+    payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    for (
+        character,
+        escaped,
+    ) in _JSON_ESCAPES.items():  # replace() is many times faster than translate() on non-ASCII
+        payload = payload.replace(character, escaped)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308

@@ -1,5 +1,5 @@
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -212,6 +212,35 @@ def test_article_page_shows_the_updated_date_after_a_correction(client, story):
     story.save()
     html = client.get(story.get_absolute_url()).content.decode()
     assert "更新" in html
+
+
+def test_article_page_writes_its_links_and_times_in_the_sites_zone(client, db, settings):
+    # 20:30 UTC is the next morning in Tokyo: every date and link on the page is Tokyo's.
+    settings.TIME_ZONE = "Asia/Tokyo"
+    published = datetime(2026, 3, 1, 20, 30, 15, 123456, tzinfo=UTC)
+    author, section = AuthorFactory(name="港町太郎", slug="taro"), CategoryFactory(name="地域", slug="chiiki")
+    article = ArticleFactory(
+        title="本記事",
+        slug="honkiji",
+        tags=["港"],
+        authors=[author],
+        categories=[section],
+        published=published,
+    )
+    Article.objects.filter(pk=article.pk).update(
+        revised_at=published + timedelta(days=2), correction_note="数字を改めました。"
+    )
+    ArticleFactory(title="前の記事", slug="mae", tags=["港"], published=published - timedelta(days=1))
+    html = client.get("/2026/03/02/honkiji/").content.decode()
+    assert '<a href="/categories/chiiki/">地域</a>' in html
+    assert '<a href="/authors/taro/" rel="author">港町太郎</a>' in html
+    assert '<time datetime="2026-03-02T05:30:15+09:00">2026年3月2日</time>' in html
+    assert '更新 <time datetime="2026-03-04T05:30:15+09:00">2026年3月4日</time>' in html
+    assert '<strong>訂正</strong> (<time datetime="2026-03-04T05:30:15+09:00">2026年3月4日</time>)' in html
+    assert '<a href="/tags/%E6%B8%AF/" rel="tag">港</a>' in html
+    related = '<li><a href="/2026/03/01/mae/">前の記事</a> <time datetime="2026-03-01T05:30:15+09:00">'
+    assert related in html
+    assert prev_next(client, article) == {"prev": ("/2026/03/01/mae/", "前の記事")}
 
 
 def test_an_article_published_a_moment_ago_is_listed_everywhere(client, db):

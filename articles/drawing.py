@@ -1,0 +1,105 @@
+"""What the parts of one page share, worked out once: addresses, the site's zone, dates as pages write them.
+
+A page links dozens of articles, authors, tags and sections and writes their
+dates. Through get_absolute_url() and the `date` filter, every link read the
+script prefix and URLconf again and every date the current zone, language
+and format (each an asgiref local, a few µs apiece), and every method a
+template calls costs Jinja2 several lookups more than reading a value: on the
+article page, together about a seventh of its instructions. A Drawing reads them once
+for a page, and hands templates plain values (Link, Time). The lists
+(listing.py), the menu of every page and the article page use one.
+"""
+
+from datetime import date
+from functools import cached_property, lru_cache
+from typing import NamedTuple
+
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format
+from django.utils.translation import get_language
+
+from . import links
+
+
+class Link(NamedTuple):
+    url: str
+    text: str
+
+
+class Time(NamedTuple):
+    """A moment as a <time> element gives it: its datetime attribute and its text."""
+
+    iso: str
+    day: str
+
+
+class Related(NamedTuple):
+    url: str
+    title: str
+    published: Time
+
+
+class Drawing:
+    """The addresses, zone, date format and language of the page being drawn."""
+
+    def __init__(self):
+        self.address = links.addresser()
+
+    @cached_property
+    def zone(self):
+        return timezone.get_current_timezone()
+
+    @cached_property
+    def date_format(self) -> str:
+        return get_format("DATE_FORMAT")
+
+    @cached_property
+    def language(self) -> str:
+        return get_language()
+
+    def url(self, item) -> str:
+        """An author's, tag's or section's address, as its get_absolute_url() gives it."""
+        return item.get_absolute_url(self.address)
+
+    def article_url(self, article) -> str:
+        return article.get_absolute_url(self.address, self.zone)
+
+    def links(self, items) -> list[Link]:
+        """Each author, tag or section as a link to its page, named."""
+        return [Link(item.get_absolute_url(self.address), item.name) for item in items]
+
+    def local(self, moment):
+        return moment.astimezone(self.zone)
+
+    def iso(self, moment) -> str:
+        """Local, to the second, with its offset (as seo.iso())."""
+        return self.local(moment).replace(microsecond=0).isoformat()
+
+    def day(self, moment) -> str:
+        """The local date, as the `date` filter writes it with DATE_FORMAT."""
+        return day(self.local(moment).date(), self.date_format, self.language)
+
+    def time(self, moment) -> Time | None:
+        return Time(self.iso(moment), self.day(moment)) if moment else None
+
+    def article(self, article, related: list) -> dict:
+        """What the article page shows of `article` beyond its own fields: links, times, neighbours."""
+        previous, following = article.neighbours
+        return {
+            "sections": self.links(article.sections()),
+            "byline": self.links(article.byline()),
+            "tags": self.links(article.tag_list()),
+            "published": self.time(article.published_at),
+            "revised": self.time(article.revised_at),
+            "related": [Related(self.article_url(a), a.title, self.time(a.published_at)) for a in related],
+            "previous": Link(self.article_url(previous), previous.title) if previous else None,
+            "next": Link(self.article_url(following), following.title) if following else None,
+        }
+
+
+# A day's date, written once per format and language: pages repeat them. The day is already the
+# site's local one. It is a date, so DATE_FORMAT may hold no time of day (Django's never does).
+@lru_cache(maxsize=10_000)
+def day(local_day: date, date_format: str, language: str) -> str:
+    """The date as DATE_FORMAT writes it in `language` (the active one: month names are translated)."""
+    return dateformat.format(local_day, date_format)
