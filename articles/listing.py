@@ -32,6 +32,21 @@ class _Page(Drawing):
         self.between = escape(pgettext("between names in a byline", ", "))
         self.tags_label = escape(gettext("Tags"))
         self.readings = {}
+        self.shown = {}  # an author's or tag's link, written once for all the summaries it is on
+
+    def author(self, author) -> str:
+        key = (0, author.slug, author.name)
+        if key not in self.shown:
+            url = escape(self.address("articles:author", slug=author.slug))
+            self.shown[key] = f'<a href="{url}" rel="author">{escape(author.name)}</a>'
+        return self.shown[key]
+
+    def tag(self, tag) -> str:
+        key = (1, tag.slug, tag.name)
+        if key not in self.shown:
+            url = escape(self.address("articles:tag", slug=tag.slug))
+            self.shown[key] = f'<li><a href="{url}" rel="tag">{escape(tag.name)}</a></li>'
+        return self.shown[key]
 
     def reading(self, minutes: int) -> str:
         if minutes not in self.readings:
@@ -42,21 +57,14 @@ class _Page(Drawing):
 
 def _summary(article, page: _Page) -> str:
     """One summary, every piece of text escaped."""
-    address = page.address
-    byline = page.between.join(
-        f'<a href="{escape(address("articles:author", slug=author.slug))}" rel="author">{escape(author.name)}</a>'
-        for author in article.loaded_byline
-    )
+    byline = page.between.join([page.author(author) for author in article.loaded_byline])
     excerpt = search.highlight(article.excerpt, page.words) if page.words else escape(article.excerpt)
     tags = ""
     if article.loaded_tags:
-        items = "".join(
-            f'<li><a href="{escape(address("articles:tag", slug=tag.slug))}" rel="tag">{escape(tag.name)}</a></li>'
-            for tag in article.loaded_tags
-        )
+        items = "".join([page.tag(tag) for tag in article.loaded_tags])
         tags = f'\n  <ul class="tags" aria-label="{page.tags_label}">\n  {items}\n</ul>\n'
     local = page.local(article.published_at)
-    url = links.article_address(local, article.slug, address)
+    url = links.article_address(local, article.slug, page.address)
     return (
         f'<article class="summary">\n'
         f'  <h2><a href="{escape(url)}">{escape(article.title)}</a></h2>\n'

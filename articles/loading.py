@@ -36,11 +36,13 @@ def attach(articles: list) -> list:
     Authors come in byline order, tags and sections in name order, as
     Article.byline(), tag_list() and sections() give them (those read these
     lists when present). Each instance holds the fields a public page shows;
-    reading any other loads it.
+    reading any other loads it. An author or tag on several of the articles
+    is one instance, shared by them.
     """
     from .models import Article, Author, Byline, Category, Tag, TaggedArticle
 
     found = {0: defaultdict(list), 1: defaultdict(list), 2: defaultdict(list)}
+    made = {}
     # Each id is bound three times: groups small enough for the backend's limit (999 on some SQLite).
     group = (connection.features.max_query_params or 3000) // 3
     for first in range(0, len(articles), group):
@@ -69,10 +71,15 @@ def attach(articles: list) -> list:
             rows.sort(key=_ORDER_KEY)
         db = connection.alias
         for kind, _position, _sort_name, _tie, article_id, pk, name, slug, is_desk, user_id in rows:
-            if kind == 0:
-                item = _shown(Author, db, id=pk, name=name, slug=slug, is_desk=bool(is_desk), user_id=user_id)
-            else:
-                item = _shown(Tag if kind == 1 else Category, db, id=pk, name=name, slug=slug)
+            item = made.get((kind, pk))
+            if item is None:
+                if kind == 0:
+                    item = _shown(
+                        Author, db, id=pk, name=name, slug=slug, is_desk=bool(is_desk), user_id=user_id
+                    )
+                else:
+                    item = _shown(Tag if kind == 1 else Category, db, id=pk, name=name, slug=slug)
+                made[kind, pk] = item
             found[kind][article_id].append(item)
     for article in articles:
         article.loaded_byline = found[0][article.pk]
