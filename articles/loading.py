@@ -25,9 +25,15 @@ from collections import defaultdict
 from operator import itemgetter
 from weakref import WeakKeyDictionary
 
-from django.db import connection, connections, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models.base import ModelState
 from django.utils import timezone
+
+
+def _database():
+    """The default database's connection: `django.db.connection` is a proxy that looks it up again
+    (through an asgiref local) on every attribute read, thirty times a page here."""
+    return connections[DEFAULT_DB_ALIAS]
 
 
 def attach(articles: list) -> list:
@@ -43,12 +49,13 @@ def attach(articles: list) -> list:
 
     found = {0: defaultdict(list), 1: defaultdict(list), 2: defaultdict(list)}
     made = {}
+    db = _database()
     # Each id is bound three times: groups small enough for the backend's limit (999 on some SQLite).
-    group = (connection.features.max_query_params or 3000) // 3
+    group = (db.features.max_query_params or 3000) // 3
     for first in range(0, len(articles), group):
         ids = [article.pk for article in articles[first : first + group]]
         marks = ", ".join(["%s"] * len(ids))
-        no = "FALSE" if connection.vendor == "postgresql" else "0"  # of is_desk's type
+        no = "FALSE" if db.vendor == "postgresql" else "0"  # of is_desk's type
         # One SELECT per kind, joined by UNION ALL; "kind" tells them apart and leads the order:
         # bylines by position then id, tags and sections by name.
         sql = (
@@ -64,21 +71,20 @@ def attach(articles: list) -> list:
             f" JOIN {Category._meta.db_table} c ON c.id = l.category_id"
             f" WHERE l.article_id IN ({marks})"
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql + _ORDER[connection.vendor == "sqlite"], ids * 3)
+        with db.cursor() as cursor:
+            cursor.execute(sql + _ORDER[db.vendor == "sqlite"], ids * 3)
             rows = cursor.fetchall()
-        if connection.vendor == "sqlite":
+        if db.vendor == "sqlite":
             rows.sort(key=_ORDER_KEY)
-        db = connection.alias
         for kind, _position, _sort_name, _tie, article_id, pk, name, slug, is_desk, user_id in rows:
             item = made.get((kind, pk))
             if item is None:
                 if kind == 0:
                     item = _shown(
-                        Author, db, id=pk, name=name, slug=slug, is_desk=bool(is_desk), user_id=user_id
+                        Author, db.alias, id=pk, name=name, slug=slug, is_desk=bool(is_desk), user_id=user_id
                     )
                 else:
-                    item = _shown(Tag if kind == 1 else Category, db, id=pk, name=name, slug=slug)
+                    item = _shown(Tag if kind == 1 else Category, db.alias, id=pk, name=name, slug=slug)
                 made[kind, pk] = item
             found[kind][article_id].append(item)
     for article in articles:
@@ -109,7 +115,7 @@ def neighbours(article) -> tuple:
     if article.published_at is None:
         return None, None
     table = Article._meta.db_table
-    at = connection.ops.adapt_datetimefield_value(article.published_at)
+    at = _database().ops.adapt_datetimefield_value(article.published_at)
     public, public_params = _public("n")
     shown = "id, title, slug, published_at"
     sql = (
@@ -169,7 +175,7 @@ def _public(alias: str) -> tuple[str, list]:
     """Article.objects.published() on the articles table as `alias`: the SQL condition and its parameters."""
     from .models import Article
 
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    now = _database().ops.adapt_datetimefield_value(timezone.now())
     return f"{alias}.status = %s AND {alias}.published_at <= %s", [Article.Status.PUBLISHED, now]
 
 
@@ -203,7 +209,7 @@ class PublicList:
         # `body_utf8`), it is never decoded and encoded again, which cost a feed a fifth of its time.
         self.extra = ("body_utf8",) if body_utf8 else ()
         if body_utf8:
-            columns.append(_AS_UTF8.get(connection.vendor, "%s") % "a.body_html")
+            columns.append(_AS_UTF8.get(_database().vendor, "%s") % "a.body_html")
         self.shown = ", ".join(columns)
         public, self.params = _public("a")
         self.joins = ""
@@ -221,7 +227,7 @@ class PublicList:
         # count, each checked for being public; the whole site's count reads the public index alone.
         source = f"FROM {public_check('a')}{self.joins}{self.where}" if self.joins else self.source
         sql = f"SELECT COUNT(*) FROM (SELECT a.id {source} LIMIT %s) counted"  # noqa: S608 - no input
-        with connection.cursor() as cursor:
+        with _database().cursor() as cursor:
             cursor.execute(sql, [*self.params, limit])
             return cursor.fetchone()[0]
 
@@ -273,31 +279,31 @@ def _rows_as(model, sql: str, params: list, names: tuple, extra: tuple = ()) -> 
     model, deferred or not, and with RawQuerySet's own work took half the
     time of reading a feed's twenty articles.
     """
-    attnames, converters = _reading(model, names)
+    db = _database()
+    attnames, converters = _reading(db, model, names)
     attnames = attnames + extra
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    db = connection.alias
     instances = []
     for row in rows:
         values = list(row)
         for position, convert, column in converters:
-            values[position] = convert(values[position], column, connection)
-        instances.append(_shown(model, db, **dict(zip(attnames, values, strict=True))))
+            values[position] = convert(values[position], column, db)
+        instances.append(_shown(model, db.alias, **dict(zip(attnames, values, strict=True))))
     return instances
 
 
-def _reading(model, names: tuple) -> tuple:
+def _reading(db, model, names: tuple) -> tuple:
     """The attribute names of ("id", *names) and the ORM's converters of their columns, as
     (position, converter, column): worked out once per connection, as they cost 80 µs for an article."""
-    known = _READINGS.setdefault(connections[connection.alias], {})
+    known = _READINGS.setdefault(db, {})
     if (model, names) not in known:
         fields = [model._meta.get_field(name) for name in ("id", *names)]
         converters = []
         for position, field in enumerate(fields):
             column = field.get_col(model._meta.db_table)
-            found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+            found = db.ops.get_db_converters(column) + field.get_db_converters(db)
             converters.extend((position, convert, column) for convert in found)
         known[model, names] = tuple(field.attname for field in fields), converters
     return known[model, names]
@@ -318,7 +324,7 @@ def public_check(alias: str) -> str:
     """The articles table as `alias`, read where a query only checks that an article is public."""
     from .models import Article
 
-    hint = f" INDEXED BY {STATE_INDEX}" if connection.vendor == "sqlite" else ""
+    hint = f" INDEXED BY {STATE_INDEX}" if _database().vendor == "sqlite" else ""
     return f"{Article._meta.db_table} {alias}{hint}"
 
 
@@ -327,10 +333,11 @@ def all_sections() -> list:
     from .models import Category
 
     sql = f"SELECT id, name, slug FROM {Category._meta.db_table} ORDER BY name"  # noqa: S608 - table name
-    with connection.cursor() as cursor:
+    db = _database()
+    with db.cursor() as cursor:
         cursor.execute(sql)
         rows = cursor.fetchall()
-    return [_shown(Category, connection.alias, id=pk, name=name, slug=slug) for pk, name, slug in rows]
+    return [_shown(Category, db.alias, id=pk, name=name, slug=slug) for pk, name, slug in rows]
 
 
 def _shown(model, db, **values):

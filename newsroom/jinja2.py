@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from jinja2 import Environment, pass_context
+from markupsafe import Markup
 
 from articles import links, listing, seo
 
@@ -26,14 +27,14 @@ _JSON_ESCAPES = {">": "\\u003E", "<": "\\u003C", "&": "\\u0026"}
 def environment(**options) -> Environment:
     # Django's backend asks for autoescaping already; said here too, as no page may go without it.
     env = Environment(autoescape=options.pop("autoescape", True), extensions=["jinja2.ext.i18n"], **options)
-    env.install_gettext_callables(
-        translation.gettext,
-        translation.ngettext,
-        newstyle=True,
-        pgettext=translation.pgettext,
-        npgettext=translation.npgettext,
-    )
+    # Jinja2's "new style" gettext (see below): {% trans %} blocks compile to calls with keywords.
+    env.newstyle_gettext = True
     env.globals.update(
+        _=gettext,
+        gettext=gettext,
+        ngettext=ngettext,
+        pgettext=pgettext,
+        npgettext=npgettext,
         address=links.address,
         url=url,
         static=links.static_address,
@@ -47,6 +48,29 @@ def environment(**options) -> Environment:
         linebreaksbr=linebreaksbr,
     )
     return env
+
+
+# The i18n extension's "new style" gettext, as it wraps gettext functions, without its two layers
+# of context calls: a page has a dozen strings to translate, and the layers cost more than
+# Django's lookup. The text is markup (the template's own), its %(variables)s escaped.
+def gettext(message: str, **variables) -> Markup:
+    return Markup(translation.gettext(message)) % variables  # noqa: S704 - see above
+
+
+def ngettext(singular: str, plural: str, number: int, **variables) -> Markup:
+    variables.setdefault("num", number)
+    return Markup(translation.ngettext(singular, plural, number)) % variables  # noqa: S704 - see above
+
+
+def pgettext(context: str, message: str, **variables) -> Markup:
+    variables.setdefault("context", context)
+    return Markup(translation.pgettext(context, message)) % variables  # noqa: S704 - see above
+
+
+def npgettext(context: str, singular: str, plural: str, number: int, **variables) -> Markup:
+    variables.setdefault("context", context)
+    variables.setdefault("num", number)
+    return Markup(translation.npgettext(context, singular, plural, number)) % variables  # noqa: S704 - see above
 
 
 def url(name: str, *args, **kwargs) -> str:

@@ -126,3 +126,20 @@ def test_a_list_writes_the_same_day_in_each_language_in_turn(client, settings, s
     assert "March 4, 2026" in html and "2026年3月4日" not in html
     settings.LANGUAGE_CODE = "ja"
     assert "2026年3月4日" in client.get(home).content.decode()
+
+
+def test_public_templates_translate_and_escape_what_they_put_into_a_string():
+    from django.template import engines
+    from django.utils import translation
+
+    template = engines["jinja2"].from_string(
+        "{{ _('Search') }}|{% trans minutes=3 %}{{ minutes }} min read{% pluralize %}{{ minutes }} min read"
+        "{% endtrans %}|{{ pgettext('between names in a byline', ', ') }}"
+        "|{% trans status=status %}Preview ({{ status }}): this is how the article will look.{% endtrans %}"
+    )
+    with translation.override("ja"):
+        search, minutes, between, preview = template.render({"status": "<b>下書き</b>"}).split("|")
+    assert (search, minutes, between) == ("検索", "3分で読めます", "、")
+    assert preview == "プレビュー（&lt;b&gt;下書き&lt;/b&gt;）：公開時にはこのように表示されます。"
+    with translation.override("en"):
+        assert template.render({"status": "Draft"}).split("|")[:3] == ["Search", "3 min read", ", "]
