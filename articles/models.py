@@ -148,8 +148,9 @@ class TaggedArticle(ItemBase):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["content_object", "tag"], name="unique_article_tag")]
-        # A tag's most recent links first: what related articles are chosen among (loading.related()).
-        indexes = [models.Index(fields=["tag", "-id"], name="tagged_recent_idx")]
+        # A tag's most recent links first, with their articles: what related articles are chosen
+        # among (loading.related()), read from the index alone.
+        indexes = [models.Index(fields=["tag", "-id", "content_object"], name="tagged_recent_links_idx")]
 
 
 class FoldingTagManager(_TaggableManager):

@@ -70,6 +70,8 @@ def test_on_sqlite_related_articles_and_list_counts_check_publicness_in_the_inde
     plans = _plans(client, articles[2].get_absolute_url())
     (related,) = [plan for sql, plan in plans.items() if "shared_tags" in sql]
     assert any("article_state_idx" in step for step in related)
+    # Each tag's most recent links, with their articles, from the links' index alone.
+    assert any("COVERING INDEX tagged_recent_links_idx" in step for step in related), related
     assert not any("PRIMARY KEY" in step for step in related if " x " in step)
     for path in (author.get_absolute_url(), articles[0].tag_list()[0].get_absolute_url()):
         (count,) = [plan for sql, plan in _plans(client, path).items() if sql.startswith("SELECT COUNT(*)")]
