@@ -25,6 +25,7 @@ from collections import defaultdict
 from operator import itemgetter
 from weakref import WeakKeyDictionary
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models.base import ModelState
 from django.utils import timezone
@@ -176,7 +177,10 @@ def _public(alias: str) -> tuple[str, list]:
     from .models import Article
 
     now = _database().ops.adapt_datetimefield_value(timezone.now())
-    return f"{alias}.status = %s AND {alias}.published_at <= %s", [Article.Status.PUBLISHED, now]
+    return _PUBLIC.format(alias=alias), [Article.Status.PUBLISHED, now]
+
+
+_PUBLIC = "{alias}.status = %s AND {alias}.published_at <= %s"  # bound by the status and the time
 
 
 class PublicList:
@@ -189,7 +193,17 @@ class PublicList:
     fields=Article.SHOWN_FIELDS, filtered by the owner (by_author(),
     tagged(), in_category()), written out; the articles' bylines, tags and
     sections follow in one more (attach()). test_loading holds them to the ORM's.
+
+    An owner's list is read one of two ways, chosen by its count (see
+    FEW): for an owner with many public articles, the articles newest first,
+    each checked against the owner's links, which soon finds a page's worth;
+    for one with few, its links first, then their articles sorted. Left to
+    choose, the planners walked the whole archive for a tag on one old article
+    (half a second at 100,000 articles on PostgreSQL, 0.15 s on SQLite).
     """
+
+    # At most this many public articles (what the lists' 50 pages show): read from the links first.
+    FEW = settings.MAX_LIST_PAGES * settings.ARTICLES_PER_PAGE
 
     SUMMARY_FIELDS = ("title", "slug", "published_at", "created_at", "excerpt", "reading_time")
 
@@ -212,12 +226,14 @@ class PublicList:
             columns.append(_AS_UTF8.get(_database().vendor, "%s") % "a.body_html")
         self.shown = ", ".join(columns)
         public, self.params = _public("a")
-        self.joins = ""
+        self.joins = self.few = ""
+        self.counted = None  # (limit, what count_up_to(limit) found)
         if owner is not None:
             # No DISTINCT: a byline, a tag and a section are each unique per article (database
             # constraints), so the join cannot repeat an article; DISTINCT made the count read every row.
             table, article_column, owner_column = links[type(owner)]
             self.joins = f" JOIN {table} o ON o.{article_column} = a.id AND o.{owner_column} = %s"
+            self.few = _few_first(self.shown, table, article_column, owner_column)
             self.params.insert(0, owner.pk)
         self.where = f" WHERE {public}"
         self.source = f"FROM {Article._meta.db_table} a{self.joins}{self.where}"
@@ -229,14 +245,25 @@ class PublicList:
         sql = f"SELECT COUNT(*) FROM (SELECT a.id {source} LIMIT %s) counted"  # noqa: S608 - no input
         with _database().cursor() as cursor:
             cursor.execute(sql, [*self.params, limit])
-            return cursor.fetchone()[0]
+            self.counted = (limit, cursor.fetchone()[0])
+        return self.counted[1]
+
+    def has_few(self) -> bool:
+        """Has the owner at most FEW public articles? The paginator's count tells; a feed counts here."""
+        limit, found = self.counted or (0, 0)
+        if found == limit and limit <= self.FEW:  # not counted, or not far enough to tell
+            found = self.count_up_to(self.FEW + 1)
+        return found <= self.FEW
 
     def __getitem__(self, window: slice) -> list:
         start = window.start or 0
-        sql = (
-            f"SELECT {self.shown} {self.source}"  # noqa: S608 - no input
-            f" ORDER BY a.published_at DESC, a.id DESC LIMIT %s OFFSET %s"
-        )
+        if self.few and self.has_few():
+            sql = self.few
+        else:
+            sql = (
+                f"SELECT {self.shown} {self.source}"  # noqa: S608 - no input
+                f" ORDER BY a.published_at DESC, a.id DESC LIMIT %s OFFSET %s"
+            )
         return attach(_articles(sql, [*self.params, window.stop - start, start], self.fields, self.extra))
 
     def with_slug(self, slug: str):
@@ -244,6 +271,29 @@ class PublicList:
         sql = f"SELECT {self.shown} {self.source} AND a.slug = %s"  # noqa: S608 - no input
         found = attach(_articles(sql, [*self.params, slug], self.fields, self.extra))
         return found[0] if found else None
+
+
+def _few_first(shown: str, table: str, article_column: str, owner_column: str) -> str:
+    """A page of one owner's public articles, its links read first (PublicList.FEW): the SQL, bound
+    by the owner, the parameters of _public(), the limit and the offset.
+
+    The owner's links (their index) lead; each article's state comes from the
+    state index, and only the page's articles from the table. The order is
+    forced: a materialized CTE on PostgreSQL, CROSS JOIN on SQLite.
+    """
+    from .models import Article
+
+    if _database().vendor == "sqlite":
+        head, links, owned = "", f"{table} o", f"o.{owner_column} = %s AND s.id = o.{article_column}"
+    else:
+        chosen = f"SELECT {article_column} FROM {table} WHERE {owner_column} = %s"  # noqa: S608 - no input
+        head, links, owned = f"WITH o AS MATERIALIZED ({chosen}) ", "o", f"s.id = o.{article_column}"
+    return (
+        f"{head}SELECT {shown} FROM {Article._meta.db_table} a WHERE a.id IN ("  # noqa: S608 - no input
+        f"SELECT s.id FROM {links} CROSS JOIN {public_check('s')} WHERE {owned} AND {_PUBLIC.format(alias='s')}"
+        f" ORDER BY s.published_at DESC, s.id DESC LIMIT %s OFFSET %s)"
+        f" ORDER BY a.published_at DESC, a.id DESC"
+    )
 
 
 # A text column as the bytes of its UTF-8.

@@ -640,6 +640,9 @@ class Byline(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["article", "author"], name="unique_byline_author"),
         ]
+        # An author's articles from the index alone: what an author page counts and, for an author
+        # of few, reads first (loading.PublicList).
+        indexes = [models.Index(fields=["author", "article"], name="byline_author_articles_idx")]
 
     def __str__(self):
         return str(self.author)

@@ -44,6 +44,17 @@ for path in [a.get_absolute_url(), author.get_absolute_url(), tag.get_absolute_u
     print(path)
 """
 
+# An author and a tag with one article, the oldest: the lists a planner left to choose would read
+# by walking the whole archive from the newest (loading.PublicList). Made once per database.
+RARE_SQL = """
+from articles.models import Article, Author, Byline, Tag
+oldest = Article.objects.published().order_by("published_at")[0]
+author, _ = Author.objects.get_or_create(slug="bench-rare", defaults={"name": "Bench rare"})
+Byline.objects.get_or_create(article=oldest, author=author, defaults={"position": 9})
+oldest.tags.add("bench-rare")
+tag = Tag.objects.get(name="bench-rare")
+print(author.get_absolute_url(), tag.get_absolute_url())
+"""
 
 COUNT_SQL = "from articles.models import Article; print(Article.objects.published().count())"
 
@@ -108,6 +119,7 @@ def _run(options, size):
                 _manage(env, "generate_articles", "--count", str(count))
                 generated = time.perf_counter() - started
             paths = [line for line in _manage(env, "shell", "-c", PAGES_SQL).split() if line.startswith("/")]
+            rare = [line for line in _manage(env, "shell", "-c", RARE_SQL).split() if line.startswith("/")]
             pages = {
                 "ceiling": "/bench/ceiling/",
                 "home": "/",
@@ -115,6 +127,8 @@ def _run(options, size):
                 "author": paths[1],
                 "tag": paths[2],
                 "section": paths[3],
+                "author_rare": rare[0],
+                "tag_rare": rare[1],
                 "feed": "/feed/",
                 "search": "/search/?q=%E6%8A%95%E8%B3%87",  # 投資, in most Japanese articles
                 "search_rare": "/search/?q=" + urllib.parse.quote(f"第{count // 2}報"),  # one title
