@@ -182,3 +182,54 @@ def test_a_restart_in_another_time_zone_or_language_gets_its_own_pages(client, c
     assert "2026年3月4日" in html and f'href="{story.get_absolute_url()}"' in html
     settings.LANGUAGE_CODE = "en"
     assert "March 4, 2026" in get(client).content.decode()
+
+
+@pytest.fixture
+def redis_cache(settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/15",
+            "KEY_PREFIX": f"test-{time.time_ns()}",
+        }
+    }
+    yield caches["default"]
+    caches["default"].clear()
+
+
+def test_with_a_shared_cache_a_page_served_here_before_costs_only_its_mark(client, redis_cache, monkeypatch):
+    """A feed is 166 KB: a process that served the page keeps a copy and asks Redis for the mark alone."""
+    from articles import pagecache
+
+    ArticleFactory(title="朝市が20年目", published=True)
+    assert get(client)["X-Page-Cache"] == "miss"
+    asked = []
+    for name in ("get", "get_many"):
+        real = getattr(redis_cache, name)
+        monkeypatch.setattr(
+            redis_cache, name, lambda keys, *a, real=real, **k: asked.append(keys) or real(keys, *a, **k)
+        )
+    second = get(client)
+    assert second["X-Page-Cache"] == "hit" and "朝市が20年目" in second.content.decode()
+    assert asked == [pagecache.MARK_KEY]
+
+
+def test_a_copy_kept_here_is_not_served_once_another_server_has_moved_the_mark(client, redis_cache):
+    """Another server published and kept the page anew: this one serves that page, not its own copy."""
+    from django.test import RequestFactory
+
+    from articles import pagecache
+
+    ArticleFactory(title="朝市が20年目", published=True)
+    first = get(client)
+    assert get(client)["X-Page-Cache"] == "hit"  # from this process's copy
+    page_key = pagecache.key(RequestFactory().get(HOME))
+    theirs = first.content.replace("朝市が20年目".encode(), "号外".encode())
+    headers = [(name, value) for name, value in first.items() if name != pagecache.HEADER]
+    redis_cache.set(pagecache.MARK_KEY, "another server's", None)
+    redis_cache.set(page_key, ("another server's", 200, headers, theirs, time.time() + 60), 60)
+    shown = get(client)
+    assert shown["X-Page-Cache"] == "hit" and shown.content == theirs
+    redis_cache.set(pagecache.MARK_KEY, "moved again, nothing kept under it", None)
+    fresh = get(client)
+    assert fresh["X-Page-Cache"] == "miss" and "朝市が20年目" in fresh.content.decode()
