@@ -24,11 +24,16 @@ MAX_PER_CODE = 50
 _FIELD_ORDER = {"title": 0, "excerpt": 1, "body": 2, "tags": 3, "hero_alt": 4, "correction_note": 5}
 
 
-def check(article: Article, *, tags: list[str] | None = None) -> list[Finding]:
+def check(article: Article, *, tags: list[str] | None = None, database: bool = True) -> list[Finding] | None:
     """Every finding on the article's text, blocking ones first.
 
     `tags` are the tag names as about to be saved; by default, the article's own.
+    With `database=False` (ahead of a save, in another process) nothing is read
+    from the database: None when the text links to the site's own pages, since
+    only the database knows whether those lead anywhere.
     """
+    if tags is None and not database:
+        raise ValueError("without the database, give the tags")
     if tags is None:
         tags = list(article.tags.names()) if article.pk else []
     body = read.Body(article.body or "")
@@ -43,8 +48,12 @@ def check(article: Article, *, tags: list[str] | None = None) -> list[Finding]:
     findings += read.markers(body.prose_scan) + body.structure() + read.duplicates(body)
     for block in body.blocks:
         findings += read.brackets("body", block.lines, continued=block.continued)
+    own_links = _own_links(body)
+    if own_links and not database:
+        return None
     has_hero = bool(article.hero_image or article.hero_image_url)
-    findings += read.images(body, has_hero=has_hero, hero_alt=article.hero_alt or "") + _links(body)
+    findings += read.images(body, has_hero=has_hero, hero_alt=article.hero_alt or "")
+    findings += _link_findings(body.linked_scan, own_links)
     findings += read.widths([read.field_scan(texts), body.prose_scan])
     findings.sort(key=lambda f: (f.severity != BLOCK, _FIELD_ORDER.get(f.field, 9), f.line or 0))
     return _at_most(MAX_PER_CODE, findings)
@@ -125,16 +134,21 @@ _LINKS = re.compile(
 )
 
 
-def _links(body: read.Body) -> list[Finding]:
-    """Links to this site's articles that lead nowhere, or to an article readers cannot see."""
-    scan, wanted = body.linked_scan, []  # (position, url, path, the article route's kwargs)
-    for match in _LINKS.finditer(scan.text):
+def _own_links(body: read.Body) -> list[tuple[int, str, str, dict | None]]:
+    """Links to this site's articles (or to no page of it): (position, url, path, the article route's kwargs)."""
+    wanted = []
+    for match in _LINKS.finditer(body.linked_scan.text):
         url = next(group for group in match.groups() if group)
         path = _own_path(url)
         if path is not None:
             route = _article_route(path)
             if route != {}:  # {}: a page of the site other than an article
                 wanted.append((match.start(), url, path, route))
+    return wanted
+
+
+def _link_findings(scan: read.Scan, wanted: list) -> list[Finding]:
+    """Of `wanted` (see _own_links), those that lead nowhere, or to an article readers cannot see."""
     if not wanted:
         return []
     slugs = {route["slug"] for _p, _u, _path, route in wanted if route}

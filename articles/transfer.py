@@ -101,12 +101,15 @@ def _free_slug(model, name: str) -> str:
 
 @dataclass
 class Prepared:
-    """A file read and its body rendered: the part of an import that needs no database."""
+    """A file read, its body rendered and its text checked: the part of an import that needs no database."""
 
     path: Path
     post: jekyll.Post | None = None
     rendered: rendering.Rendered | None = None
     refusal: str = ""
+    front_matter: str = ""  # the front matter the article keeps (jekyll.dump_extra)
+    # The copy desk's findings on the text as a new article; None when they need the database.
+    findings: list[copydesk.Finding] | None = None
 
 
 def prepare(path: Path) -> Prepared:
@@ -119,7 +122,13 @@ def prepare(path: Path) -> Prepared:
         return Prepared(path, refusal=f"{path}: cannot be read: {error.strerror}")
     except RecursionError:
         return Prepared(path, refusal=f"{path}: the front matter is nested too deeply")
-    return Prepared(path, post, rendering.render(post.body))
+    return Prepared(
+        path,
+        post,
+        rendering.render(post.body),
+        front_matter=jekyll.dump_extra(post.extra),
+        findings=copydesk.check(_put_text(Article(), post), tags=post.tags, database=False),
+    )
 
 
 def import_post(
@@ -147,9 +156,7 @@ def import_post(
     try:
         with transaction.atomic():
             with freshness.one_change():
-                result = _apply(
-                    post, path=path, user=user, names=names, as_draft=as_draft, rendered=prepared.rendered
-                )
+                result = _apply(post, path=path, user=user, names=names, as_draft=as_draft, ahead=prepared)
             transaction.set_rollback(dry_run)
     except ImportRefused as refusal:
         return ImportResult(path, Outcome.REFUSED, message=f"{path}: {refusal}")
@@ -158,7 +165,7 @@ def import_post(
     return result
 
 
-def _apply(post: jekyll.Post, *, path, user, names: Names, as_draft: bool, rendered=None) -> ImportResult:
+def _apply(post: jekyll.Post, *, path, user, names: Names, as_draft: bool, ahead: Prepared) -> ImportResult:
     _check_lengths(post)
     # Which articles have the file's key or slug; most files have none, and need no more than this.
     candidates = Article.objects.filter(Q(source_key=post.source_key) | Q(slug=post.slug))
@@ -193,13 +200,19 @@ def _apply(post: jekyll.Post, *, path, user, names: Names, as_draft: bool, rende
     if content_changed:
         article = article or Article(source_key=post.source_key, created_by=user)
         article.source_fingerprint = post.fingerprint  # the file, remembered with the text it gave
-        article.prerendered = rendered
-        findings = _fill(article, post, names, user=user)
+        article.prerendered = ahead.rendered
+        findings = _fill(article, post, names, user=user, ahead=ahead)
         workflow.record(article, "import", by=user, comment=path.name, via="import")
     else:  # the same text from a file that differs (in status, say): remember it without an edit
         Article.objects.filter(pk=article.pk).update(source_fingerprint=post.fingerprint)
     transitioned, notes = _set_status(
-        article, post, user=user, as_draft=as_draft, path=path, findings=findings
+        article,
+        post,
+        user=user,
+        as_draft=as_draft,
+        path=path,
+        findings=findings,
+        created_here=outcome == Outcome.CREATED,
     )
     if not content_changed and not transitioned:
         outcome = Outcome.UNCHANGED
@@ -239,20 +252,31 @@ def _check_lengths(post: jekyll.Post) -> None:
                 )
 
 
-def _fill(article: Article, post: jekyll.Post, names: Names, *, user) -> list[copydesk.Finding]:
-    """Save the post's text and links on the article; return the copy desk's findings on it.
-
-    A published article takes no text that adds what the copy desk blocks.
-    """
-    before = copydesk.check(article) if article.status == Article.Status.PUBLISHED else None
+def _put_text(article: Article, post: jekyll.Post) -> Article:
+    """The post's text and front matter on the article (not saved)."""
     article.title, article.slug, article.body = post.title, post.slug, post.body
     article.excerpt = post.excerpt
     article._loaded_excerpt = None  # an empty excerpt means: derive it
     article.published_at = post.date
     article.hero_image_url, article.hero_alt = post.image, post.image_alt
-    article.front_matter = jekyll.dump_extra(post.extra)
+    return article
+
+
+def _fill(
+    article: Article, post: jekyll.Post, names: Names, *, user, ahead: Prepared
+) -> list[copydesk.Finding]:
+    """Save the post's text and links on the article; return the copy desk's findings on it.
+
+    A published article takes no text that adds what the copy desk blocks.
+    """
+    before = copydesk.check(article) if article.status == Article.Status.PUBLISHED else None
+    _put_text(article, post)
+    article.front_matter = ahead.front_matter
     creating = article._state.adding
-    findings = copydesk.review(article, tags=post.tags)
+    if creating and ahead.findings is not None:  # read ahead on the same text as a new article
+        findings = copydesk.keep(article, ahead.findings)
+    else:  # an article kept a correction note or an uploaded image; or the text links to the site
+        findings = copydesk.review(article, tags=post.tags)
     blocked = copydesk.introduced(before, findings) if before is not None else []
     if blocked:
         raise ImportRefused(
@@ -310,18 +334,25 @@ def _status_differs(article: Article, post: jekyll.Post, as_draft: bool) -> bool
 
 
 def _set_status(
-    article: Article, post: jekyll.Post, *, user, as_draft: bool, path, findings
+    article: Article, post: jekyll.Post, *, user, as_draft: bool, path, findings, created_here: bool
 ) -> tuple[bool, list[str]]:
     """Publish or unpublish as the file says, through the workflow; say why when refused.
 
     With `as_draft`, nothing is published and nothing already public is withdrawn.
+    `created_here`: the article was made in this transaction.
     """
     if not _status_differs(article, post, as_draft):
         return False, []
     try:
         if post.published:
             workflow.publish_through_review(
-                article, by=user, comment=path.name, publish_at=post.date, via="import", findings=findings
+                article,
+                by=user,
+                comment=path.name,
+                publish_at=post.date,
+                via="import",
+                findings=findings,
+                created_here=created_here,
             )
         else:
             workflow.perform(article, "unpublish", by=user, comment=path.name, via="import")

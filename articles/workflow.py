@@ -7,6 +7,7 @@ The admin's buttons, the importer, management commands and tests all call
 `perform()`; nothing else sets `Article.status`.
 """
 
+import copy
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -117,7 +118,14 @@ _TO_PUBLISHED = {
 
 
 def publish_through_review(
-    article: Article, *, by, comment: str = "", publish_at=None, via: str = "admin", findings=None
+    article: Article,
+    *,
+    by,
+    comment: str = "",
+    publish_at=None,
+    via: str = "admin",
+    findings=None,
+    created_here: bool = False,
 ):
     """Take an article to published through every step of the review, as `by`.
 
@@ -126,23 +134,37 @@ def publish_through_review(
     their own work gets there, and a refused step leaves the article as it was.
     `findings` are the copy desk's on the text just saved in the caller's
     transaction (the importer has them); without them the text is read again.
+    `created_here`: the caller made the article in its transaction, so that no
+    one else can see it yet; then its copy is the row, and is not read again.
     """
     steps = _TO_PUBLISHED[article.status]
     if not steps:
         return article
     return _perform_steps(
-        article, steps, by=by, comment=comment, publish_at=publish_at, via=via, findings=findings
+        article,
+        steps,
+        by=by,
+        comment=comment,
+        publish_at=publish_at,
+        via=via,
+        findings=findings,
+        created_here=created_here,
     )
 
 
 def _perform_steps(
-    article: Article, actions: list[str], *, by, comment, publish_at, via, findings=None
+    article: Article, actions: list[str], *, by, comment, publish_at, via, findings=None, created_here=False
 ) -> Article:
     unknown = [action for action in actions if action not in ACTIONS]
     if unknown:
         raise NotAllowed(_("Unknown action: %(action)s.") % {"action": unknown[0]})
+    if created_here and not transaction.get_connection().in_atomic_block:
+        raise ValueError("an article created here is only unseen by others inside the transaction")
     with transaction.atomic():
-        locked = Article.objects.select_for_update().get(pk=article.pk)
+        if created_here:  # a copy: a refused step leaves the caller's as it was
+            locked = copy.copy(article)
+        else:
+            locked = Article.objects.select_for_update().get(pk=article.pk)
         events = []
         if findings is not None:
             copydesk.keep(locked, findings)

@@ -1,10 +1,13 @@
 """Importing many files with --jobs: others read and render, one writes; the result is the same."""
 
 import pytest
+from django.utils import translation
 
+from articles import copydesk
 from articles.management.commands.import_posts import PARALLEL_FROM
 from articles.models import Article
 from articles.rendering import Rendered
+from articles.transfer import import_post, prepare
 
 from .conftest import run_import
 from .factories import ArticleFactory
@@ -65,3 +68,54 @@ def test_inside_a_transaction_the_files_are_read_in_this_process(tmp_path, chief
         status, out, err = run_import("--jobs", "2", tmp_path / "posts")
         assert f"{PARALLEL_FROM} created" in out and Article.objects.count() == PARALLEL_FROM
     assert Article.objects.count() == PARALLEL_FROM
+
+
+PARAGRAPH = "港町市の議会は、防災計画の見直しについて二時間にわたって議論し、来年度から新しい避難所を三か所設けることを決めた。"
+AWKWARD = {
+    # a warning the text alone tells (a full-width and a half-width form of the same letters)
+    "2026-03-01-widths.md": "ＡＢＣ社の発表によると、ABC社の売上は伸びた。\n",
+    # what blocks publication: a repeated paragraph
+    "2026-03-02-repeated.md": f"{PARAGRAPH}\n\n{PARAGRAPH}\n",
+    # links into the site, which only the database can tell about: to an article of this import, to none
+    "2026-03-03-links.md": "[初回](/2026/01/01/post-0/)と[消えた記事](/2020/01/01/nothing-here/)を参照。\n",
+}
+
+
+def write_awkward(folder):
+    for name, body in AWKWARD.items():
+        (folder / name).write_text(f'---\ntitle: "{name[11:-3]}"\n---\n\n{body}', encoding="utf-8")
+
+
+def test_findings_read_ahead_are_what_the_copy_desk_finds_on_the_saved_article(tmp_path, chief):
+    folder = tmp_path / "posts"
+    write_posts(folder, PARALLEL_FROM)
+    write_awkward(folder)
+    run_import("--jobs", "2", folder)
+    articles = {a.slug: a for a in Article.objects.all()}
+    assert len(articles) == PARALLEL_FROM + len(AWKWARD)
+    for article in articles.values():
+        assert article.findings == [f.as_dict() for f in copydesk.check(article)], article.slug
+    codes = {slug: {f["code"] for f in articles[slug].findings} for slug in ("widths", "repeated", "links")}
+    assert codes == {"widths": {"width"}, "repeated": {"duplicate"}, "links": {"link"}}
+    assert [f["kind"] for f in articles["links"].findings] == ["link_missing"]
+    assert articles["repeated"].status == "draft" and articles["repeated"].blocking_findings == 1
+    assert articles["widths"].status == "published" and articles["post-0"].findings == []
+
+
+def test_only_a_text_without_links_into_the_site_is_checked_ahead(tmp_path):
+    write_awkward(tmp_path)
+    ahead = {path.name: prepare(path).findings for path in sorted(tmp_path.iterdir())}
+    assert ahead["2026-03-03-links.md"] is None
+    assert [f.code for f in ahead["2026-03-01-widths.md"]] == ["width"]
+    assert [(f.code, f.severity) for f in ahead["2026-03-02-repeated.md"]] == [("duplicate", "block")]
+
+
+def test_a_new_article_refused_publication_is_returned_as_the_draft_it_was_saved_as(tmp_path, chief):
+    write_awkward(tmp_path)
+    with translation.override("en"):
+        result = import_post(path=tmp_path / "2026-03-02-repeated.md", user=chief)
+    assert [note[:14] for note in result.notes] == ["not published:"]
+    saved = Article.objects.get(slug="repeated")
+    assert (result.article.status, saved.status) == ("draft", "draft")
+    assert result.article.version == saved.version and result.article.published_at == saved.published_at
+    assert [e.action for e in saved.events.order_by("pk")] == ["import"]
