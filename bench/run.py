@@ -44,16 +44,22 @@ for path in [a.get_absolute_url(), author.get_absolute_url(), tag.get_absolute_u
     print(path)
 """
 
-# An author and a tag with one article, the oldest: the lists a planner left to choose would read
-# by walking the whole archive from the newest (loading.PublicList). Made once per database.
+# An author and a tag with one article, the oldest, and a tag on the 1,500 oldest (more than the
+# lists show, all older than the rest of the archive): the lists a planner left to choose, or a
+# walk newest first, would read by walking the whole archive (loading.PublicList). Made once per
+# database.
 RARE_SQL = """
-from articles.models import Article, Author, Byline, Tag
+from articles.models import Article, Author, Byline, Tag, TaggedArticle
 oldest = Article.objects.published().order_by("published_at")[0]
 author, _ = Author.objects.get_or_create(slug="bench-rare", defaults={"name": "Bench rare"})
 Byline.objects.get_or_create(article=oldest, author=author, defaults={"position": 9})
 oldest.tags.add("bench-rare")
 tag = Tag.objects.get(name="bench-rare")
-print(author.get_absolute_url(), tag.get_absolute_url())
+old, made = Tag.objects.get_or_create(key="bench-old", defaults={"name": "bench-old"})
+if made:
+    first = Article.objects.published().order_by("published_at").values_list("pk", flat=True)[:1500]
+    TaggedArticle.objects.bulk_create(TaggedArticle(tag=old, content_object_id=pk) for pk in first)
+print(author.get_absolute_url(), tag.get_absolute_url(), old.get_absolute_url())
 """
 
 COUNT_SQL = "from articles.models import Article; print(Article.objects.published().count())"
@@ -129,6 +135,7 @@ def _run(options, size):
                 "section": paths[3],
                 "author_rare": rare[0],
                 "tag_rare": rare[1],
+                "tag_old": rare[2],
                 "feed": "/feed/",
                 "search": "/search/?q=%E6%8A%95%E8%B3%87",  # 投資, in most Japanese articles
                 "search_rare": "/search/?q=" + urllib.parse.quote(f"第{count // 2}報"),  # one title

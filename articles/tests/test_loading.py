@@ -180,3 +180,46 @@ def test_an_owner_is_what_the_orm_gives_value_by_value():
             theirs.get_absolute_url(),
         )
         assert owner(model, slug + "-x") is None
+
+
+@pytest.mark.parametrize("walk", [4, 100], ids=["walk-stops-short", "walk-reaches-them"])
+def test_an_owner_of_many_old_articles_is_read_from_its_links_when_the_walk_stops_short(
+    monkeypatch, django_assert_num_queries, walk
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from articles.loading import PublicList
+    from articles.models import Tag
+
+    # Every owner below has "many" articles, all older than the newest four of the site.
+    monkeypatch.setattr(PublicList, "FEW", 2)
+    monkeypatch.setattr(PublicList, "WALK", 1)
+    monkeypatch.setattr(PublicList, "MIN_WALK", walk)
+    now = timezone.now()
+    author, section = (
+        AuthorFactory(name="昔の記者", slug="old-hand"),
+        CategoryFactory(name="閉じた欄", slug="closed"),
+    )
+    for n in range(5):
+        ArticleFactory(
+            authors=[author], categories=[section], tags=["昔"], published=now - timedelta(days=100 + n)
+        )
+    ArticleFactory(authors=[author], categories=[section], tags=["昔"], published=now + timedelta(days=1))
+    for n in range(6):
+        ArticleFactory(tags=["今"], published=now - timedelta(days=n))
+    public = Article.objects.published().for_listing()
+    tag = Tag.objects.get(name="昔")
+    for owner, expected in [
+        (author, public.by_author(author)),
+        (tag, public.tagged(tag)),
+        (section, public.in_category(section)),
+    ]:
+        listed = PublicList(owner)
+        assert listed.count_up_to(100) == 5
+        # The walk, then (when it found too few among the newest `walk` of the site) the links; then attach().
+        with django_assert_num_queries(3 if walk == 4 else 2):
+            page = listed[1:4]
+        assert [a.pk for a in page] == [a.pk for a in expected[1:4]]
+        assert [a.pk for a in PublicList(owner)[0:100]] == [a.pk for a in expected]
