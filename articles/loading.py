@@ -264,7 +264,7 @@ class PublicList:
     def __getitem__(self, window: slice) -> list:
         start = window.start or 0
         wanted = [window.stop - start, start]
-        if not self.few:
+        if not self.joins:  # the whole site's list
             sql = (
                 f"SELECT {self.shown} {self.source}"  # noqa: S608 - no input
                 f" ORDER BY a.published_at DESC, a.id DESC LIMIT %s OFFSET %s"
@@ -296,19 +296,17 @@ def _few_first(shown: str, table: str, article_column: str, owner_column: str) -
     state index, and only the page's articles from the table. The order is
     forced: a materialized CTE on PostgreSQL, CROSS JOIN on SQLite.
     """
-    from .models import Article
-
     if _database().vendor == "sqlite":
         head, links, owned = "", f"{table} o", f"o.{owner_column} = %s AND s.id = o.{article_column}"
     else:
-        chosen = f"SELECT {article_column} FROM {table} WHERE {owner_column} = %s"  # noqa: S608 - no input
-        head, links, owned = f"WITH o AS MATERIALIZED ({chosen}) ", "o", f"s.id = o.{article_column}"
-    return (
-        f"{head}SELECT {shown} FROM {Article._meta.db_table} a WHERE a.id IN ("  # noqa: S608 - no input
-        f"SELECT s.id FROM {links} CROSS JOIN {public_check('s')} WHERE {owned} AND {_PUBLIC.format(alias='s')}"
-        f" ORDER BY s.published_at DESC, s.id DESC LIMIT %s OFFSET %s)"
-        f" ORDER BY a.published_at DESC, a.id DESC"
+        its_links = f"SELECT {article_column} FROM {table} WHERE {owner_column} = %s"  # noqa: S608 - no input
+        head, links, owned = f"WITH o AS MATERIALIZED ({its_links}) ", "o", f"s.id = o.{article_column}"
+    public = _PUBLIC.format(alias="s")
+    chosen = (
+        f"SELECT s.id FROM {links} CROSS JOIN {public_check('s')} WHERE {owned} AND {public}"  # noqa: S608
+        f" ORDER BY s.published_at DESC, s.id DESC LIMIT %s OFFSET %s"
     )
+    return head + _rows_of(shown, chosen)
 
 
 def _bounded_walk(shown: str, table: str, article_column: str, owner_column: str) -> str:
@@ -334,10 +332,20 @@ def _bounded_walk(shown: str, table: str, article_column: str, owner_column: str
             f" AND o.{owner_column} = %s AND {_PUBLIC.format(alias='a')}"
             f" ORDER BY a.published_at DESC, a.id DESC LIMIT %s OFFSET %s"
         )
+    chosen = (
+        f"SELECT w.id FROM ({newest}) w JOIN {table} o"  # noqa: S608 - no input
+        f" ON o.{article_column} = w.id AND o.{owner_column} = %s"
+        f" ORDER BY w.published_at DESC, w.id DESC LIMIT %s OFFSET %s"
+    )
+    return _rows_of(shown, chosen)
+
+
+def _rows_of(shown: str, chosen: str) -> str:
+    """The `shown` columns of the articles whose ids the SQL `chosen` gives, newest first."""
+    from .models import Article
+
     return (
-        f"SELECT {shown} FROM {table_a} a WHERE a.id IN ("  # noqa: S608 - no input
-        f"SELECT w.id FROM ({newest}) w JOIN {table} o ON o.{article_column} = w.id AND o.{owner_column} = %s"
-        f" ORDER BY w.published_at DESC, w.id DESC LIMIT %s OFFSET %s)"
+        f"SELECT {shown} FROM {Article._meta.db_table} a WHERE a.id IN ({chosen})"  # noqa: S608 - no input
         f" ORDER BY a.published_at DESC, a.id DESC"
     )
 
