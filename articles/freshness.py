@@ -31,15 +31,19 @@ _batch = threading.local()
 def one_change():
     """Count everything saved inside as one change, recorded on the way out (for bulk work).
 
-    Nothing is recorded when nothing was saved, or when the block fails (its
-    transaction is then rolled back anyway).
+    Nothing is recorded when nothing was saved, or when the block fails: it is
+    taken to be rolled back (it runs inside transaction.atomic), and so a failed
+    block inside another one leaves the outer one as it was.
     """
     depth = getattr(_batch, "depth", 0)
-    if not depth:
-        _batch.changed = False
+    before = _batch.changed if depth else False
+    _batch.changed = before
     _batch.depth = depth + 1
     try:
         yield
+    except BaseException:
+        _batch.changed = before
+        raise
     finally:
         _batch.depth = depth
     if not depth and _batch.changed:

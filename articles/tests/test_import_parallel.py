@@ -1,5 +1,8 @@
 """Importing many files with --jobs: others read and render, one writes; the result is the same."""
 
+import os
+import sys
+
 import pytest
 from django.utils import translation
 
@@ -44,6 +47,28 @@ def test_two_processes_import_exactly_what_one_does(tmp_path, chief):
     status, out, err = run_import("--jobs", "1", tmp_path / "posts")
     assert f"{count} created" in out and rows() == in_parallel
     assert len(in_parallel) == count and all(row[5] == "published" for row in in_parallel)
+
+
+READERS = None  # where prepare_and_sign() writes which process read each file
+
+
+def prepare_and_sign(path):
+    with READERS.open("a") as log:
+        log.write(f"{os.getpid()}\n")
+    return prepare(path)
+
+
+def test_with_two_jobs_another_process_reads_the_files(tmp_path, chief, monkeypatch):
+    from articles.management.commands import import_posts as command
+
+    readers = tmp_path / "readers"
+    monkeypatch.setattr(sys.modules[__name__], "READERS", readers)
+    monkeypatch.setattr(command, "prepare", prepare_and_sign)
+    write_posts(tmp_path / "posts", PARALLEL_FROM)
+    status, out, err = run_import("--jobs", "2", tmp_path / "posts")
+    assert f"{PARALLEL_FROM} created" in out
+    pids = readers.read_text().split()
+    assert len(pids) == PARALLEL_FROM + 1 and str(os.getpid()) not in pids
 
 
 def test_a_body_rendered_ahead_is_used_only_for_that_body():

@@ -4,6 +4,7 @@ import multiprocessing
 import os
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -12,7 +13,7 @@ from django.db import connection, connections
 from django.utils import translation
 
 from articles import jekyll
-from articles.transfer import Names, Outcome, import_post, prepare
+from articles.transfer import Outcome, Prepared, import_posts, prepare
 
 from ._progress import Progress
 
@@ -20,23 +21,32 @@ from ._progress import Progress
 PARALLEL_FROM = 50
 
 
-def prepare_all(files: list[Path], jobs: int):
-    """Each file prepared, in order: by `jobs - 1` other processes while this one writes, if worth it."""
+def prepare_all(files: list[Path], jobs: int) -> Iterator[Prepared]:
+    """Each file prepared, in order: by `jobs - 1` other processes while this one writes, if worth it.
+
+    The other processes start here and now, before the writing opens a transaction.
+    """
     if (
         jobs < 2
         or len(files) < PARALLEL_FROM
         or "fork" not in multiprocessing.get_all_start_methods()
         or connection.in_atomic_block  # called inside a transaction: its connection must stay open
     ):
-        yield from map(prepare, files)
-        return
+        return map(prepare, files)
     connections.close_all()  # a forked process must not share this one's database connection
-    with multiprocessing.get_context("fork").Pool(jobs - 1) as pool:
+    return _prepared_by(multiprocessing.get_context("fork").Pool(jobs - 1), files)
+
+
+def _prepared_by(pool, files: list[Path]) -> Iterator[Prepared]:
+    with pool:
         yield from pool.imap(prepare, files, chunksize=16)
 
 
 class Command(BaseCommand):
-    help = "Import Markdown posts with YAML front matter (Jekyll, Hugo); one transaction per file."
+    help = (
+        "Import Markdown posts with YAML front matter (Jekyll, Hugo): each file on its own, "
+        "committed in groups."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -70,18 +80,12 @@ class Command(BaseCommand):
             raise CommandError(f"No such file or folder: {', '.join(missing)}")
         files = jekyll.find_posts(paths)
         counts = Counter({outcome: 0 for outcome in Outcome})
-        names = Names()
         unpublished = blocked = 0
         with Progress(len(files), stream=sys.stderr, label="importing") as progress:
-            for prepared in prepare_all(files, jobs):
-                result = import_post(
-                    path=prepared.path,
-                    prepared=prepared,
-                    user=actor,
-                    names=names,
-                    as_draft=status == "draft",
-                    dry_run=dry_run,
-                )
+            results = import_posts(
+                prepare_all(files, jobs), user=actor, as_draft=status == "draft", dry_run=dry_run
+            )
+            for result in results:
                 counts[result.outcome] += 1
                 unpublished += any(note.startswith("not published") for note in result.notes)
                 blocked += any(finding.is_blocking for finding in result.findings)
