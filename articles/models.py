@@ -640,9 +640,8 @@ class Byline(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["article", "author"], name="unique_byline_author"),
         ]
-        # An author's articles from the index alone: what an author page counts and, for an author
-        # of few, reads first (loading.PublicList).
-        indexes = [models.Index(fields=["author", "article"], name="byline_author_articles_idx")]
+        # An author's page reads its bylines' index on the copy of their article's state, which the
+        # database keeps (linkstate.py, loading.PublicList).
 
     def __str__(self):
         return str(self.author)

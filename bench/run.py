@@ -45,9 +45,9 @@ for path in [a.get_absolute_url(), author.get_absolute_url(), tag.get_absolute_u
 """
 
 # An author and a tag with one article, the oldest, and a tag on the 1,500 oldest (more than the
-# lists show, all older than the rest of the archive): the lists a planner left to choose, or a
-# walk newest first, would read by walking the whole archive (loading.PublicList). Made once per
-# database.
+# lists show, all older than the rest of the archive): lists that a planner, joining links to
+# articles, read by walking the whole archive or by sorting all of the owner's articles (see
+# loading.PublicList). Made once per database.
 RARE_SQL = """
 from articles.models import Article, Author, Byline, Tag, TaggedArticle
 oldest = Article.objects.published().order_by("published_at")[0]

@@ -73,15 +73,13 @@ def test_on_sqlite_related_articles_and_list_counts_check_publicness_in_the_inde
     # Each tag's most recent links, with their articles, from the links' index alone.
     assert any("COVERING INDEX tagged_recent_links_idx" in step for step in related), related
     assert not any("PRIMARY KEY" in step for step in related if " x " in step)
-    for path in (author.get_absolute_url(), articles[0].tag_list()[0].get_absolute_url()):
-        (count,) = [plan for sql, plan in _plans(client, path).items() if sql.startswith("SELECT COUNT(*)")]
-        assert any("COVERING INDEX article_state_idx" in step for step in count), count
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plans (PostgreSQL's: bench/run.py)")
-def test_on_sqlite_an_owner_of_few_articles_is_listed_from_its_links_not_by_walking_the_archive(client):
-    """A tag, author or section on a few old articles: the planner, left to choose, walked every
-    public article from the newest (0.15 s at 100,000). Its links lead, from their covering index."""
+def test_on_sqlite_an_owners_page_and_feeds_read_a_page_of_its_links_in_order_from_their_index(client):
+    """Joined to the articles, an owner's list walked the archive from the newest article, or sorted
+    all of the owner's. Its links carry their article's state (linkstate.py): their index gives the
+    page in order, for an owner of few old articles as for one of many new ones."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -89,31 +87,36 @@ def test_on_sqlite_an_owner_of_few_articles_is_listed_from_its_links_not_by_walk
     old = timezone.now() - timedelta(days=3000)
     author, section = AuthorFactory(slug="guest"), CategoryFactory(slug="old-column")
     article = ArticleFactory(authors=[author], categories=[section], tags=["昔話"], published=old)
-    ArticleFactory.create_batch(3, published=True)
+    ArticleFactory.create_batch(3, authors=[author], categories=[section], tags=["昔話"], published=True)
     paths = [author.get_absolute_url(), section.get_absolute_url(), article.tag_list()[0].get_absolute_url()]
     for path, index in zip(
-        paths, ["byline_author_articles_idx", "section_articles_idx", "tagged_recent"], strict=True
+        paths, ["byline_public_idx", "section_public_idx", "tagged_public_idx"], strict=True
     ):
-        (listed,) = [plan for sql, plan in _plans(client, path).items() if "IN (SELECT s.id" in sql]
-        assert any(step.startswith("SEARCH o USING COVERING INDEX " + index) for step in listed), listed
-        assert any("COVERING INDEX article_state_idx" in step for step in listed), listed
-        assert not any("article_public_idx" in step or step.startswith("SCAN") for step in listed), listed
-        for feed in (path + "feed/", path + "feed/atom/"):
-            (listed,) = [plan for sql, plan in _plans(client, feed).items() if "IN (SELECT s.id" in sql]
-            assert any(step.startswith("SEARCH o USING COVERING INDEX " + index) for step in listed), feed
+        for page in (path, path + "feed/", path + "feed/atom/"):
+            plans = _plans(client, page).items()
+            (listed,) = [plan for sql, plan in plans if " IN (SELECT o." in sql]
+            inner = [step for step in listed if " o " in step]
+            assert inner == [
+                f"SEARCH o USING COVERING INDEX {index} (author_id=? AND article_status=? AND "
+                f"article_published_at<?)".replace("author_id", _owner_column(index))
+            ], listed
+            assert not any(step.startswith("SCAN") or "article_public_idx" in step for step in listed), listed
+            counts = [plan for sql, plan in plans if sql.startswith("SELECT COUNT(*)")]
+            for count in counts:  # a feed does not count
+                assert any(f"COVERING INDEX {index}" in step for step in count), count
 
 
-@pytest.mark.parametrize("few", [None, 3], ids=["owners-of-few", "owners-of-many"])
-def test_public_lists_and_the_article_by_slug_are_what_the_orm_gives(monkeypatch, few):
+def _owner_column(index: str) -> str:
+    return {"byline_public_idx": "author_id", "section_public_idx": "category_id"}.get(index, "tag_id")
+
+
+def test_public_lists_and_the_article_by_slug_are_what_the_orm_gives():
     from datetime import timedelta
 
     from django.utils import timezone
 
     from articles.loading import PublicList
     from articles.models import Tag
-
-    if few is not None:  # every owner below has more: its list is read newest article first
-        monkeypatch.setattr(PublicList, "FEW", few)
 
     now = timezone.now()
     author, section = AuthorFactory(name="港町太郎", slug="taro"), CategoryFactory(name="地域", slug="chiiki")
@@ -180,46 +183,3 @@ def test_an_owner_is_what_the_orm_gives_value_by_value():
             theirs.get_absolute_url(),
         )
         assert owner(model, slug + "-x") is None
-
-
-@pytest.mark.parametrize("walk", [4, 100], ids=["walk-stops-short", "walk-reaches-them"])
-def test_an_owner_of_many_old_articles_is_read_from_its_links_when_the_walk_stops_short(
-    monkeypatch, django_assert_num_queries, walk
-):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from articles.loading import PublicList
-    from articles.models import Tag
-
-    # Every owner below has "many" articles, all older than the newest four of the site.
-    monkeypatch.setattr(PublicList, "FEW", 2)
-    monkeypatch.setattr(PublicList, "WALK", 1)
-    monkeypatch.setattr(PublicList, "MIN_WALK", walk)
-    now = timezone.now()
-    author, section = (
-        AuthorFactory(name="昔の記者", slug="old-hand"),
-        CategoryFactory(name="閉じた欄", slug="closed"),
-    )
-    for n in range(5):
-        ArticleFactory(
-            authors=[author], categories=[section], tags=["昔"], published=now - timedelta(days=100 + n)
-        )
-    ArticleFactory(authors=[author], categories=[section], tags=["昔"], published=now + timedelta(days=1))
-    for n in range(6):
-        ArticleFactory(tags=["今"], published=now - timedelta(days=n))
-    public = Article.objects.published().for_listing()
-    tag = Tag.objects.get(name="昔")
-    for owner, expected in [
-        (author, public.by_author(author)),
-        (tag, public.tagged(tag)),
-        (section, public.in_category(section)),
-    ]:
-        listed = PublicList(owner)
-        assert listed.count_up_to(100) == 5
-        # The walk, then (when it found too few among the newest `walk` of the site) the links; then attach().
-        with django_assert_num_queries(3 if walk == 4 else 2):
-            page = listed[1:4]
-        assert [a.pk for a in page] == [a.pk for a in expected[1:4]]
-        assert [a.pk for a in PublicList(owner)[0:100]] == [a.pk for a in expected]
