@@ -33,7 +33,7 @@ def install(schema_editor) -> None:
     vendor = schema_editor.connection.vendor
     timestamp = "timestamp with time zone" if vendor == "postgresql" else "datetime"
     for table, article, owner, index in LINKS:
-        schema_editor.execute(f"ALTER TABLE {table} ADD COLUMN {STATUS} varchar(20) NOT NULL DEFAULT ''")
+        schema_editor.execute(f"ALTER TABLE {table} ADD COLUMN {STATUS} varchar(20) NULL")
         schema_editor.execute(f"ALTER TABLE {table} ADD COLUMN {PUBLISHED_AT} {timestamp} NULL")
         schema_editor.execute(f"UPDATE {table} SET {_copy_of(f'{table}.{article}')}")  # noqa: S608
         schema_editor.execute(
@@ -61,18 +61,13 @@ def remove(schema_editor) -> None:
         schema_editor.execute(f"ALTER TABLE {table} DROP COLUMN {STATUS}")
 
 
-def _status_of(article: str) -> str:
-    """The status of the article whose id is the SQL `article` ('' for none: a link written first)."""
-    return f"COALESCE((SELECT a.status FROM {ARTICLES} a WHERE a.id = {article}), '')"  # noqa: S608
-
-
-def _published_at_of(article: str) -> str:
-    return f"(SELECT a.published_at FROM {ARTICLES} a WHERE a.id = {article})"  # noqa: S608
-
-
 def _copy_of(article: str) -> str:
-    """SET's assignments of a link's copy from the article whose id is the SQL `article`."""
-    return f"{STATUS} = {_status_of(article)}, {PUBLISHED_AT} = {_published_at_of(article)}"
+    """SET's assignment of a link's copy from the article whose id is the SQL `article` (both NULL
+    for none: a link written before its article, which a deferred foreign key allows)."""
+    return (
+        f"({STATUS}, {PUBLISHED_AT}) = (SELECT a.status, a.published_at FROM {ARTICLES} a"  # noqa: S608
+        f" WHERE a.id = {article})"
+    )
 
 
 def _copies_of(alias: str) -> str:
@@ -113,9 +108,9 @@ def _postgresql_statements() -> list[str]:
     ]
     for table, article, _owner, _index in LINKS:
         statements.append(
-            f"CREATE FUNCTION {TRIGGER}_{table}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
-            f" NEW.{STATUS} := {_status_of(f'NEW.{article}')};"
-            f" NEW.{PUBLISHED_AT} := {_published_at_of(f'NEW.{article}')}; RETURN NEW; END $$"
+            f"CREATE FUNCTION {TRIGGER}_{table}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"  # noqa: S608
+            f" SELECT a.status, a.published_at INTO NEW.{STATUS}, NEW.{PUBLISHED_AT}"
+            f" FROM {ARTICLES} a WHERE a.id = NEW.{article}; RETURN NEW; END $$"
         )
         statements.append(
             f"CREATE TRIGGER {TRIGGER} BEFORE INSERT OR UPDATE OF {article} ON {table}"
