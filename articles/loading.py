@@ -226,44 +226,43 @@ class PublicList:
         self.shown = ", ".join(columns)
         public, self.params = _public("a")
         self.source = f"FROM {Article._meta.db_table} a WHERE {public}"
-        self.owned = None
-        if owner is not None:
+        self.of_owner = owner is not None
+        # What count_up_to() counts, and the SQL of a page (bound by the limit and the offset).
+        self.counted = self.source
+        self.page = (
+            f"SELECT {self.shown} {self.source}"  # noqa: S608 - no input
+            f" ORDER BY a.published_at DESC, a.id DESC LIMIT %s OFFSET %s"
+        )
+        if self.of_owner:
             # The owner's public links, as _public() tells a public article (by their copy of its state).
-            table, article_column, owner_column = links[type(owner)]
-            self.owned = (
+            table, article, owner_column = links[type(owner)]
+            self.counted = (
                 f"FROM {table} o WHERE o.{owner_column} = %s"
-                f" AND o.{linkstate.STATUS} = %s AND o.{linkstate.PUBLISHED_AT} <= %s",
-                f"o.{linkstate.PUBLISHED_AT} DESC, o.{article_column} DESC",
-                f"o.{article_column}",
+                f" AND o.{linkstate.STATUS} = %s AND o.{linkstate.PUBLISHED_AT} <= %s"
             )
+            chosen = (
+                f"SELECT o.{article} {self.counted}"  # noqa: S608 - no input
+                f" ORDER BY o.{linkstate.PUBLISHED_AT} DESC, o.{article} DESC LIMIT %s OFFSET %s"
+            )
+            self.page = _rows_of(self.shown, chosen)
             self.params.insert(0, owner.pk)
 
     def count_up_to(self, limit: int) -> int:
         # In any order: counting needs no sort, and stops at `limit`. An owner's count reads its
         # links' index; the whole site's, the public index.
-        source = self.owned[0] if self.owned else self.source
-        sql = f"SELECT COUNT(*) FROM (SELECT 1 {source} LIMIT %s) counted"  # noqa: S608 - no input
+        sql = f"SELECT COUNT(*) FROM (SELECT 1 {self.counted} LIMIT %s) counted"  # noqa: S608 - no input
         with _database().cursor() as cursor:
             cursor.execute(sql, [*self.params, limit])
             return cursor.fetchone()[0]
 
     def __getitem__(self, window: slice) -> list:
         start = window.start or 0
-        wanted = [window.stop - start, start]
-        if self.owned:
-            source, order, article = self.owned
-            chosen = f"SELECT {article} {source} ORDER BY {order} LIMIT %s OFFSET %s"  # noqa: S608 - no input
-            sql = _rows_of(self.shown, chosen)
-        else:
-            sql = (
-                f"SELECT {self.shown} {self.source}"  # noqa: S608 - no input
-                f" ORDER BY a.published_at DESC, a.id DESC LIMIT %s OFFSET %s"
-            )
-        return attach(_articles(sql, [*self.params, *wanted], self.fields, self.extra))
+        params = [*self.params, window.stop - start, start]
+        return attach(_articles(self.page, params, self.fields, self.extra))
 
     def with_slug(self, slug: str):
         """The public article of this slug (a slug is unique), or None: as published().get(slug=slug)."""
-        if self.owned:
+        if self.of_owner:
             raise ValueError("an article is found by its slug among all of the site's")
         sql = f"SELECT {self.shown} {self.source} AND a.slug = %s"  # noqa: S608 - no input
         found = attach(_articles(sql, [*self.params, slug], self.fields, self.extra))
