@@ -14,8 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import DatabaseError, IntegrityError, OperationalError, transaction
-from django.db.models import Q
+from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -214,11 +213,7 @@ def _import_one(item: Prepared, user, names: Names, as_draft: bool, dry_run: boo
 
 def _apply(post: jekyll.Post, *, path, user, names: Names, as_draft: bool, ahead: Prepared) -> ImportResult:
     _check_lengths(post)
-    # Which articles have the file's key or slug; most files have none, and need no more than this.
-    candidates = Article.objects.filter(Q(source_key=post.source_key) | Q(slug=post.slug))
-    keys = {
-        pk: (source_key, slug) for pk, source_key, slug in candidates.values_list("pk", "source_key", "slug")
-    }
+    keys = _holders(post)
     mine = next((pk for pk, (source_key, _slug) in keys.items() if source_key == post.source_key), None)
     taken = next((pk for pk, (_key, slug) in keys.items() if slug == post.slug and pk != mine), None)
     if taken:
@@ -243,28 +238,46 @@ def _apply(post: jekyll.Post, *, path, user, names: Names, as_draft: bool, ahead
     content_changed = article is None or _comparable(export_post(article)) != _comparable(
         _as_stored(post, article)
     )
-    findings = None
+    findings, transitioned, notes = None, False, []
     if content_changed:
         article = article or Article(source_key=post.source_key, created_by=user)
         article.source_fingerprint = post.fingerprint  # the file, remembered with the text it gave
         article.prerendered = ahead.rendered
-        findings = _fill(article, post, names, user=user, ahead=ahead)
-        workflow.record(article, "import", by=user, comment=path.name, via="import")
+        findings = _put_checked_text(article, post, ahead=ahead)
+        imported = workflow.entry(article, "import", by=user, comment=path.name, via="import")
+        steps = None
+        if outcome == Outcome.CREATED and post.published and not as_draft:
+            # a new article that the file says is public: published with its first save
+            steps, notes = _publish_unsaved(article, post, user=user, path=path, findings=findings)
+        _save_with_links(article, post, names, user=user)
+        workflow.write_log([imported], steps)
+        transitioned = steps is not None
     else:  # the same text from a file that differs (in status, say): remember it without an edit
         Article.objects.filter(pk=article.pk).update(source_fingerprint=post.fingerprint)
-    transitioned, notes = _set_status(
-        article,
-        post,
-        user=user,
-        as_draft=as_draft,
-        path=path,
-        findings=findings,
-        created_here=outcome == Outcome.CREATED,
-    )
+    if outcome == Outcome.UPDATED:
+        transitioned, notes = _set_status(
+            article, post, user=user, as_draft=as_draft, path=path, findings=findings
+        )
     if not content_changed and not transitioned:
         outcome = Outcome.UNCHANGED
     notes = _reading_time_notes(post, article) + notes
     return ImportResult(path, outcome, article, notes=notes, findings=copydesk.stored(article))
+
+
+def _holders(post: jekyll.Post) -> dict[int, tuple[str, str]]:
+    """The articles with the post's key or slug, as {pk: (key, slug)}; most files have none.
+
+    The SQL is written here: the ORM took 0.45 ms to build this query, which
+    runs in 0.015 (a tenth of an import's time, for one lookup a file).
+    """
+    quote = connection.ops.quote_name
+    table, key, slug = (quote(name) for name in (Article._meta.db_table, "source_key", "slug"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {quote('id')}, {key}, {slug} FROM {table} WHERE {key} = %s OR {slug} = %s",  # noqa: S608 - names of our own
+            [post.source_key, post.slug],
+        )
+        return {pk: (source_key, slug) for pk, source_key, slug in cursor.fetchall()}
 
 
 def _edited_since_import(article: Article) -> bool:
@@ -309,18 +322,15 @@ def _put_text(article: Article, post: jekyll.Post) -> Article:
     return article
 
 
-def _fill(
-    article: Article, post: jekyll.Post, names: Names, *, user, ahead: Prepared
-) -> list[copydesk.Finding]:
-    """Save the post's text and links on the article; return the copy desk's findings on it.
+def _put_checked_text(article: Article, post: jekyll.Post, *, ahead: Prepared) -> list[copydesk.Finding]:
+    """Put the post's text on the article (not saved); return the copy desk's findings on it.
 
     A published article takes no text that adds what the copy desk blocks.
     """
     before = copydesk.check(article) if article.status == Article.Status.PUBLISHED else None
     _put_text(article, post)
     article.front_matter = ahead.front_matter
-    creating = article._state.adding
-    if creating and ahead.findings is not None:  # read ahead on the same text as a new article
+    if article._state.adding and ahead.findings is not None:  # read ahead on the same text as a new article
         findings = copydesk.keep(article, ahead.findings)
     else:  # an article kept a correction note or an uploaded image; or the text links to the site
         findings = copydesk.review(article, tags=post.tags)
@@ -330,28 +340,50 @@ def _fill(
             _("the article is published and the file's text has what the copy desk blocks: %(list)s")
             % {"list": copydesk.summary(blocked)}
         )
+    return findings
+
+
+def _save_with_links(article: Article, post: jekyll.Post, names: Names, *, user) -> None:
+    """Save the article, then its bylines, sections, tags and old addresses as the post has them."""
+    creating = article._state.adding
     article._history_user = user
     article.save()
     if not creating:
         article.bylines.all().delete()
-    Byline.objects.bulk_create(
-        Byline(article=article, author=names.author(name), position=position)
-        for position, name in enumerate(post.authors)
+    _insert(
+        Byline,
+        ("article", "author", "position"),
+        [(article.pk, names.author(name).pk, position) for position, name in enumerate(post.authors)],
     )
     sections = [names.section(name) for name in post.categories]
     if creating:  # a new article has no links to compare with: insert them at once
-        Article.categories.through.objects.bulk_create(
-            Article.categories.through(article=article, category=section) for section in sections
-        )
-        TaggedArticle.objects.bulk_create(
-            TaggedArticle(content_object=article, tag=tag) for tag in names.tags(post.tags)
-        )
+        _insert(Article.categories.through, ("article", "category"), [(article.pk, s.pk) for s in sections])
+        _insert(TaggedArticle, ("content_object", "tag"), [(article.pk, t.pk) for t in names.tags(post.tags)])
     else:
         article.categories.set(sections)
         article.tags.set(post.tags)
     for address in _old_addresses(post):
         _claim_address(article, address)
-    return findings
+
+
+def _insert(model, names: tuple[str, ...], rows: list[tuple]) -> None:
+    """Insert rows of a link table (bylines, sections, tags) in one statement.
+
+    What bulk_create() does for links, which send no signals either way, in
+    a third of its time (0.09 ms against 0.30 for two bylines): three calls
+    a file were an eighth of an import's time.
+    """
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    fields = [model._meta.get_field(name) for name in names]
+    columns = ", ".join(quote(field.column) for field in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})",  # noqa: S608 - our names
+            [[f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True)] for row in rows],
+        )
 
 
 def _old_addresses(post: jekyll.Post) -> list[str]:
@@ -380,26 +412,33 @@ def _status_differs(article: Article, post: jekyll.Post, as_draft: bool) -> bool
     return not as_draft and post.published != (article.status == Article.Status.PUBLISHED)
 
 
+def _publish_unsaved(
+    article: Article, post: jekyll.Post, *, user, path, findings
+) -> tuple[workflow.Steps | None, list[str]]:
+    """The review's steps to publish a new article with its first save; or why they were refused."""
+    try:
+        steps = workflow.publish_unsaved(
+            article, by=user, comment=path.name, publish_at=post.date, via="import", findings=findings
+        )
+    except workflow.NotAllowed as refusal:
+        return None, [_("not published: %(reason)s") % {"reason": refusal}]
+    return steps, []
+
+
 def _set_status(
-    article: Article, post: jekyll.Post, *, user, as_draft: bool, path, findings, created_here: bool
+    article: Article, post: jekyll.Post, *, user, as_draft: bool, path, findings
 ) -> tuple[bool, list[str]]:
-    """Publish or unpublish as the file says, through the workflow; say why when refused.
+    """Publish or unpublish an article imported before as the file says, through the workflow;
+    say why when refused.
 
     With `as_draft`, nothing is published and nothing already public is withdrawn.
-    `created_here`: the article was made in this transaction.
     """
     if not _status_differs(article, post, as_draft):
         return False, []
     try:
         if post.published:
             workflow.publish_through_review(
-                article,
-                by=user,
-                comment=path.name,
-                publish_at=post.date,
-                via="import",
-                findings=findings,
-                created_here=created_here,
+                article, by=user, comment=path.name, publish_at=post.date, via="import", findings=findings
             )
         else:
             workflow.perform(article, "unpublish", by=user, comment=path.name, via="import")

@@ -125,7 +125,6 @@ def publish_through_review(
     publish_at=None,
     via: str = "admin",
     findings=None,
-    created_here: bool = False,
 ):
     """Take an article to published through every step of the review, as `by`.
 
@@ -133,9 +132,8 @@ def publish_through_review(
     any other, all in one transaction, so that only someone who may approve
     their own work gets there, and a refused step leaves the article as it was.
     `findings` are the copy desk's on the text just saved in the caller's
-    transaction (the importer has them); without them the text is read again.
-    `created_here`: the caller made the article in its transaction, so that no
-    one else can see it yet; then its copy is the row, and is not read again.
+    transaction; without them the text is read again. (The importer publishes
+    an article it makes with the article's first save: see publish_unsaved().)
     """
     steps = _TO_PUBLISHED[article.status]
     if not steps:
@@ -148,57 +146,123 @@ def publish_through_review(
         publish_at=publish_at,
         via=via,
         findings=findings,
-        created_here=created_here,
     )
 
 
 def _perform_steps(
-    article: Article, actions: list[str], *, by, comment, publish_at, via, findings=None, created_here=False
+    article: Article, actions: list[str], *, by, comment, publish_at, via, findings=None
 ) -> Article:
-    unknown = [action for action in actions if action not in ACTIONS]
-    if unknown:
-        raise NotAllowed(_("Unknown action: %(action)s.") % {"action": unknown[0]})
-    if created_here and not transaction.get_connection().in_atomic_block:
-        raise ValueError("an article created here is only unseen by others inside the transaction")
+    _known(actions)
     with transaction.atomic():
-        if created_here:  # a copy: a refused step leaves the caller's as it was
-            locked = copy.copy(article)
-        else:
-            locked = Article.objects.select_for_update().get(pk=article.pk)
-        events = []
-        if findings is not None:
-            copydesk.keep(locked, findings)
-        for action in actions:
-            spec = ACTIONS[action]
-            _check(locked, spec, by, comment)
-            if action == "publish" and via == "admin" and publish_at and publish_at < timezone.now() - _GRACE:
-                raise NotAllowed(
-                    _(
-                        "A publication time in the past would backdate the article; leave it empty to publish now."
-                    )
-                )
-            if action in _CHECKED and findings is None:  # the text is the same at every step
-                findings = copydesk.review(locked)
-            if action == "publish":
-                _refuse_blocked(locked, findings)
-            before, locked.status = locked.status, spec.target
-            if action == "publish":
-                locked.published_at = _publication_time(locked, publish_at)
-            events.append(_event(locked, action, by=by, from_status=before, comment=comment, via=via))
+        locked = Article.objects.select_for_update().get(pk=article.pk)
+        events = _take_steps(
+            locked, actions, by=by, comment=comment, publish_at=publish_at, via=via, findings=findings
+        )
         locked.version += len(actions) - 1  # a version an action; save() adds the last
         # A revision keeps the text; a change of status is in the event log instead.
         locked.skip_history_when_saving = True
         locked.save(
             update_fields=["status", "published_at", "version", "updated_at", "revised_at", *_FINDINGS]
         )
-        for event in ArticleEvent.objects.bulk_create(events):
-            # robust: a mail server that is down must not undo (or fail) a step that is done
-            transaction.on_commit(lambda event=event: notifications.send_for(event), robust=True)
-    log.info("%s: %s article %s via %s", by, "+".join(actions), locked.pk, via)
-    for field in Article._meta.concrete_fields:  # the caller's copy, as saved
-        setattr(article, field.attname, getattr(locked, field.attname))
-    article._loaded_excerpt, article._loaded_text = locked._loaded_excerpt, locked._loaded_text
+        _write_events(events, by=by, via=via)
+    _copy_back(locked, article)
     return article
+
+
+@dataclass
+class Steps:
+    """Steps checked on an article that is not saved yet (publish_unsaved()), for write_log()."""
+
+    events: list[ArticleEvent]
+    by: object
+    via: str
+
+
+def write_log(entries: list[ArticleEvent], steps: Steps | None = None) -> None:
+    """Write entries made before their article's first save (entry()), and the steps', in one insert.
+
+    They are dated now, after the save, as a revision of the save is.
+    """
+    now = timezone.now()
+    for event in [*entries, *(steps.events if steps else [])]:
+        event.created_at = now
+    if steps is None:
+        ArticleEvent.objects.bulk_create(entries)
+    else:
+        _write_events(steps.events, by=steps.by, via=steps.via, before=entries)
+
+
+def publish_unsaved(
+    article: Article, *, by, comment: str = "", publish_at=None, via: str = "admin", findings=None
+) -> Steps:
+    """Take an article not saved yet to published through every step of the review, for its first save.
+
+    The importer's way to make a published article with one insert instead
+    of an insert and an update. The steps are checked as
+    publish_through_review() checks them; when all pass, `article` takes
+    their outcome (status, time, version, the copy desk's findings) and the
+    caller saves it, then passes what this returns to write_log(). A refused
+    step raises NotAllowed and leaves `article` as it was.
+    """
+    if article.pk is not None:
+        raise ValueError("publish_unsaved() is for an article that is not saved yet")
+    actions = _TO_PUBLISHED[article.status]
+    _known(actions)
+    trial = copy.copy(article)
+    events = _take_steps(
+        trial, actions, by=by, comment=comment, publish_at=publish_at, via=via, findings=findings
+    )
+    trial.version += len(actions)  # the first save makes version 1, the import's own
+    _copy_back(trial, article)
+    for event in events:  # of the caller's article, which its save gives a key
+        event.article = article
+    return Steps(events, by, via)
+
+
+def _known(actions: list[str]) -> None:
+    unknown = [action for action in actions if action not in ACTIONS]
+    if unknown:
+        raise NotAllowed(_("Unknown action: %(action)s.") % {"action": unknown[0]})
+
+
+def _take_steps(article: Article, actions: list[str], *, by, comment, publish_at, via, findings) -> list:
+    """Check and take each step on `article` (not saved); return their events (not saved)."""
+    events = []
+    if findings is not None:
+        copydesk.keep(article, findings)
+    for action in actions:
+        spec = ACTIONS[action]
+        _check(article, spec, by, comment)
+        if action == "publish" and via == "admin" and publish_at and publish_at < timezone.now() - _GRACE:
+            raise NotAllowed(
+                _("A publication time in the past would backdate the article; leave it empty to publish now.")
+            )
+        if action in _CHECKED and findings is None:  # the text is the same at every step
+            findings = copydesk.review(article)
+        if action == "publish":
+            _refuse_blocked(article, findings)
+        before, article.status = article.status, spec.target
+        if action == "publish":
+            article.published_at = _publication_time(article, publish_at)
+        events.append(_event(article, action, by=by, from_status=before, comment=comment, via=via))
+    return events
+
+
+def _write_events(events: list[ArticleEvent], *, by, via: str, before=()) -> None:
+    written = ArticleEvent.objects.bulk_create([*before, *events])
+    for event in written[len(before) :]:
+        # robust: a mail server that is down must not undo (or fail) a step that is done
+        transaction.on_commit(lambda event=event: notifications.send_for(event), robust=True)
+    if events:
+        log.info(
+            "%s: %s article %s via %s", by, "+".join(e.action for e in events), events[0].article_id, via
+        )
+
+
+def _copy_back(source: Article, article: Article) -> None:
+    for field in Article._meta.concrete_fields:  # the caller's copy, as it stands
+        setattr(article, field.attname, getattr(source, field.attname))
+    article._loaded_excerpt, article._loaded_text = source._loaded_excerpt, source._loaded_text
 
 
 # The copy desk reads the text again before these; publishing is refused while anything blocks.
@@ -219,9 +283,16 @@ def record(
     article: Article, action: str, *, by, from_status: str = "", comment: str = "", via: str = "admin"
 ):
     """Write an entry in the article's log."""
-    event = _event(article, action, by=by, from_status=from_status, comment=comment, via=via)
+    event = entry(article, action, by=by, from_status=from_status, comment=comment, via=via)
     event.save()
     return event
+
+
+def entry(
+    article: Article, action: str, *, by, from_status: str = "", comment: str = "", via: str = "admin"
+) -> ArticleEvent:
+    """An entry for the article's log, not saved yet (record() saves one)."""
+    return _event(article, action, by=by, from_status=from_status, comment=comment, via=via)
 
 
 def _event(article: Article, action: str, *, by, from_status: str, comment: str, via: str) -> ArticleEvent:
@@ -242,7 +313,7 @@ def _publication_time(article: Article, publish_at: datetime | None) -> datetime
     # carries (from an import, say) is not a publication: it goes out now.
     if publish_at is not None:
         return publish_at
-    was_published = article.events.filter(action="publish").exists()
+    was_published = article.pk is not None and article.events.filter(action="publish").exists()
     if was_published and article.published_at and article.published_at <= timezone.now():
         return article.published_at
     return timezone.now()

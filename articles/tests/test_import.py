@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article, ArticleEvent, Author, Category, LegacyAddress, Tag
 from articles.transfer import Outcome, import_post
@@ -46,6 +48,27 @@ def test_japanese_post_imports_with_every_field(chief):
     assert '<h2 id="電力の確保が課題">' in article.body_html and "<table>" in article.body_html
     assert article.front_matter == "layout: post\ncustom_field: 保持される値\n"  # in the file's order
     assert article.created_by == chief
+
+
+def test_a_new_public_post_is_published_through_the_review_with_one_save(chief):
+    """The log has the import and each step of the review; the article was written once, published."""
+    with CaptureQueriesContext(connection) as queries:
+        run(JAPANESE)
+    article = Article.objects.get()
+    log = list(article.events.values_list("action", "from_status", "to_status", "via", "actor"))
+    assert log == [
+        ("import", "draft", "draft", "import", chief.pk),
+        ("submit", "draft", "in_review", "import", chief.pk),
+        ("approve", "in_review", "approved", "import", chief.pk),
+        ("publish", "approved", "published", "import", chief.pk),
+    ]
+    assert article.version == 4  # a version for the import and one for each step
+    (revision,) = article.history.all()
+    assert revision.status == "published" and revision.history_type == "+"
+    assert all(event.created_at >= revision.history_date for event in article.events.all())
+    writes = [q["sql"] for q in queries if q["sql"].startswith(("INSERT", "UPDATE"))]
+    assert [sql for sql in writes if 'articles_article"' in sql.split("(")[0]] == [writes[0]]
+    assert sum('"articles_articleevent"' in sql.split("(")[0] for sql in writes) == 1
 
 
 def test_english_post_with_string_lists_two_authors_and_an_image(chief):

@@ -24,15 +24,14 @@ def write_posts(folder, count, front_matter=""):
 
 def failing_on(monkeypatch, name, error):
     """Make the import of the file called `name` fail half-way, after its article is saved."""
-    fill = transfer._fill
+    save = transfer._save_with_links
 
-    def fill_or_fail(article, post, names, **kwargs):
-        findings = fill(article, post, names, **kwargs)
+    def save_or_fail(article, post, names, **kwargs):
+        save(article, post, names, **kwargs)
         if post.slug == name:
             error(article)
-        return findings
 
-    monkeypatch.setattr(transfer, "_fill", fill_or_fail)
+    monkeypatch.setattr(transfer, "_save_with_links", save_or_fail)
 
 
 def crash(article):
