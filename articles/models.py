@@ -734,7 +734,7 @@ class PublicChange(models.Model):
             f" (SELECT MAX(published_at) FROM {articles} WHERE status = %s AND published_at <= %s),"
             f" (SELECT MIN(published_at) FROM {articles} WHERE status = %s AND published_at > %s)"
         )
-        with connection.cursor() as cursor:
+        with loading.cursor() as cursor:
             cursor.execute(sql, [published, now, published, now])
             row = cursor.fetchone()
         return tuple(_aware(value) for value in row)

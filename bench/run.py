@@ -64,27 +64,42 @@ print(author.get_absolute_url(), tag.get_absolute_url(), old.get_absolute_url())
 
 COUNT_SQL = "from articles.models import Article; print(Article.objects.published().count())"
 
-# Every query of each page, EXPLAINed (PostgreSQL): which ones read the whole articles table?
+# Every query of each page, EXPLAINed (PostgreSQL): which ones read the whole articles table? A
+# statement that the page prepares (articles.loading.cursor) is explained as it runs, by the plan
+# made for any values (PREPARE, then EXPLAIN EXECUTE under force_generic_plan); any other by the
+# plan made for its values.
 EXPLAIN_SQL = """
-import json, os
+import json, os, re
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 client = Client()
 found = {}
 for name, path in json.loads(os.environ["BENCH_PAGES"]).items():
-    with CaptureQueriesContext(connection) as queries:
+    ran = []
+    def record(execute, sql, params, many, context):
+        prepared = type(context["cursor"].cursor).__name__ == "PreparedCursor"
+        ran.append((sql, list(params or ()), prepared))
+        return execute(sql, params, many, context)
+    with connection.execute_wrapper(record):
         client.get(path, HTTP_HOST="127.0.0.1")
     scans = []
-    for query in queries.captured_queries:
-        sql = query["sql"]
+    for sql, params, prepared in ran:
         if not sql.startswith("SELECT") or "articles_article" not in sql:
             continue
         with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN " + sql)
+            if prepared:
+                numbered = iter(range(1, len(params) + 1))
+                cursor.execute("SET plan_cache_mode = force_generic_plan")
+                cursor.execute("PREPARE bench_plan AS " + re.sub("%s", lambda _: f"${next(numbered)}", sql))
+                marks = ", ".join(["%s"] * len(params))
+                cursor.execute(f"EXPLAIN EXECUTE bench_plan({marks})" if params else "EXPLAIN EXECUTE bench_plan", params)
+            else:
+                cursor.execute("EXPLAIN " + sql, params)
             plan = "\\n".join(row[0] for row in cursor.fetchall())
+            if prepared:
+                cursor.execute("DEALLOCATE bench_plan")
         if "Seq Scan on articles_article " in plan:
-            scans.append(sql[:120])
+            scans.append(("prepared: " if prepared else "") + sql[:120])
     found[name] = scans
 print(json.dumps(found))
 """

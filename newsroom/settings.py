@@ -140,6 +140,14 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # (25 ms for a section's count at 100,000 articles, against a few ms without).
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = f"{options.get('options', '')} -c max_parallel_workers_per_gather=0".strip()
+    # The public pages' queries stay prepared (see articles.loading.cursor); off for a pooler that
+    # cannot keep prepared statements (PgBouncer before 1.21 in transaction mode). Django turns
+    # psycopg's preparing off; a threshold turns it on, and so high that only the statements
+    # asked for are prepared (the ORM's cursors bind on the client, and never prepare). Each is
+    # planned once, for any values: they were chosen for plans that do not depend on them.
+    if env_bool("PREPARED_STATEMENTS", default=True):
+        options["prepare_threshold"] = 1_000_000
+        options["options"] += " -c plan_cache_mode=force_generic_plan"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A shared Redis cache when REDIS_URL is set (several app servers), else each process's own memory.

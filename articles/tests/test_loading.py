@@ -183,3 +183,47 @@ def test_an_owner_is_what_the_orm_gives_value_by_value():
             theirs.get_absolute_url(),
         )
         assert owner(model, slug + "-x") is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+def test_on_postgresql_the_public_pages_statements_are_prepared_and_planned_once(client, settings):
+    """Each query of the home, article, author and feed pages is prepared on the connection and
+    planned once for any values; search's, whose best plan depends on the words, is not."""
+    author = AuthorFactory(slug="reporter")
+    articles = [ArticleFactory(authors=[author], tags=["港", "市政"], published=True) for _ in range(3)]
+    pages = ["/", articles[1].get_absolute_url(), author.get_absolute_url(), "/feed/", "/search/?q=港"]
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # psycopg sees it, and prepares again what it had
+    settings.PAGE_CACHE_SECONDS = 0
+    for _ in range(3):
+        for page in pages:
+            assert client.get(page).status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements")
+        prepared = {statement: (generic, custom) for statement, generic, custom in cursor.fetchall()}
+    assert prepared
+    assert all(custom == 0 and generic >= 1 for generic, custom in prepared.values()), prepared
+    statements = list(prepared)
+    for part in [
+        "FROM articles_publicchange",  # the Last-Modified check
+        "FROM articles_category ORDER BY name",  # the sections menu
+        "AS kind",  # bylines, tags and sections
+        "FROM articles_author WHERE slug = $1",  # the author of the author page
+        "a.slug = $",  # the article of the article page
+        "shared_tags",  # the related articles
+        "FROM articles_byline o WHERE o.author_id = $1",  # the author's list
+        "convert_to(a.body_html",  # the feed's articles
+    ]:
+        assert any(part in statement for statement in statements), (part, statements)
+    assert not any("LIKE" in statement or "similarity" in statement for statement in statements)
+
+
+def test_without_prepared_statements_the_pages_read_as_django_does(client, monkeypatch):
+    """PREPARED_STATEMENTS=0 (no prepare_threshold in OPTIONS): the cursor is Django's own."""
+    from articles import loading
+
+    monkeypatch.delitem(connection.settings_dict["OPTIONS"], "prepare_threshold", raising=False)
+    with loading.cursor() as cursor:
+        assert type(cursor.cursor).__name__ != "PreparedCursor"
+    article = ArticleFactory(published=True, title="準備なしの記事")
+    assert "準備なしの記事" in client.get(article.get_absolute_url()).content.decode()

@@ -67,6 +67,38 @@ def test_production_values_come_from_the_environment():
     assert (values["tz"], values["lang"]) == ("UTC", "en")
 
 
+@pytest.mark.parametrize("setting, prepared", [(None, True), ("1", True), ("0", False), ("", True)])
+def test_postgresql_prepares_the_public_pages_statements_unless_told_not_to(setting, prepared):
+    """On by default; PREPARED_STATEMENTS=0 (for a pooler that cannot keep them) leaves Django's
+    own settings: psycopg prepares nothing, and PostgreSQL plans as it would."""
+    env = {"SECRET_KEY": "x" * 50, "DATABASE_URL": "postgres://news:pw@db.internal:5432/news"}
+    if setting is not None:
+        env["PREPARED_STATEMENTS"] = setting
+    clean = {key: value for key, value in os.environ.items() if key != "PREPARED_STATEMENTS"}
+    result = subprocess.run(  # noqa: S603 - this interpreter, fixed arguments
+        [
+            sys.executable,
+            "-c",
+            "import django, json; django.setup(); from django.conf import settings; "
+            "print(json.dumps(settings.DATABASES['default']['OPTIONS']))",
+        ],
+        cwd=PROJECT,
+        env={**clean, **env, "DJANGO_SETTINGS_MODULE": "newsroom.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    options = json.loads(result.stdout)
+    assert "max_parallel_workers_per_gather=0" in options["options"]
+    if prepared:
+        assert options["prepare_threshold"] >= 1_000_000  # only what is asked for
+        assert "-c plan_cache_mode=force_generic_plan" in options["options"]
+    else:
+        assert "prepare_threshold" not in options
+        assert "plan_cache_mode" not in options["options"]
+
+
 def test_an_unknown_language_is_refused_with_a_clear_message():
     result = run_settings(DEBUG="1", LANGUAGE_CODE="xx")
     assert result.returncode != 0 and "LANGUAGE_CODE must be one of ja, en" in result.stderr
