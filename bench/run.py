@@ -380,7 +380,8 @@ def _table(rows, options, count, generated) -> str:
 def _scans(scans: dict) -> str:
     lines = [
         "",
-        "Sequential scans of the articles table (EXPLAIN of every query of the page, after ANALYZE):",
+        "Sequential scans of the articles table (EXPLAIN of every query of the page, after ANALYZE;"
+        " a prepared statement by its generic plan):",
         "",
     ]
     for name, queries in scans.items():
