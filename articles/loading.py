@@ -22,6 +22,7 @@ is public, the same orders and the same indexes.
 """
 
 from collections import defaultdict
+from functools import cache
 from operator import itemgetter
 from weakref import WeakKeyDictionary
 
@@ -61,19 +62,16 @@ def cursor(db=None):
     return wrapper
 
 
+@cache
 def _prepared_cursor_class():
-    if not _PREPARED:
-        from django.db.backends.postgresql.base import ServerBindingCursor
+    """Made on first use: the PostgreSQL backend is imported only where it is used."""
+    from django.db.backends.postgresql.base import ServerBindingCursor
 
-        class PreparedCursor(ServerBindingCursor):
-            def execute(self, query, params=None, **kwargs):
-                return super().execute(query, params, prepare=True, **kwargs)
+    class PreparedCursor(ServerBindingCursor):
+        def execute(self, query, params=None, **kwargs):
+            return super().execute(query, params, prepare=True, **kwargs)
 
-        _PREPARED.append(PreparedCursor)
-    return _PREPARED[0]
-
-
-_PREPARED = []
+    return PreparedCursor
 
 
 def _in(db, values: list) -> tuple[str, list]:
