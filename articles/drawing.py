@@ -82,9 +82,9 @@ class Drawing:
     def time(self, moment) -> Time | None:
         return Time(self.iso(moment), self.day(moment)) if moment else None
 
-    def article(self, article, related: list) -> dict:
+    def article(self, article, *, neighbours: tuple, related: list) -> dict:
         """What the article page shows of `article` beyond its own fields: links, times, neighbours."""
-        previous, following = article.neighbours
+        previous, following = neighbours
         return {
             "sections": self.links(article.sections()),
             "byline": self.links(article.byline()),

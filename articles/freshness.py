@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.cache import quote_etag
 from django.utils.http import http_date
 
-from . import pagecache
+from . import loading, pagecache
 from .models import Article, Author, Byline, Category, PublicChange, Tag, TaggedArticle
 
 WATCHED = [Article, Author, Category, Tag, Byline, TaggedArticle]
@@ -77,10 +77,17 @@ def last_modified(changed_at, released):
 
 
 def public_state(request) -> tuple:
-    """PublicChange.state(), asked once per request (the page cache may have asked already)."""
+    """PublicChange.state()'s times, asked once per request (the page cache may have asked already)."""
     if not hasattr(request, "_public_state"):
-        request._public_state = PublicChange.state()
-    return request._public_state
+        *request._public_state, request._sections = PublicChange.state()
+    return tuple(request._public_state)
+
+
+def sections(request) -> list:
+    """The menu's sections: read with the public state, on a public page; else on their own."""
+    if hasattr(request, "_sections"):
+        return request._sections
+    return loading.all_sections()
 
 
 def database_mark(request) -> str:

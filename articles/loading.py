@@ -9,9 +9,9 @@ articles at once:
 
 - `attach()`: the byline, tags and sections of a list of articles, in one
   query (three prefetches through the ORM cost about 2 ms for one article);
-- `neighbours()`: the public articles just before and after one, in one query;
-- `related()`: the public articles sharing the most tags with one;
-- `all_sections()`: the sections of the menu;
+- `neighbours()`: the public articles just before and after one, and `related()`: those
+  sharing the most tags with it; `around()`, for an article page, reads both in one query;
+- `all_sections()`: the sections of the menu, where PublicChange.state() has not read them;
 - `owner()`: the author, tag or section of an author, tag or section page;
 - `PublicList`: the home, author, tag and section pages' lists, the feeds'
   articles, and the article of an article page.
@@ -69,7 +69,7 @@ def _prepared_cursor_class():
 
     class PreparedCursor(ServerBindingCursor):
         def execute(self, query, params=None, **kwargs):
-            return super().execute(query, params, prepare=True, **kwargs)
+            return super().execute(query, params, prepare=True, binary=True, **kwargs)
 
     return PreparedCursor
 
@@ -149,7 +149,37 @@ _ORDER_KEY = itemgetter(0, 1, 2, 3)
 
 
 def neighbours(article) -> tuple:
-    """(the public article just before this one, the one just after), each None at an end.
+    """(the public article just before this one, the one just after), each None at an end."""
+    return _around(article, sides=True, limit=0)[0]
+
+
+def related(article, limit: int = 4) -> list:
+    """Up to `limit` public articles sharing the most tags with this one, newest first (one query)."""
+    return _around(article, sides=False, limit=limit)[1]
+
+
+def around(article, limit: int = 4) -> tuple:
+    """(neighbours(), related()) in one query: an article page shows both."""
+    return _around(article, sides=True, limit=limit)
+
+
+def _around(article, *, sides: bool, limit: int) -> tuple:
+    """((previous, next), related) of an article, from one query of the parts asked for."""
+    parts = [_neighbours_sql(article) if sides else None, _related_sql(article, limit) if limit else None]
+    parts = [part for part in parts if part is not None]
+    if not parts:
+        return (None, None), []
+    # Each part's rows carry its `side` (0 before, 1 after, 2 related) and `shared_tags`.
+    sql = " UNION ALL ".join(part for part, _params in parts) + " ORDER BY 5, 6 DESC, 4 DESC, 1 DESC"
+    params = [value for _part, part_params in parts for value in part_params]
+    rows = _articles(sql, params, ("title", "slug", "published_at"), ("side", "shared_tags"))
+    found = {row.side: row for row in rows if row.side < 2}
+    return (found.get(0), found.get(1)), [row for row in rows if row.side == 2]
+
+
+def _neighbours_sql(article) -> tuple[str, list] | None:
+    """The public articles just before and after this one: SQL of (id, title, slug, published_at, side,
+    shared_tags), and its parameters.
 
     By publication time, then id, as the lists order them. Each side is a
     range and an exclusion, which the publication-time index serves (an OR of
@@ -159,74 +189,75 @@ def neighbours(article) -> tuple:
     from .models import Article
 
     if article.published_at is None:
-        return None, None
+        return None
     table = Article._meta.db_table
     at = _database().ops.adapt_datetimefield_value(article.published_at)
     public, public_params = _public("n")
     shown = "id, title, slug, published_at"
     sql = (
-        f"SELECT * FROM (SELECT {shown}, 0 AS side FROM {table} n WHERE {public}"  # noqa: S608 - table names
+        f"SELECT {shown}, side, 0 AS shared_tags FROM ("  # noqa: S608 - table names
+        f"SELECT * FROM (SELECT {shown}, 0 AS side FROM {table} n WHERE {public}"
         f" AND published_at <= %s AND NOT (published_at = %s AND id >= %s)"
         f" ORDER BY published_at DESC, id DESC LIMIT 1) earlier"
         f" UNION ALL SELECT * FROM (SELECT {shown}, 1 AS side FROM {table} n WHERE {public}"
         f" AND published_at >= %s AND NOT (published_at = %s AND id <= %s)"
-        f" ORDER BY published_at, id LIMIT 1) later"
+        f" ORDER BY published_at, id LIMIT 1) later) sides"
     )
-    params = [*public_params, at, at, article.pk] * 2
-    found = {row.side: row for row in _articles(sql, params, ("title", "slug", "published_at"), ("side",))}
-    return found.get(0), found.get(1)
+    return sql, [*public_params, at, at, article.pk] * 2
 
 
-# Related articles are chosen among the public articles most recently given each tag of the
-# article: a tag on a third of a large archive would otherwise have every view count all of it.
+# Related articles are chosen among the public articles most recently published with each tag of
+# the article: a tag on a third of a large archive would otherwise have every view count all of it.
 RELATED_WINDOW = 50
 
 
-def related(article, limit: int = 4) -> list:
-    """Up to `limit` public articles sharing the most tags with this one, newest first (one query).
+def _related_sql(article, limit: int) -> tuple[str, list] | None:
+    """Up to `limit` public articles sharing the most tags with this one: SQL of (id, title, slug,
+    published_at, side, shared_tags), and its parameters.
 
-    Counted among the RELATED_WINDOW public articles most recently given each
-    of its tags (the links' index on tag and id serves each), so that a page
-    costs the same whether its tags are on ten articles or on thirty thousand.
+    Counted among the RELATED_WINDOW public articles most recently published
+    with each of its tags, read from the tag links alone: each link carries its
+    article's status and publication time (linkstate.py), and their index on
+    (tag, status, time, article) gives each window in order. A page then costs
+    the same whether its tags are on ten articles or on thirty thousand, and
+    only the chosen few are read from the articles table. (Checking each
+    window's articles in that table took PostgreSQL 1.9 ms of an article
+    page's 2.9.)
     """
     from .models import Article, TaggedArticle
 
     tag_ids = [tag.pk for tag in article.tag_list()]
     if not tag_ids:
-        return []
+        return None
     tagged, table = TaggedArticle._meta.db_table, Article._meta.db_table
-    public, public_params = _public("x")
+    status, published_at = linkstate.STATUS, linkstate.PUBLISHED_AT
+    public, public_params = _public("ta", status=status, published_at=published_at)
     recent = " UNION ALL ".join(
-        # CROSS JOIN: SQLite then walks the tag's links (newest first) rather than every public
-        # article; PostgreSQL plans it as any join.
-        f"SELECT * FROM (SELECT x.id, x.published_at"  # noqa: S608 - table names
-        f" FROM {tagged} ta CROSS JOIN {public_check('x')} WHERE x.id = ta.content_object_id"
-        f" AND {public} AND x.id <> %s"
-        f" AND ta.tag_id = %s ORDER BY ta.id DESC LIMIT {int(RELATED_WINDOW)}) t{n}"
+        f"SELECT * FROM (SELECT ta.content_object_id AS id, ta.{published_at} AS published_at"  # noqa: S608
+        f" FROM {tagged} ta WHERE ta.tag_id = %s AND {public} AND ta.content_object_id <> %s"
+        f" ORDER BY ta.{published_at} DESC, ta.content_object_id DESC LIMIT {int(RELATED_WINDOW)}) t{n}"
         for n in range(len(tag_ids))
     )
     # The windows are counted from the index alone; only the chosen few are read from the table.
     sql = (
-        f"SELECT a.id, a.title, a.slug, a.published_at, top.shared_tags FROM ("  # noqa: S608 - no input
+        f"SELECT a.id, a.title, a.slug, a.published_at, 2 AS side, top.shared_tags FROM ("  # noqa: S608
         f"SELECT id, published_at, COUNT(*) AS shared_tags FROM ({recent}) recent"
         f" GROUP BY id, published_at ORDER BY shared_tags DESC, published_at DESC, id DESC"
         f" LIMIT {int(limit)}) top"
         f" JOIN {table} a ON a.id = top.id"
-        f" ORDER BY top.shared_tags DESC, top.published_at DESC, top.id DESC"
     )
-    params = [value for tag_id in tag_ids for value in (*public_params, article.pk, tag_id)]
-    return _articles(sql, params, ("title", "slug", "published_at"), ("shared_tags",))
+    return sql, [value for tag_id in tag_ids for value in (tag_id, *public_params, article.pk)]
 
 
-def _public(alias: str) -> tuple[str, list]:
-    """Article.objects.published() on the articles table as `alias`: the SQL condition and its parameters."""
+def _public(alias: str, *, status="status", published_at="published_at") -> tuple[str, list]:
+    """Article.objects.published() on the articles table as `alias`: the SQL condition and its parameters.
+
+    On a link table, `status` and `published_at` name the link's copy of its article's state.
+    """
     from .models import Article
 
     now = _database().ops.adapt_datetimefield_value(timezone.now())
-    return _PUBLIC.format(alias=alias), [Article.Status.PUBLISHED, now]
-
-
-_PUBLIC = "{alias}.status = %s AND {alias}.published_at <= %s"  # bound by the status and the time
+    return f"{alias}.{status} = %s AND {alias}.{published_at} <= %s", [Article.Status.PUBLISHED, now]
 
 
 class PublicList:
@@ -392,32 +423,25 @@ def _reading(db, model, names: tuple) -> tuple:
 _READINGS = WeakKeyDictionary()  # connection -> {(model, names): (attnames, converters)}
 
 
-# SQLite keeps an article's status and date after its body in the row, so reading them walks the
-# body's overflow pages: about 5 µs an article, 1 ms for the related articles of one page. The
-# index on (id, status, published_at) answers "is it public?" without the row, but SQLite's planner
-# prefers the row it finds by id, so it is told. PostgreSQL keeps long text apart (TOAST) and
-# picks its indexes itself.
-STATE_INDEX = "article_state_idx"
-
-
-def public_check(alias: str) -> str:
-    """The articles table as `alias`, read where a query only checks that an article is public."""
-    from .models import Article
-
-    hint = f" INDEXED BY {STATE_INDEX}" if _database().vendor == "sqlite" else ""
-    return f"{Article._meta.db_table} {alias}{hint}"
-
-
 def all_sections() -> list:
-    """Every section in name order, for the menu of every page (as Category.objects.all())."""
+    """Every section in name order, for the menu of every page (as Category.objects.all()).
+
+    A public page has them already, from PublicChange.state() (see freshness.sections()).
+    """
     from .models import Category
 
     sql = f"SELECT id, name, slug FROM {Category._meta.db_table} ORDER BY name"  # noqa: S608 - table name
     db = _database()
     with cursor(db) as reading:
         reading.execute(sql)
-        rows = reading.fetchall()
-    return [_shown(Category, db.alias, id=pk, name=name, slug=slug) for pk, name, slug in rows]
+        return sections(reading.fetchall(), db.alias)
+
+
+def sections(rows, alias: str) -> list:
+    """Sections from rows of (id, name, slug), read from the database `alias`."""
+    from .models import Category
+
+    return [_shown(Category, alias, id=pk, name=name, slug=slug) for pk, name, slug in rows]
 
 
 def _shown(model, db, **values):

@@ -148,9 +148,6 @@ class TaggedArticle(ItemBase):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["content_object", "tag"], name="unique_article_tag")]
-        # A tag's most recent links first, with their articles: what related articles are chosen
-        # among (loading.related()), read from the index alone.
-        indexes = [models.Index(fields=["tag", "-id", "content_object"], name="tagged_recent_links_idx")]
 
 
 class FoldingTagManager(_TaggableManager):
@@ -450,8 +447,6 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_public_idx"),
             models.Index(fields=["-updated_at"], name="article_updated_idx"),
-            # Is this article public? Answered without its row (see loading.public_check).
-            models.Index(fields=["id", "status", "published_at"], name="article_state_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -721,23 +716,30 @@ class PublicChange(models.Model):
 
     @classmethod
     def state(cls) -> tuple:
-        """(last change, newest publication that has come, next scheduled one), in one query.
+        """(last change, newest publication that has come, next scheduled one, the menu's sections), in one query.
 
         Asked on every public request, so written as plain SQL: the ORM would take
         longer to build it than the database to answer. The two publication times
-        follow Article.objects.published() and scheduled().
+        follow Article.objects.published() and scheduled(). Every section, in name
+        order (as Category.objects.all()), comes with them: every public page's menu
+        shows them, and a round trip of their own cost a page a tenth of a millisecond
+        of PostgreSQL's time and twice that of its own.
         """
         now = timezone.now()
         articles, published = Article._meta.db_table, Article.Status.PUBLISHED
         sql = (
-            f"SELECT (SELECT changed_at FROM {cls._meta.db_table} WHERE id = 1),"  # noqa: S608 - table names
+            f"SELECT 0, (SELECT changed_at FROM {cls._meta.db_table} WHERE id = 1),"  # noqa: S608 - table names
             f" (SELECT MAX(published_at) FROM {articles} WHERE status = %s AND published_at <= %s),"
-            f" (SELECT MIN(published_at) FROM {articles} WHERE status = %s AND published_at > %s)"
+            f" (SELECT MIN(published_at) FROM {articles} WHERE status = %s AND published_at > %s),"
+            f" NULL, NULL, NULL"
+            f" UNION ALL SELECT 1, NULL, NULL, NULL, id, name, slug FROM {Category._meta.db_table}"
+            f" ORDER BY 1, 6"
         )
         with loading.cursor() as cursor:
             cursor.execute(sql, [published, now, published, now])
-            row = cursor.fetchone()
-        return tuple(_aware(value) for value in row)
+            state, *sections = cursor.fetchall()
+        times = (_aware(value) for value in state[1:4])
+        return (*times, loading.sections([row[4:] for row in sections], cursor.db.alias))
 
 
 def _aware(value):

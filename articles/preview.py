@@ -18,7 +18,7 @@ def _render(request, article, *, shared=None):
         "preview": True,
         "shared": shared,
         "now_for_preview": timezone.now(),
-        **Drawing().article(article, related=[]),
+        **Drawing().article(article, neighbours=article.neighbours, related=[]),
     }
     response = render(request, "articles/article_detail.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"

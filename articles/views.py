@@ -67,10 +67,11 @@ class ArticleDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         root, drawing = site_root(self.request), Drawing()
+        neighbours, related = loading.around(self.object)
         return super().get_context_data(
             structured_data=seo.news_article(self.object, site_root=root, drawing=drawing),
             og=seo.open_graph(self.object, site_root=root, drawing=drawing),
-            **drawing.article(self.object, related=self.object.related()),
+            **drawing.article(self.object, neighbours=neighbours, related=related),
             **kwargs,
         )
 

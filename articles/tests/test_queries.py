@@ -16,20 +16,20 @@ from .factories import ArticleFactory, AuthorFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db
 
-# url name -> (arguments, queries). Pages: the Last-Modified check, the
-# sections menu, then the list and, in one query, the bylines, tags and
-# sections of its articles (loading.attach()), plus a count when paginated.
+# url name -> (arguments, queries). Pages: the Last-Modified check with the sections of the
+# menu (PublicChange.state()), then the list and, in one query, the bylines, tags and sections of
+# its articles (loading.attach()), plus a count when paginated.
 BUDGETS = {
-    "home": ((), 5),  # the Last-Modified check, sections, count, articles, their bylines and tags
-    # the Last-Modified check, the article, its bylines, tags and sections, the sections menu,
-    # the related articles, the previous and next one
-    "detail": (None, 6),
-    "author": (("reporter",), 6),  # + the author
-    "tag": (("港",), 6),
-    "category": (("地域",), 6),
+    "home": ((), 4),  # the Last-Modified check and sections, count, articles, their bylines and tags
+    # the Last-Modified check and sections, the article, its bylines, tags and sections, and in one
+    # query the previous and next article and the related ones (loading.around())
+    "detail": (None, 4),
+    "author": (("reporter",), 5),  # + the author
+    "tag": (("港",), 5),
+    "category": (("地域",), 5),
     # + whether any exist, the months with articles, the previous and next period
-    "archive_year": ((), 9),
-    "archive_month": ((), 9),
+    "archive_year": ((), 8),
+    "archive_month": ((), 8),
     "feed": ((), 3),  # the Last-Modified check, the items, their bylines and tags
     "feed_atom": ((), 3),
     "author_feed": (("reporter",), 4),  # + the author
@@ -43,9 +43,9 @@ BUDGETS = {
     "sitemap_section_tags": (("tags",), 3),
     "news_sitemap": ((), 2),  # the Last-Modified check, the articles
     "robots": ((), 1),  # the Last-Modified check
-    # the Last-Modified check, sections, the tags and authors with each word (2), a count, the
+    # the Last-Modified check and sections, the tags and authors with each word (2), a count, the
     # articles with the words in their titles then the others, and their bylines and tags
-    "search": ((), 9),
+    "search": ((), 8),
 }
 
 

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import loading
+from articles import loading, workflow
 
 from .factories import ArticleFactory, AuthorFactory, CategoryFactory
 
@@ -141,20 +141,27 @@ def related_titles(client, article) -> list:
     return re.findall(r'<a href="[^"]+">([^<]+)</a>', section)
 
 
-def test_related_articles_are_chosen_among_those_most_recently_given_each_tag(client, db, monkeypatch):
+def test_related_articles_are_chosen_among_those_most_recently_published_with_each_tag(
+    client, editor, monkeypatch
+):
     # A tag on much of the archive must not make each article page count all of it.
     now = timezone.now()
+    # Tagged before all of the others, but published last of all: first in the window.
+    latest = ArticleFactory(title="最新", tags=["港"], published=now - timedelta(hours=1))
     article = ArticleFactory(title="本記事", tags=["港"], published=now - timedelta(days=1))
-    ArticleFactory(title="先に付いた", tags=["港"], published=now - timedelta(days=2))
+    ArticleFactory(title="新しい", tags=["港"], published=now - timedelta(days=2))
     for n in range(2):
-        ArticleFactory(title=f"後に付いた{n}", tags=["港"], published=now - timedelta(days=3))
+        ArticleFactory(title=f"古い{n}", tags=["港"], published=now - timedelta(days=3))
     # Tagged last, but not public: they take no place in the window.
     ArticleFactory(title="下書き", tags=["港"])
     ArticleFactory(title="予約", tags=["港"], published=now + timedelta(days=1))
-    assert related_titles(client, article) == ["先に付いた", "後に付いた1", "後に付いた0"]
+    assert related_titles(client, article) == ["最新", "新しい", "古い1", "古い0"]
     monkeypatch.setattr(loading, "RELATED_WINDOW", 2)
     cache.clear()  # the page as kept by the page cache was drawn with the wider window
-    assert related_titles(client, article) == ["後に付いた1", "後に付いた0"]
+    assert related_titles(client, article) == ["最新", "新しい"]
+    # Unpublished, it leaves the window to the next one.
+    workflow.perform(latest, "unpublish", by=editor, comment="誤報")
+    assert related_titles(client, article) == ["新しい", "古い1"]
 
 
 def sitemap_entries(client) -> dict:

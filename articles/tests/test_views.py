@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles import workflow
-from articles.models import Article
+from articles.models import Article, Category
 
 from .factories import ArticleFactory, AuthorFactory, CategoryFactory, publisher
 
@@ -455,3 +455,38 @@ def test_the_article_page_shows_byline_sections_and_tags_in_their_order(client, 
 )
 def test_an_unknown_author_tag_or_section_is_404(client, path):
     assert client.get(path).status_code == 404
+
+
+def menu(html: str) -> list[tuple[str, str]]:
+    """The sections menu of a page: (name, address) of each entry, in order."""
+    block = html[
+        html.index('<ul class="sections">') : html.index("</ul>", html.index('<ul class="sections">'))
+    ]
+    return re.findall(r'<li><a href="([^"]+)">([^<]+)</a></li>', block)
+
+
+def test_every_page_shows_every_section_in_the_menu_in_name_order(client, editor, story):
+    for name, slug in [("経済", "economy"), ("Sports", "sports"), ("文化", "culture")]:
+        CategoryFactory(name=name, slug=slug)
+    expected = [(section.get_absolute_url(), section.name) for section in Category.objects.order_by("name")]
+    assert len(expected) == 4
+    public = [
+        reverse("articles:home"),
+        story.get_absolute_url(),
+        reverse("articles:category", args=["economy"]),
+        reverse("articles:search") + "?q=港",
+        reverse("articles:archive_year", args=[timezone.localtime(story.published_at).year]),
+    ]
+    for path in public:
+        assert menu(client.get(path).content.decode()) == expected, path
+    # A section made now is in the menu of the next page served (it is read with the page's state).
+    made = CategoryFactory(name="Art", slug="art")
+    home = menu(client.get(reverse("articles:home")).content.decode())
+    assert (made.get_absolute_url(), "Art") in home and len(home) == 5
+    # A staff preview is no public page: it reads the sections on its own.
+    draft = ArticleFactory(title="下書き")
+    client.force_login(editor)
+    preview = client.get(reverse("articles:preview", args=[draft.pk])).content.decode()
+    assert menu(preview) == [
+        (section.get_absolute_url(), section.name) for section in Category.objects.order_by("name")
+    ]
