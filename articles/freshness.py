@@ -77,9 +77,13 @@ def last_modified(changed_at, released):
 
 
 def public_state(request) -> tuple:
-    """PublicChange.state()'s times, asked once per request (the page cache may have asked already)."""
+    """PublicChange.state()'s times, asked once per request (the page cache may have asked already).
+
+    It is a public request's first query, and so the check of a connection kept from an earlier
+    request (loading.checked()).
+    """
     if not hasattr(request, "_public_state"):
-        *request._public_state, request._sections = PublicChange.state()
+        *request._public_state, request._sections = loading.checked(PublicChange.state)
     return tuple(request._public_state)
 
 

@@ -1,7 +1,9 @@
 """What public pages load around an article (loading.py) is what the ORM would give."""
 
+import time
+
 import pytest
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 from articles.models import Article
 
@@ -245,3 +247,55 @@ def test_without_prepared_statements_the_pages_read_as_django_does(client, monke
         assert type(cursor.cursor).__name__ != "PreparedCursor"
     article = ArticleFactory(published=True, title="準備なしの記事")
     assert "準備なしの記事" in client.get(article.get_absolute_url()).content.decode()
+
+
+@pytest.fixture
+def kept_connection(monkeypatch):
+    """The connection as a request finds it when it was kept from an earlier one, health checks on."""
+    kept = connections[DEFAULT_DB_ALIAS]
+    kept.ensure_connection()
+    monkeypatch.setattr(kept, "health_check_enabled", True)
+    checks = []
+    usable = kept.is_usable
+    monkeypatch.setattr(kept, "is_usable", lambda: checks.append("SELECT 1") or usable())
+
+    def new_request():
+        kept.health_check_done = False  # as Django leaves it at the start of each request
+        checks.clear()
+        return checks
+
+    return new_request
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_public_page_checks_a_kept_connection_with_its_own_first_query(client, kept_connection):
+    article = ArticleFactory(published=True, title="確かめる記事")
+    checks = kept_connection()
+    assert "確かめる記事" in client.get(article.get_absolute_url()).content.decode()
+    assert checks == []  # no round trip of its own
+    # Any other first query is checked by Django, as before.
+    checks = kept_connection()
+    assert Article.objects.count() == 1
+    assert checks == ["SELECT 1"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL server process to end")
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_public_page_reconnects_when_its_kept_connection_is_gone(client, kept_connection):
+    import psycopg
+
+    article = ArticleFactory(published=True, title="再接続の記事")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (gone,) = cursor.fetchone()
+    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [gone])
+        while other.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [gone]).fetchone():
+            time.sleep(0.01)
+    checks = kept_connection()
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200 and "再接続の記事" in response.content.decode()
+    assert checks == ["SELECT 1"]  # asked only once the page's first query had failed
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        assert cursor.fetchone()[0] != gone
