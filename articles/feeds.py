@@ -154,19 +154,24 @@ class ArticleFeed(Feed):
             language=get_language(),
             feed_url=root + iri_to_uri(request.path),
         )
+        # The items as add_item() keeps them, but only what Written's writers read: add_item() made
+        # each value a string again and quoted each link (already an ASCII URI: reverse() quotes),
+        # a tenth of a feed's time.
         for item in self.items(obj):
-            feed.add_item(
-                title=self.item_title(item),
-                link=root + links.article_address(item.published_at.astimezone(zone), item.slug, address),
-                description=self.item_description(item),
-                unique_id=self.item_guid(item),
-                unique_id_is_permalink=False,
-                pubdate=self.item_pubdate(item),
-                updateddate=self.item_updateddate(item),
-                author_name=self.item_author_name(item),
-                categories=self.item_categories(item),
-                content=_html(item.body_utf8, root_utf8),
-                author_names=[author.name for author in item.byline()],
+            link = root + links.article_address(item.published_at.astimezone(zone), item.slug, address)
+            feed.items.append(
+                {
+                    "title": self.item_title(item),
+                    "link": link if link.isascii() else iri_to_uri(link),
+                    "description": self.item_description(item),
+                    "unique_id": self.item_guid(item),
+                    "pubdate": self.item_pubdate(item),
+                    "updateddate": self.item_updateddate(item),
+                    "author_name": self.item_author_name(item),
+                    "categories": self.item_categories(item),
+                    "content": _html(item.body_utf8, root_utf8),
+                    "author_names": [author.name for author in item.byline()],
+                }
             )
         return feed
 
