@@ -78,7 +78,7 @@ for name, path in json.loads(os.environ["BENCH_PAGES"]).items():
     ran = []
     def record(execute, sql, params, many, context):
         prepared = type(context["cursor"].cursor).__name__ == "PreparedCursor"
-        ran.append((sql, list(params or ()), prepared))
+        ran.append((sql, params or (), prepared))
         return execute(sql, params, many, context)
     with connection.execute_wrapper(record):
         client.get(path, HTTP_HOST="127.0.0.1")
@@ -88,9 +88,16 @@ for name, path in json.loads(os.environ["BENCH_PAGES"]).items():
             continue
         with connection.cursor() as cursor:
             if prepared:
-                numbered = iter(range(1, len(params) + 1))
+                # $1, $2... for each %s, or for each name of %(name)s (one number a name, as psycopg binds them)
+                if isinstance(params, dict):
+                    names = list(dict.fromkeys(re.findall(r"%\\((\\w+)\\)s", sql)))
+                    numbered_sql = re.sub(r"%\\((\\w+)\\)s", lambda m: f"${names.index(m.group(1)) + 1}", sql)
+                    params = [params[name] for name in names]
+                else:
+                    numbered = iter(range(1, len(params) + 1))
+                    numbered_sql = re.sub("%s", lambda _: f"${next(numbered)}", sql)
                 cursor.execute("SET plan_cache_mode = force_generic_plan")
-                cursor.execute("PREPARE bench_plan AS " + re.sub("%s", lambda _: f"${next(numbered)}", sql))
+                cursor.execute("PREPARE bench_plan AS " + numbered_sql)
                 marks = ", ".join(["%s"] * len(params))
                 cursor.execute(f"EXPLAIN EXECUTE bench_plan({marks})" if params else "EXPLAIN EXECUTE bench_plan", params)
             else:
