@@ -83,8 +83,9 @@ def public_state(request) -> tuple:
     request (loading.checked()).
     """
     if not hasattr(request, "_public_state"):
-        *request._public_state, request._sections = loading.checked(PublicChange.state)
-    return tuple(request._public_state)
+        *times, request._sections = loading.checked(PublicChange.state)
+        request._public_state = tuple(times)
+    return request._public_state
 
 
 def sections(request) -> list:

@@ -9,8 +9,8 @@ articles at once:
 
 - `attach()`: the byline, tags and sections of a list of articles, in one
   query (three prefetches through the ORM cost about 2 ms for one article);
-- `neighbours()`: the public articles just before and after one, and `related()`: those
-  sharing the most tags with it; `around()`, for an article page, reads both in one query;
+- `neighbours()`: the public articles just before and after one; `around()`, for an article
+  page, reads them with the articles sharing the most tags with it, in one query;
 - `all_sections()`: the sections of the menu, where PublicChange.state() has not read them;
 - `owner()`: the author, tag or section of an author, tag or section page;
 - `PublicList`: the home, author, tag and section pages' lists, the feeds'
@@ -179,22 +179,15 @@ _ORDER_KEY = itemgetter(0, 1, 2, 3)
 
 def neighbours(article) -> tuple:
     """(the public article just before this one, the one just after), each None at an end."""
-    return _around(article, sides=True, limit=0)[0]
-
-
-def related(article, limit: int = 4) -> list:
-    """Up to `limit` public articles sharing the most tags with this one, newest first (one query)."""
-    return _around(article, sides=False, limit=limit)[1]
+    return around(article, limit=0)[0]
 
 
 def around(article, limit: int = 4) -> tuple:
-    """(neighbours(), related()) in one query: an article page shows both."""
-    return _around(article, sides=True, limit=limit)
+    """(neighbours(), up to `limit` related articles) in one query, for an article page.
 
-
-def _around(article, *, sides: bool, limit: int) -> tuple:
-    """((previous, next), related) of an article, from one query of the parts asked for."""
-    parts = [_neighbours_sql(article) if sides else None, _related_sql(article, limit) if limit else None]
+    Related articles share the most tags with this one, newest first (see _related_sql()).
+    """
+    parts = [_neighbours_sql(article), _related_sql(article, limit) if limit else None]
     parts = [part for part in parts if part is not None]
     if not parts:
         return (None, None), []

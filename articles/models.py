@@ -578,10 +578,6 @@ class Article(models.Model):
             return self.loaded_sections
         return list(self.categories.all())
 
-    def related(self, limit: int = 4) -> list["Article"]:
-        """Up to `limit` public articles sharing the most tags with this one, newest first (one query)."""
-        return loading.related(self, limit)
-
     @cached_property
     def neighbours(self) -> tuple:
         """(previous, next): the public articles just before and after this one, or None."""

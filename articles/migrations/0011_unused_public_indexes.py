@@ -1,5 +1,5 @@
 """Related articles are now counted from the tag links' copy of their article's state (their index
-tagged_public_idx, see loading.related()): nothing reads these two indexes any more, and each cost
+tagged_public_idx, see loading._related_sql()): nothing reads these two indexes any more, and each cost
 every write of an article or a tag link."""
 
 from django.db import migrations
