@@ -40,6 +40,33 @@ def test_loaded_bylines_tags_and_sections_match_the_orm_in_groups_within_the_par
         assert [(c.pk, c.name) for c in shown.sections()] == [(c.pk, c.name) for c in fresh.categories.all()]
 
 
+def test_without_sections_attach_reads_bylines_and_tags_and_leaves_sections_to_a_query(
+    django_assert_num_queries,
+):
+    """The feeds show no sections, so attach(sections=False) does not read them; asked for anyway,
+    sections() reads them from the database, right."""
+    from articles.loading import attach
+
+    section = CategoryFactory(name="地域", slug="chiiki")
+    article = ArticleFactory(
+        authors=[AuthorFactory(name="港町太郎", slug="taro")], categories=[section], tags=["港", "AI"]
+    )
+    bare = Article.objects.get(pk=article.pk)
+    ran = []
+
+    def record(execute, sql, params, many, context):
+        ran.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        attach([bare], sections=False)
+    assert len(ran) == 1 and "articles_byline" in ran[0] and "articles_category" not in ran[0]
+    assert [a.name for a in bare.byline()] == ["港町太郎"]
+    assert [t.name for t in bare.tag_list()] == sorted(["港", "AI"])
+    with django_assert_num_queries(1):
+        assert [c.name for c in bare.sections()] == ["地域"]
+
+
 def test_a_loaded_author_reads_any_other_field_from_the_database(django_assert_num_queries):
     author = AuthorFactory(name="編集部", slug="desk", bio="地域の**ニュース**")
     ArticleFactory(authors=[author], published=True)
@@ -217,7 +244,7 @@ def test_on_postgresql_the_public_pages_statements_are_prepared_and_planned_once
         "a.slug = $",  # the article of the article page
         "shared_tags",  # the related articles
         "FROM articles_byline o WHERE o.author_id = $1",  # the author's list
-        "convert_to(a.body_html",  # the feed's articles
+        "textsend(a.body_html)",  # the feed's articles
     ]:
         assert any(part in statement for statement in statements), (part, statements)
     assert not any("LIKE" in statement or "similarity" in statement for statement in statements)
@@ -236,6 +263,17 @@ def test_on_postgresql_the_public_pages_results_come_in_binary(db):
         assert cursor.cursor.pgresult.fformat(0) == 1  # binary
         body, moment, number = cursor.fetchone()
     assert body == "本文".encode() and moment.isoformat() == "2026-12-07T00:00:00+00:00" and number == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's textsend()")
+def test_on_postgresql_a_feeds_bodies_arrive_as_their_exact_utf8_bytes(db):
+    """The feeds read an article's HTML with textsend(): the bytes of its UTF-8, whatever the text."""
+    from articles.loading import PublicList
+
+    text = "<p>本文 𠮷野家 😀 ｶﾀｶﾅ é &amp; \\ \\x41 %s</p>"
+    Article.objects.filter(pk=ArticleFactory(published=True).pk).update(body_html=text)
+    [article] = PublicList(fields=Article.FEED_FIELDS, body_utf8=True, sections=False)[:20]
+    assert article.body_utf8 == text.encode()
 
 
 def test_without_prepared_statements_the_pages_read_as_django_does(client, monkeypatch):
