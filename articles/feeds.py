@@ -188,7 +188,9 @@ class ArticleFeed(Feed):
         # The newest public articles (all, or the author's, tag's or section's), as
         # Article.objects.published().for_listing() and its filters give them, in fewer queries.
         # No sections: an item shows its byline and tags.
-        return PublicList(obj, fields=Article.FEED_FIELDS, body_utf8=True, sections=False)[: settings.FEED_ITEMS]
+        return PublicList(obj, fields=Article.FEED_FIELDS, body_utf8=True, sections=False)[
+            : settings.FEED_ITEMS
+        ]
 
     def item_title(self, item):
         return item.title

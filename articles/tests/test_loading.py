@@ -198,6 +198,32 @@ def test_public_lists_and_the_article_by_slug_are_what_the_orm_gives():
         assert shown.with_slug(hidden) is None
 
 
+def test_the_article_by_slug_comes_with_its_byline_tags_and_sections_in_one_query(django_assert_num_queries):
+    """with_slug() reads the article and its links in one statement, in the orders attach() gives."""
+    from articles.loading import PublicList
+
+    sections = [CategoryFactory(name="文化", slug="bunka"), CategoryFactory(name="地域", slug="chiiki")]
+    authors = [
+        AuthorFactory(name="港町花子", slug="hanako"),
+        AuthorFactory(name="Desk", slug="desk", is_desk=True),
+    ]
+    linked = ArticleFactory(authors=authors, tags=["港", "AI", "市政"], categories=sections, published=True)
+    bare = ArticleFactory(tags=[], categories=[], published=True)
+    bare.bylines.all().delete()  # the factory gives every article an author
+    fresh = Article.objects.get(pk=linked.pk)
+    byline = [(a.pk, a.name, a.slug, a.is_desk) for a in fresh.byline()]
+    tags = [(t.pk, t.name, t.slug) for t in fresh.tags.order_by("name")]
+    in_sections = [(c.pk, c.name, c.slug) for c in fresh.categories.all()]
+    with django_assert_num_queries(2):  # one an article; reading its links is free
+        found = PublicList(fields=Article.SHOWN_FIELDS).with_slug(linked.slug)
+        alone = PublicList(fields=Article.SHOWN_FIELDS).with_slug(bare.slug)
+        assert [(a.pk, a.name, a.slug, a.is_desk) for a in found.byline()] == byline
+        assert [(t.pk, t.name, t.slug) for t in found.tag_list()] == tags
+        assert [(c.pk, c.name, c.slug) for c in found.sections()] == in_sections
+        assert (alone.pk, alone.byline(), alone.tag_list(), alone.sections()) == (bare.pk, [], [], [])
+    assert [a.name for a in found.byline()] == ["港町花子", "Desk"]
+
+
 def test_an_owner_is_what_the_orm_gives_value_by_value():
     from articles.loading import owner
     from articles.models import Author, Category, Tag

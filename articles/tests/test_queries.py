@@ -21,9 +21,10 @@ pytestmark = pytest.mark.django_db
 # its articles (loading.attach()), plus a count when paginated.
 BUDGETS = {
     "home": ((), 4),  # the Last-Modified check and sections, count, articles, their bylines and tags
-    # the Last-Modified check and sections, the article, its bylines, tags and sections, and in one
-    # query the previous and next article and the related ones (loading.around())
-    "detail": (None, 4),
+    # the Last-Modified check and sections, the article with its bylines, tags and sections
+    # (PublicList.with_slug()), and in one query the previous and next article and the related
+    # ones (loading.around())
+    "detail": (None, 3),
     "author": (("reporter",), 5),  # + the author
     "tag": (("港",), 5),
     "category": (("地域",), 5),
