@@ -64,10 +64,10 @@ print(author.get_absolute_url(), tag.get_absolute_url(), old.get_absolute_url())
 
 COUNT_SQL = "from articles.models import Article; print(Article.objects.published().count())"
 
-# Every query of each page, EXPLAINed (PostgreSQL): which ones read the whole articles table? A
-# statement that the page prepares (articles.loading.cursor) is explained as it runs, by the plan
-# made for any values (PREPARE, then EXPLAIN EXECUTE under force_generic_plan); any other by the
-# plan made for its values.
+# Every query of each page that reads articles, EXPLAINed (PostgreSQL): which ones read the whole
+# articles table, or all of its byline, tag or section links? A statement that the page prepares
+# (articles.loading.cursor) is explained as it runs, by the plan made for any values (PREPARE,
+# then EXPLAIN EXECUTE under force_generic_plan); any other by the plan made for its values.
 EXPLAIN_SQL = """
 import json, os, re
 from django.db import connection
@@ -105,8 +105,9 @@ for name, path in json.loads(os.environ["BENCH_PAGES"]).items():
             plan = "\\n".join(row[0] for row in cursor.fetchall())
             if prepared:
                 cursor.execute("DEALLOCATE bench_plan")
-        if "Seq Scan on articles_article " in plan:
-            scans.append(("prepared: " if prepared else "") + sql[:120])
+        scanned = sorted(set(re.findall(r"Seq Scan on (articles_article|articles_byline|articles_taggedarticle|articles_article_categories) ", plan)))
+        if scanned:
+            scans.append(("prepared: " if prepared else "") + ", ".join(scanned) + ": " + sql[:120])
     found[name] = scans
 print(json.dumps(found))
 """
@@ -387,8 +388,9 @@ def _table(rows, options, count, generated) -> str:
 def _scans(scans: dict) -> str:
     lines = [
         "",
-        "Sequential scans of the articles table (EXPLAIN of every query of the page, after ANALYZE;"
-        " a prepared statement by its generic plan):",
+        "Sequential scans of the articles table or its byline, tag and section links (EXPLAIN of"
+        " every query of the page that reads articles, after ANALYZE; a prepared statement by its"
+        " generic plan):",
         "",
     ]
     for name, queries in scans.items():

@@ -132,7 +132,9 @@ def test_on_sqlite_an_owners_page_and_feeds_read_a_page_of_its_links_in_order_fr
                 f"SEARCH o USING COVERING INDEX {index} (author_id=? AND article_status=? AND "
                 f"article_published_at<?)".replace("author_id", _owner_column(index))
             ], listed
-            assert not any(step.startswith("SCAN") or "article_public_idx" in step for step in listed), listed
+            # A page's few rows, read again for their links, are the only ones scanned.
+            scans = [step for step in listed if step.startswith("SCAN") and step != "SCAN chosen"]
+            assert not scans and not any("article_public_idx" in step for step in listed), "\n".join(listed)
             counts = [plan for sql, plan in plans if sql.startswith("SELECT COUNT(*)")]
             for count in counts:  # a feed does not count
                 assert any(f"COVERING INDEX {index}" in step for step in count), count
@@ -181,6 +183,12 @@ def test_public_lists_and_the_article_by_slug_are_what_the_orm_gives():
             counted_short = PublicList(owner, fields=fields)
             counted_short.count_up_to(2)
             assert [a.pk for a in counted_short[0:3]] == [a.pk for a in expected[0:3]]
+        # Each listed article's links, read in the list's own query, as the ORM gives them.
+        for article in PublicList(owner)[0:100]:
+            fresh = Article.objects.get(pk=article.pk)
+            assert [a.pk for a in article.byline()] == [a.pk for a in fresh.byline()]
+            assert [t.pk for t in article.tag_list()] == [t.pk for t in fresh.tags.order_by("name")]
+            assert [c.pk for c in article.sections()] == [c.pk for c in fresh.categories.all()]
     shown = PublicList(fields=Article.SHOWN_FIELDS)
     first = public[0]
     found = shown.with_slug(first.slug)

@@ -17,17 +17,18 @@ from .factories import ArticleFactory, AuthorFactory, CategoryFactory
 pytestmark = pytest.mark.django_db
 
 # url name -> (arguments, queries). Pages: the Last-Modified check with the sections of the
-# menu (PublicChange.state()), then the list and, in one query, the bylines, tags and sections of
-# its articles (loading.attach()), plus a count when paginated.
+# menu (PublicChange.state()), then the list with, in the same query, the bylines, tags and
+# sections of its articles (loading.PublicList; a feed's in a query of their own), plus a count
+# when paginated.
 BUDGETS = {
-    "home": ((), 4),  # the Last-Modified check and sections, count, articles, their bylines and tags
+    "home": ((), 3),  # the Last-Modified check and sections, count, articles with their bylines and tags
     # the Last-Modified check and sections, the article with its bylines, tags and sections
     # (PublicList.with_slug()), and in one query the previous and next article and the related
     # ones (loading.around())
     "detail": (None, 3),
-    "author": (("reporter",), 5),  # + the author
-    "tag": (("港",), 5),
-    "category": (("地域",), 5),
+    "author": (("reporter",), 4),  # + the author
+    "tag": (("港",), 4),
+    "category": (("地域",), 4),
     # + whether any exist, the months with articles, the previous and next period
     "archive_year": ((), 8),
     "archive_month": ((), 8),
