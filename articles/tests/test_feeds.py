@@ -154,3 +154,26 @@ def test_characters_xml_forbids_never_break_a_feed(client, url_name):
     )
     _, feed = parse(client, reverse(url_name))
     assert feed.entries[0].author == "記者A"
+
+
+def test_remembered_feed_dates_are_djangos_for_each_zone():
+    """Equal times in two zones are equal datetimes; each is still written in its own zone."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.utils import feedgenerator
+
+    from articles import feeds
+
+    utc = datetime(2026, 12, 7, 0, 30, tzinfo=ZoneInfo("UTC"))
+    tokyo = utc.astimezone(ZoneInfo("Asia/Tokyo"))
+    assert utc == tokyo
+    for _ in range(2):  # written, then remembered
+        assert feeds.rfc2822_date(utc) == feedgenerator.rfc2822_date(utc) == "Mon, 07 Dec 2026 00:30:00 +0000"
+        assert (
+            feeds.rfc2822_date(tokyo)
+            == feedgenerator.rfc2822_date(tokyo)
+            == "Mon, 07 Dec 2026 09:30:00 +0900"
+        )
+        assert feeds.rfc3339_date(utc) == "2026-12-07T00:30:00+00:00"
+        assert feeds.rfc3339_date(tokyo) == "2026-12-07T09:30:00+09:00"
