@@ -3,11 +3,14 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max
+from django.db import connection
+from django.db.models import DateTimeField
+from django.db.models.expressions import RawSQL
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from . import linkstate
 from .context_processors import site_root
 from .models import Article, Author, Category, Tag
 
@@ -44,17 +47,30 @@ class ArticleSitemap(SiteSitemap):
 
 
 class ListingSitemap(SiteSitemap):
-    """Authors, tags or sections with public articles; changed when their newest article came out."""
+    """Authors, tags or sections with public articles; changed when their newest article came out.
+
+    Each one's newest public article is its first public link in the links'
+    index on (owner, status, publication time), as its page reads them (see
+    linkstate.py): a look-up an owner, where joining all links to the
+    articles read the whole archive (100,000 articles on PostgreSQL).
+    """
 
     changefreq = "daily"
     model = None
-    articles = ""  # the path from the model to its articles
+    links = ""  # the links' table, as in linkstate.LINKS
 
     def items(self):
-        public = Article.objects.published()
+        _table, _article, owner, _index = next(link for link in linkstate.LINKS if link[0] == self.links)
+        newest = RawSQL(  # noqa: S611 - names from linkstate and the model; values bound
+            f"SELECT o.{linkstate.PUBLISHED_AT} FROM {self.links} o"  # noqa: S608 - table and column names
+            f" WHERE o.{owner} = {self.model._meta.db_table}.id AND o.{linkstate.STATUS} = %s"
+            f" AND o.{linkstate.PUBLISHED_AT} <= %s ORDER BY o.{linkstate.PUBLISHED_AT} DESC LIMIT 1",
+            [Article.Status.PUBLISHED, connection.ops.adapt_datetimefield_value(timezone.now())],
+            output_field=DateTimeField(),
+        )
         return (
-            self.model.objects.filter(**{f"{self.articles}__in": public})
-            .annotate(newest=Max(f"{self.articles}__published_at"))
+            self.model.objects.annotate(newest=newest)
+            .filter(newest__isnull=False)
             .only("slug")
             .order_by("slug")
         )
@@ -64,15 +80,15 @@ class ListingSitemap(SiteSitemap):
 
 
 class AuthorSitemap(ListingSitemap):
-    model, articles = Author, "bylines__article"
+    model, links = Author, "articles_byline"
 
 
 class TagSitemap(ListingSitemap):
-    model, articles = Tag, "tagged_articles__content_object"
+    model, links = Tag, "articles_taggedarticle"
 
 
 class SectionSitemap(ListingSitemap):
-    model, articles = Category, "articles"
+    model, links = Category, "articles_article_categories"
 
 
 SITEMAPS = {

@@ -65,9 +65,10 @@ print(author.get_absolute_url(), tag.get_absolute_url(), old.get_absolute_url())
 COUNT_SQL = "from articles.models import Article; print(Article.objects.published().count())"
 
 # Every query of each page that reads articles, EXPLAINed (PostgreSQL): which ones read the whole
-# articles table, or all of its byline, tag or section links? A statement that the page prepares
-# (articles.loading.cursor) is explained as it runs, by the plan made for any values (PREPARE,
-# then EXPLAIN EXECUTE under force_generic_plan); any other by the plan made for its values.
+# articles table, all of its byline, tag or section links, or all tags or authors (the tables that
+# grow with the archive)? A statement that the page prepares (articles.loading.cursor) is explained
+# as it runs, by the plan made for any values (PREPARE, then EXPLAIN EXECUTE under
+# force_generic_plan); any other by the plan made for its values.
 EXPLAIN_SQL = """
 import json, os, re
 from django.db import connection
@@ -84,7 +85,7 @@ for name, path in json.loads(os.environ["BENCH_PAGES"]).items():
         client.get(path, HTTP_HOST="127.0.0.1")
     scans = []
     for sql, params, prepared in ran:
-        if not sql.startswith("SELECT") or "articles_article" not in sql:
+        if not sql.startswith(("SELECT", "WITH")) or "articles_article" not in sql:
             continue
         with connection.cursor() as cursor:
             if prepared:
@@ -105,7 +106,7 @@ for name, path in json.loads(os.environ["BENCH_PAGES"]).items():
             plan = "\\n".join(row[0] for row in cursor.fetchall())
             if prepared:
                 cursor.execute("DEALLOCATE bench_plan")
-        scanned = sorted(set(re.findall(r"Seq Scan on (articles_article|articles_byline|articles_taggedarticle|articles_article_categories) ", plan)))
+        scanned = sorted(set(re.findall(r"Seq Scan on (articles_article|articles_byline|articles_taggedarticle|articles_article_categories|articles_tag|articles_author) ", plan)))
         if scanned:
             scans.append(("prepared: " if prepared else "") + ", ".join(scanned) + ": " + sql[:120])
     found[name] = scans
@@ -176,6 +177,9 @@ def _run(options, size):
                 listed |= {
                     "feed_atom": "/feed/atom/",
                     "sitemap": "/sitemap-articles.xml",
+                    "sitemap_index": "/sitemap.xml",
+                    "sitemap_authors": "/sitemap-authors.xml",
+                    "sitemap_tags": "/sitemap-tags.xml",
                     "archive": "/archive/2024/",
                 }
                 explain = env | {"PAGE_CACHE_SECONDS": "0", "BENCH_PAGES": json.dumps(listed)}
@@ -388,9 +392,9 @@ def _table(rows, options, count, generated) -> str:
 def _scans(scans: dict) -> str:
     lines = [
         "",
-        "Sequential scans of the articles table or its byline, tag and section links (EXPLAIN of"
-        " every query of the page that reads articles, after ANALYZE; a prepared statement by its"
-        " generic plan):",
+        "Sequential scans of the tables that grow with the archive: articles, their byline, tag and"
+        " section links, tags and authors (EXPLAIN of every query of the page that reads articles,"
+        " after ANALYZE; a prepared statement by its generic plan):",
         "",
     ]
     for name, queries in scans.items():

@@ -191,6 +191,22 @@ def test_the_sitemap_lists_articles_authors_tags_and_sections_with_lastmod(clien
     assert not any("未公開" in loc or "%E6%9C%AA" in loc for loc in entries)
 
 
+def test_an_owners_sitemap_lastmod_is_its_newest_public_article_not_a_scheduled_or_draft_one(client):
+    now = timezone.now()
+    writer = AuthorFactory(slug="writer")
+    ArticleFactory(authors=[writer], tags=["港"], published=now - timedelta(days=10))
+    newest = ArticleFactory(authors=[writer], tags=["港"], published=now - timedelta(days=3))
+    ArticleFactory(authors=[writer], tags=["港"], published=now + timedelta(days=2))  # scheduled
+    ArticleFactory(authors=[writer], tags=["港"])  # a draft
+    only_later = AuthorFactory(slug="later")
+    ArticleFactory(authors=[only_later], published=now + timedelta(days=1))
+    entries = sitemap_entries(client)
+    day = timezone.localtime(newest.published_at).date().isoformat()
+    assert entries["http://testserver/authors/writer/"] == day
+    assert entries["http://testserver" + newest.tag_list()[0].get_absolute_url()] == day
+    assert "http://testserver/authors/later/" not in entries
+
+
 def test_the_news_sitemap_lists_the_last_two_days(client, story):
     old = ArticleFactory(title="三日前の記事", published=timezone.now() - timedelta(days=3))
     xml = ET.fromstring(client.get(reverse("articles:news_sitemap")).content)  # noqa: S314 - our own output
