@@ -277,8 +277,8 @@ def _related_sql(article, limit: int) -> tuple[str, list] | None:
     if not tag_ids:
         return None
     tagged, table = TaggedArticle._meta.db_table, Article._meta.db_table
-    status, published_at = linkstate.STATUS, linkstate.PUBLISHED_AT
-    public, public_params = _public("ta", status=status, published_at=published_at)
+    published_at = linkstate.PUBLISHED_AT
+    public, public_params = public_links("ta")
     recent = " UNION ALL ".join(
         f"SELECT * FROM (SELECT ta.content_object_id AS id, ta.{published_at} AS published_at"  # noqa: S608
         f" FROM {tagged} ta WHERE ta.tag_id = %s AND {public} AND ta.content_object_id <> %s"
@@ -307,6 +307,22 @@ def _public(alias: str, *, status="status", published_at="published_at") -> tupl
     return f"{alias}.{status} = %s AND {alias}.{published_at} <= %s", [Article.Status.PUBLISHED, now]
 
 
+def public_links(alias: str) -> tuple[str, list]:
+    """_public() on a link table as `alias`: the links of public articles, by their copy of its state."""
+    return _public(alias, status=linkstate.STATUS, published_at=linkstate.PUBLISHED_AT)
+
+
+def owner_links(model) -> tuple[str, str, str]:
+    """The links of an author, tag or section (`model`): (their table, the article's column, the owner's)."""
+    from .models import Article, Author, Byline, Category, Tag, TaggedArticle
+
+    return {
+        Author: (Byline._meta.db_table, "article_id", "author_id"),
+        Tag: (TaggedArticle._meta.db_table, "content_object_id", "tag_id"),
+        Category: (Article.categories.through._meta.db_table, "article_id", "category_id"),
+    }[model]
+
+
 class PublicList:
     """Published articles, newest first, all or one author's, tag's or section's.
 
@@ -332,13 +348,8 @@ class PublicList:
     SUMMARY_FIELDS = ("title", "slug", "published_at", "created_at", "excerpt", "reading_time")
 
     def __init__(self, owner=None, *, fields=SUMMARY_FIELDS, body_utf8=False, sections=True):
-        from .models import Article, Author, Byline, Category, Tag, TaggedArticle
+        from .models import Article
 
-        links = {
-            Author: (Byline._meta.db_table, "article_id", "author_id"),
-            Tag: (TaggedArticle._meta.db_table, "content_object_id", "tag_id"),
-            Category: (Article.categories.through._meta.db_table, "article_id", "category_id"),
-        }
         self.model = Article
         self.fields = fields
         self.sections = sections  # attach() them
@@ -362,12 +373,10 @@ class PublicList:
             f" ORDER BY a.published_at DESC, a.id DESC LIMIT {{limit}} OFFSET {{offset}}"
         )
         if self.of_owner:
-            # The owner's public links, as _public() tells a public article (by their copy of its state).
-            table, article, owner_column = links[type(owner)]
-            self.counted = (
-                f"FROM {table} o WHERE o.{owner_column} = %s"
-                f" AND o.{linkstate.STATUS} = %s AND o.{linkstate.PUBLISHED_AT} <= %s"
-            )
+            # The owner's public links.
+            table, article, owner_column = owner_links(type(owner))
+            public_link, self.params = public_links("o")
+            self.counted = f"FROM {table} o WHERE o.{owner_column} = %s AND {public_link}"
             chosen = (
                 f"SELECT o.{article} {self.counted}"  # noqa: S608 - no input
                 f" ORDER BY o.{linkstate.PUBLISHED_AT} DESC, o.{article} DESC LIMIT {{limit}} OFFSET {{offset}}"

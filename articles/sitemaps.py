@@ -3,14 +3,13 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.db import connection
 from django.db.models import DateTimeField
 from django.db.models.expressions import RawSQL
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from . import linkstate
+from . import linkstate, loading
 from .context_processors import site_root
 from .models import Article, Author, Category, Tag
 
@@ -57,15 +56,15 @@ class ListingSitemap(SiteSitemap):
 
     changefreq = "daily"
     model = None
-    links = ""  # the links' table, as in linkstate.LINKS
 
     def items(self):
-        _table, _article, owner, _index = next(link for link in linkstate.LINKS if link[0] == self.links)
-        newest = RawSQL(  # noqa: S611 - names from linkstate and the model; values bound
-            f"SELECT o.{linkstate.PUBLISHED_AT} FROM {self.links} o"  # noqa: S608 - table and column names
-            f" WHERE o.{owner} = {self.model._meta.db_table}.id AND o.{linkstate.STATUS} = %s"
-            f" AND o.{linkstate.PUBLISHED_AT} <= %s ORDER BY o.{linkstate.PUBLISHED_AT} DESC LIMIT 1",
-            [Article.Status.PUBLISHED, connection.ops.adapt_datetimefield_value(timezone.now())],
+        table, _article, owner = loading.owner_links(self.model)
+        public, params = loading.public_links("o")
+        newest = RawSQL(  # noqa: S611 - names from the models and linkstate; values bound
+            f"SELECT o.{linkstate.PUBLISHED_AT} FROM {table} o"  # noqa: S608 - table and column names
+            f" WHERE o.{owner} = {self.model._meta.db_table}.id AND {public}"
+            f" ORDER BY o.{linkstate.PUBLISHED_AT} DESC LIMIT 1",
+            params,
             output_field=DateTimeField(),
         )
         return (
@@ -80,15 +79,15 @@ class ListingSitemap(SiteSitemap):
 
 
 class AuthorSitemap(ListingSitemap):
-    model, links = Author, "articles_byline"
+    model = Author
 
 
 class TagSitemap(ListingSitemap):
-    model, links = Tag, "articles_taggedarticle"
+    model = Tag
 
 
 class SectionSitemap(ListingSitemap):
-    model, links = Category, "articles_article_categories"
+    model = Category
 
 
 SITEMAPS = {
