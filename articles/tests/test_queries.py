@@ -18,8 +18,8 @@ pytestmark = pytest.mark.django_db
 
 # url name -> (arguments, queries). Pages: the Last-Modified check with the sections of the
 # menu (PublicChange.state()), then the list with, in the same query, the bylines, tags and
-# sections of its articles (loading.PublicList; a feed's in a query of their own), plus a count
-# when paginated.
+# sections of its articles (loading.PublicList; a feed's entries with the names of their bylines
+# and tags), plus a count when paginated.
 BUDGETS = {
     "home": ((), 3),  # the Last-Modified check and sections, count, articles with their bylines and tags
     # the Last-Modified check and sections, the article with its bylines, tags and sections
@@ -32,14 +32,14 @@ BUDGETS = {
     # + whether any exist, the months with articles, the previous and next period
     "archive_year": ((), 8),
     "archive_month": ((), 8),
-    "feed": ((), 3),  # the Last-Modified check, the items, their bylines and tags
-    "feed_atom": ((), 3),
-    "author_feed": (("reporter",), 4),  # + the author
-    "author_feed_atom": (("reporter",), 4),
-    "tag_feed": (("港",), 4),
-    "tag_feed_atom": (("港",), 4),
-    "category_feed": (("地域",), 4),
-    "category_feed_atom": (("地域",), 4),
+    "feed": ((), 2),  # the Last-Modified check, the items with their bylines' and tags' names
+    "feed_atom": ((), 2),
+    "author_feed": (("reporter",), 3),  # + the author
+    "author_feed_atom": (("reporter",), 3),
+    "tag_feed": (("港",), 3),
+    "tag_feed_atom": (("港",), 3),
+    "category_feed": (("地域",), 3),
+    "category_feed_atom": (("地域",), 3),
     "sitemap": ((), 5),  # the Last-Modified check, a count of each part (articles, authors, tags, sections)
     "sitemap_section": (("articles",), 3),  # the Last-Modified check, a count for paging, the items
     "sitemap_section_tags": (("tags",), 3),
