@@ -1,15 +1,18 @@
 """Serve Newsroom with gunicorn and measure it with wrk: cold (no page cache) and warm.
 
     .venv/bin/python bench/run.py [--articles 1000] [--database sqlite|postgres] [--seconds 10]
-                                  [--connections 4] [--redis] [--write docs/performance.md]
+                                  [--slices 5] [--connections 4] [--redis] [--write docs/performance.md]
 
 Builds a fresh database with N generated articles, starts gunicorn with
 production settings (2 sync workers, DEBUG off), and drives each public page
 and feed, search, and a bare Django view that returns fixed bytes through the
-same middleware stack (the ceiling, measured first and again last: each
-page's share is of the higher), with wrk. Prints requests/s, p50, p99 and
-each page's share of the ceiling, and with --write adds the table, the
-machine and the date to a Markdown file. Needs wrk (apt-get install wrk).
+same middleware stack (the ceiling), with wrk. Each page is measured in
+slices of a few seconds, each followed or preceded by a slice of the ceiling
+(--slices): this machine's speed moves by a fifth from one minute to the next,
+and a page's share is of the ceiling measured in the same minutes. Prints
+requests/s, p50, p99 (of all of a page's requests), each page's share of the
+ceiling beside it, and with --write adds the table, the machine and the date
+to a Markdown file. Needs wrk (apt-get install wrk).
 """
 
 import argparse
@@ -224,6 +227,12 @@ def _options():
     )
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--seconds", type=int, default=10, help="How long wrk drives each page.")
+    parser.add_argument(
+        "--slices",
+        type=int,
+        default=5,
+        help="In how many slices each page is driven, each beside a slice of the ceiling as long.",
+    )
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument(
         "--redis", action="store_true", help="Share the cache in Redis (as several servers would)."
@@ -287,6 +296,7 @@ def _manage(env, *args) -> str:
 
 
 def _measure(env, pages, options) -> dict:
+    """Each page's requests/s, p50, p99 and errors, and the requests/s of the ceiling beside it."""
     gunicorn = str(Path(PYTHON).parent / "gunicorn")
     port = 8790
     server = subprocess.Popen(  # noqa: S603 - this project's gunicorn
@@ -296,20 +306,47 @@ def _measure(env, pages, options) -> dict:
         stdout=subprocess.DEVNULL,
         stderr=(Path(tempfile.gettempdir()) / "newsroom-bench-gunicorn.log").open("w"),
     )
+    seconds = max(1, options.seconds // options.slices)
     try:
         base = f"http://127.0.0.1:{port}"
         _wait(base)
-        results = {}
-        for name, path in pages.items():
-            for _ in range(20):  # warm each worker (and the page cache, when it is on)
-                _get(base + path)
-            results[name] = _wrk(base + path, options)
-        # The machine's speed drifts during a run: the ceiling again, and the ratios use the higher.
-        results["ceiling, again"] = _wrk(base + pages["ceiling"], options)
+        ceiling = base + pages["ceiling"]
+        results, every_ceiling = {}, []
+        with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+            script.write(WRK_SCRIPT)
+            script.flush()
+            for name, path in pages.items():
+                if name == "ceiling":
+                    continue
+                for url in (base + path, ceiling):
+                    for _ in range(20):  # warm each worker (and the page cache, when it is on)
+                        _get(url)
+                # The page and the ceiling in turns, which goes first alternating: both see the
+                # machine as it is in these seconds.
+                own, beside = [], []
+                for turn in range(options.slices):
+                    pair = [(base + path, own), (ceiling, beside)]
+                    for url, into in pair if turn % 2 == 0 else reversed(pair):
+                        into.append(_wrk(url, seconds, options.connections, script.name))
+                results[name] = _combined(own) | {"ceiling": _combined(beside)["rate"]}
+                every_ceiling += beside
+        results = {"ceiling": _combined(every_ceiling)} | results
+        results["ceiling"]["ceiling"] = results["ceiling"]["rate"]
         return results
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+# wrk's report of a slice, for _combined(): its requests, its length (µs), its responses that were
+# not 2xx or 3xx, and the latency (µs) at each tenth of a percent.
+WRK_SCRIPT = """
+done = function(summary, latency, requests)
+  io.write(string.format("BENCH %d %d %d", summary.requests, summary.duration, summary.errors.status))
+  for i = 1, 1000 do io.write(" ", latency:percentile(i / 10)) end
+  io.write("\\n")
+end
+"""
 
 
 def _get(url: str):
@@ -336,34 +373,50 @@ def _wait(base: str):
     sys.exit("bench: gunicorn did not start")
 
 
-def _wrk(url: str, options) -> dict:
+def _wrk(url: str, seconds: int, connections: int, script: str) -> dict:
+    """One slice: wrk on `url` for `seconds`, as WRK_SCRIPT reports it."""
     output = subprocess.run(  # noqa: S603 - wrk from the system's packages
-        [shutil.which("wrk"), "-t2", f"-c{options.connections}", f"-d{options.seconds}s", "--latency", url],
+        [shutil.which("wrk"), "-t2", f"-c{connections}", f"-d{seconds}s", "-s", script, url],
         check=True,
         capture_output=True,
         text=True,
     ).stdout
-    if "Requests/sec" not in output:
+    found = re.search(r"^BENCH (.*)$", output, re.MULTILINE)
+    if found is None:
         sys.exit(f"bench: wrk said\n{output}")
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    requests, duration, errors, *points = (int(float(value)) for value in found.group(1).split())
+    return {"requests": requests, "duration": duration, "errors": errors, "points": points}
+
+
+def _combined(slices: list) -> dict:
+    """The slices as one measurement: requests/s over their time, p50 and p99 (ms) of all their
+    requests (each slice's latency at each tenth of a percent, weighed by its requests), errors."""
+    requests = sum(part["requests"] for part in slices)
+    weighed = sorted(
+        (point, part["requests"] / len(part["points"])) for part in slices for point in part["points"]
+    )
+
+    def percentile(share: float) -> float:
+        reached = 0.0
+        for point, weight in weighed:
+            reached += weight
+            if reached >= share * requests - 1e-9:
+                return point / 1000
+        return weighed[-1][0] / 1000
+
     return {
-        "rate": rate,
-        "p50": _milliseconds(re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE).group(1)),
-        "p99": _milliseconds(re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE).group(1)),
-        "errors": int(errors.group(1)) if errors else 0,
+        "rate": requests / (sum(part["duration"] for part in slices) / 1e6),
+        "p50": percentile(0.50),
+        "p99": percentile(0.99),
+        "errors": sum(part["errors"] for part in slices),
     }
-
-
-def _milliseconds(value: str) -> float:
-    number, unit = re.match(r"([\d.]+)(\w+)", value).groups()
-    return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 
 
 def _table(rows, options, count, generated) -> str:
     lines = [
         f"### {count:,} articles on {options.database}"
-        f"{' with Redis' if options.redis else ''}, {options.connections} connections, {options.seconds} s a page",
+        f"{' with Redis' if options.redis else ''}, {options.connections} connections,"
+        f" {options.seconds} s a page in {options.slices} slices",
         "",
         f"{datetime.date.today():%Y-%m-%d}; {platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}; "
         f"gunicorn with 2 sync workers; "
@@ -371,20 +424,21 @@ def _table(rows, options, count, generated) -> str:
             f"{count:,} articles generated in {generated:.0f} s."
             if generated
             else f"an existing database of {count:,} articles."
-        ),
+        )
+        + " Each page's share is of the ceiling's requests/s in the slices beside its own;"
+        " the ceiling's row is all of its slices.",
         "",
-        "| page | cold req/s | cold p50 ms | cold p99 ms | cold / ceiling | warm req/s | warm p50 ms | warm p99 ms | warm / ceiling | errors |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| page | cold req/s | cold p50 ms | cold p99 ms | ceiling beside | cold / ceiling "
+        "| warm req/s | warm p50 ms | warm p99 ms | ceiling beside | warm / ceiling | errors |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    cold_ceiling, warm_ceiling = (
-        max(rows[mode]["ceiling"]["rate"], rows[mode]["ceiling, again"]["rate"]) for mode in ("cold", "warm")
-    )
     for name in rows["cold"]:
         cold, warm = rows["cold"][name], rows["warm"][name]
         lines.append(
-            f"| {name} | {cold['rate']:.0f} | {cold['p50']:.1f} | {cold['p99']:.1f} | {cold['rate'] / cold_ceiling:.0%} "
-            f"| {warm['rate']:.0f} | {warm['p50']:.1f} | {warm['p99']:.1f} | {warm['rate'] / warm_ceiling:.0%} "
-            f"| {cold['errors'] + warm['errors']} |"
+            f"| {name} | {cold['rate']:.0f} | {cold['p50']:.1f} | {cold['p99']:.1f} | {cold['ceiling']:.0f} "
+            f"| {cold['rate'] / cold['ceiling']:.1%} "
+            f"| {warm['rate']:.0f} | {warm['p50']:.1f} | {warm['p99']:.1f} | {warm['ceiling']:.0f} "
+            f"| {warm['rate'] / warm['ceiling']:.1%} | {cold['errors'] + warm['errors']} |"
         )
     return "\n".join(lines) + "\n"
 
