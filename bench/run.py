@@ -3,16 +3,18 @@
     .venv/bin/python bench/run.py [--articles 1000] [--database sqlite|postgres] [--seconds 10]
                                   [--slices 5] [--connections 4] [--redis] [--write docs/performance.md]
 
-Builds a fresh database with N generated articles, starts gunicorn with
-production settings (2 sync workers, DEBUG off), and drives each public page
-and feed, search, and a bare Django view that returns fixed bytes through the
-same middleware stack (the ceiling), with wrk. Each page is measured in
-slices of a few seconds, each followed or preceded by a slice of the ceiling
-(--slices): this machine's speed moves by a fifth from one minute to the next,
-and a page's share is of the ceiling measured in the same minutes. Prints
-requests/s, p50, p99 (of all of a page's requests), each page's share of the
-ceiling beside it, and with --write adds the table, the machine and the date
-to a Markdown file. Needs wrk (apt-get install wrk).
+Builds a fresh database with N generated articles (several, for several
+sizes), starts gunicorn with production settings (2 sync workers, DEBUG off)
+on each, and drives each public page and feed, search, and a bare Django view
+that returns fixed bytes through the same middleware stack (the ceiling),
+with wrk. Each page is measured in slices of a few seconds (--slices), in
+turns with the same page at the other sizes and with the ceiling, each going
+first in turn: this machine's speed moves by a fifth to a half from one
+minute to the next, and the sizes and the ceiling are compared as measured in
+the same minutes. Prints requests/s, p50, p99 (of all of a page's requests),
+each page's share of the ceiling beside it, the sizes' p99 side by side, and
+with --write adds the tables, the machine and the date to a Markdown file.
+Needs wrk (apt-get install wrk).
 """
 
 import argparse
@@ -121,86 +123,95 @@ def main():
     options = _options()
     if shutil.which("wrk") is None:
         sys.exit("bench: wrk is missing (sudo apt-get install wrk)")
-    runs = {}
     sizes = options.existing or options.articles
-    for size in sizes:
-        table, count, rows = _run(options, size)
-        runs[count] = rows
+    with tempfile.TemporaryDirectory() as scratch:
+        prepared = []
+        try:
+            for number, size in enumerate(sizes):
+                prepared.append(_prepare(options, size, Path(scratch) / str(number)))
+            # Every size is measured in the same minutes (see _measure()), cold then warm.
+            rows = {part["count"]: {} for part in prepared}
+            for mode, seconds in (("cold", "0"), ("warm", "600")):
+                measured = _measure(
+                    [part["env"] | {"PAGE_CACHE_SECONDS": seconds} for part in prepared],
+                    [part["pages"] for part in prepared],
+                    options,
+                )
+                for part, found in zip(prepared, measured, strict=True):
+                    rows[part["count"]][mode] = found
+        finally:
+            for part in prepared:
+                _drop(part["env"], options)
+    for part in prepared:
+        table = _table(rows[part["count"]], options, part["count"], part["generated"], len(prepared))
+        if part["scans"] is not None:
+            table += _scans(part["scans"])
         print(table, flush=True)
         if options.write:
             _append(Path(options.write), table)
-    if len(runs) > 1:
-        comparison = _comparison(runs)
+    if len(rows) > 1:
+        comparison = _comparison(rows)
         print(comparison)
         if options.write:
             _append(Path(options.write), comparison)
 
 
-def _run(options, size):
-    """One database, new with `size` articles or existing at the address `size`, measured cold and
-    warm: (the Markdown table, its number of articles, the rows)."""
-    with tempfile.TemporaryDirectory() as scratch:
-        env = _environment(options, Path(scratch), existing=size if options.existing else None)
-        try:
-            generated = None
-            if options.existing:
-                count = int(_manage(env, "shell", "-c", COUNT_SQL).split()[-1])
-            else:
-                count = size
-                _manage(env, "migrate", "--no-input", "-v0")
-                started = time.perf_counter()
-                _manage(env, "generate_articles", "--count", str(count))
-                generated = time.perf_counter() - started
-            paths = [line for line in _manage(env, "shell", "-c", PAGES_SQL).split() if line.startswith("/")]
-            rare = [line for line in _manage(env, "shell", "-c", RARE_SQL).split() if line.startswith("/")]
-            pages = {
-                "ceiling": "/bench/ceiling/",
-                "home": "/",
-                "article": paths[0],
-                "author": paths[1],
-                "tag": paths[2],
-                "section": paths[3],
-                "author_rare": rare[0],
-                "tag_rare": rare[1],
-                "tag_old": rare[2],
-                "feed": "/feed/",
-                "search": "/search/?q=%E6%8A%95%E8%B3%87",  # 投資, in most Japanese articles
-                "search_rare": "/search/?q=" + urllib.parse.quote(f"第{count // 2}報"),  # one title
-            }
-            scans = None
-            if options.database == "postgres":
-                # As autovacuum leaves a table: statistics, and pages marked all-visible.
-                _manage(
-                    env,
-                    "shell",
-                    "-c",
-                    "from django.db import connection; connection.cursor().execute('VACUUM ANALYZE')",
-                )
-                listed = {name: path for name, path in pages.items() if name != "ceiling"}
-                listed |= {
-                    "feed_atom": "/feed/atom/",
-                    "sitemap": "/sitemap-articles.xml",
-                    "sitemap_index": "/sitemap.xml",
-                    "sitemap_authors": "/sitemap-authors.xml",
-                    "sitemap_tags": "/sitemap-tags.xml",
-                    "archive": "/archive/2024/",
-                }
-                explain = env | {"PAGE_CACHE_SECONDS": "0", "BENCH_PAGES": json.dumps(listed)}
-                output = _manage(explain, "shell", "-c", EXPLAIN_SQL)
-                scans = json.loads(output.strip().splitlines()[-1])
-            rows = {}
-            for mode, seconds in (("cold", "0"), ("warm", "600")):
-                rows[mode] = _measure(env | {"PAGE_CACHE_SECONDS": seconds}, pages, options)
-        finally:
-            _drop(env, options)
-    table = _table(rows, options, count, generated)
-    if scans is not None:
-        table += _scans(scans)
-    return table, count, rows
+def _prepare(options, size, scratch: Path) -> dict:
+    """One database, new with `size` articles or existing at the address `size`: its environment,
+    number of articles, time to generate them, pages to drive and (PostgreSQL) sequential scans."""
+    scratch.mkdir()
+    env = _environment(options, scratch, existing=size if options.existing else None)
+    generated = None
+    if options.existing:
+        count = int(_manage(env, "shell", "-c", COUNT_SQL).split()[-1])
+    else:
+        count = size
+        _manage(env, "migrate", "--no-input", "-v0")
+        started = time.perf_counter()
+        _manage(env, "generate_articles", "--count", str(count))
+        generated = time.perf_counter() - started
+    paths = [line for line in _manage(env, "shell", "-c", PAGES_SQL).split() if line.startswith("/")]
+    rare = [line for line in _manage(env, "shell", "-c", RARE_SQL).split() if line.startswith("/")]
+    pages = {
+        "ceiling": "/bench/ceiling/",
+        "home": "/",
+        "article": paths[0],
+        "author": paths[1],
+        "tag": paths[2],
+        "section": paths[3],
+        "author_rare": rare[0],
+        "tag_rare": rare[1],
+        "tag_old": rare[2],
+        "feed": "/feed/",
+        "search": "/search/?q=%E6%8A%95%E8%B3%87",  # 投資, in most Japanese articles
+        "search_rare": "/search/?q=" + urllib.parse.quote(f"第{count // 2}報"),  # one title
+    }
+    scans = None
+    if options.database == "postgres":
+        # As autovacuum leaves a table: statistics, and pages marked all-visible.
+        _manage(
+            env,
+            "shell",
+            "-c",
+            "from django.db import connection; connection.cursor().execute('VACUUM ANALYZE')",
+        )
+        listed = {name: path for name, path in pages.items() if name != "ceiling"}
+        listed |= {
+            "feed_atom": "/feed/atom/",
+            "sitemap": "/sitemap-articles.xml",
+            "sitemap_index": "/sitemap.xml",
+            "sitemap_authors": "/sitemap-authors.xml",
+            "sitemap_tags": "/sitemap-tags.xml",
+            "archive": "/archive/2024/",
+        }
+        explain = env | {"PAGE_CACHE_SECONDS": "0", "BENCH_PAGES": json.dumps(listed)}
+        output = _manage(explain, "shell", "-c", EXPLAIN_SQL)
+        scans = json.loads(output.strip().splitlines()[-1])
+    return {"env": env, "count": count, "generated": generated, "pages": pages, "scans": scans}
 
 
 def _comparison(runs: dict) -> str:
-    """Cold p99 and requests/s of each page at the smallest and the largest archive."""
+    """Cold p99 and requests/s of each page at the smallest and the largest archive, measured in turns."""
     small, large = min(runs), max(runs)
     lines = [
         f"### Cold, {small:,} against {large:,} articles",
@@ -209,6 +220,8 @@ def _comparison(runs: dict) -> str:
         "|---|---|---|---|---|---|",
     ]
     for name in runs[small]["cold"]:
+        if name == "ceiling":  # one, measured beside both
+            continue
         before, after = runs[small]["cold"][name], runs[large]["cold"][name]
         lines.append(
             f"| {name} | {before['p99']:.1f} | {after['p99']:.1f} | {after['p99'] / before['p99']:.2f}× "
@@ -295,47 +308,61 @@ def _manage(env, *args) -> str:
     return done.stdout
 
 
-def _measure(env, pages, options) -> dict:
-    """Each page's requests/s, p50, p99 and errors, and the requests/s of the ceiling beside it."""
+def _measure(envs: list, pages: list, options) -> list:
+    """For each database (its environment and pages), each page's requests/s, p50, p99 and errors,
+    and the requests/s of the ceiling beside it.
+
+    One gunicorn a database, each on its own port, all started at once; a
+    page of every database and the ceiling are driven in turns, slice by
+    slice, each going first in turn: the sizes and the ceiling are measured
+    in the same minutes, on the machine as it is then.
+    """
     gunicorn = str(Path(PYTHON).parent / "gunicorn")
-    port = 8790
-    server = subprocess.Popen(  # noqa: S603 - this project's gunicorn
-        [gunicorn, "newsroom.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=(Path(tempfile.gettempdir()) / "newsroom-bench-gunicorn.log").open("w"),
-    )
+    ports = [8790 + number for number in range(len(envs))]
+    servers = [
+        subprocess.Popen(  # noqa: S603 - this project's gunicorn
+            [gunicorn, "newsroom.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=(Path(tempfile.gettempdir()) / f"newsroom-bench-gunicorn-{port}.log").open("w"),
+        )
+        for env, port in zip(envs, ports, strict=True)
+    ]
     seconds = max(1, options.seconds // options.slices)
+    bases = [f"http://127.0.0.1:{port}" for port in ports]
     try:
-        base = f"http://127.0.0.1:{port}"
-        _wait(base)
-        ceiling = base + pages["ceiling"]
-        results, every_ceiling = {}, []
+        for base in bases:
+            _wait(base)
+        ceiling = bases[0] + pages[0]["ceiling"]
+        results, every_ceiling = [{} for _ in envs], []
         with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
             script.write(WRK_SCRIPT)
             script.flush()
-            for name, path in pages.items():
+            for name in pages[0]:
                 if name == "ceiling":
                     continue
-                for url in (base + path, ceiling):
+                urls = [base + own[name] for base, own in zip(bases, pages, strict=True)] + [ceiling]
+                for url in urls:
                     for _ in range(20):  # warm each worker (and the page cache, when it is on)
                         _get(url)
-                # The page and the ceiling in turns, which goes first alternating: both see the
-                # machine as it is in these seconds.
-                own, beside = [], []
+                slices = [[] for _ in urls]  # the last: the ceiling's
                 for turn in range(options.slices):
-                    pair = [(base + path, own), (ceiling, beside)]
-                    for url, into in pair if turn % 2 == 0 else reversed(pair):
-                        into.append(_wrk(url, seconds, options.connections, script.name))
-                results[name] = _combined(own) | {"ceiling": _combined(beside)["rate"]}
-                every_ceiling += beside
-        results = {"ceiling": _combined(every_ceiling)} | results
-        results["ceiling"]["ceiling"] = results["ceiling"]["rate"]
-        return results
+                    first = turn % len(urls)
+                    for place in [*range(first, len(urls)), *range(first)]:
+                        slices[place].append(_wrk(urls[place], seconds, options.connections, script.name))
+                beside = _combined(slices[-1])["rate"]
+                for found, own in zip(results, slices[:-1], strict=True):
+                    found[name] = _combined(own) | {"ceiling": beside}
+                every_ceiling += slices[-1]
+        ceiling_row = _combined(every_ceiling)
+        ceiling_row["ceiling"] = ceiling_row["rate"]
+        return [{"ceiling": ceiling_row} | found for found in results]
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(timeout=10)
 
 
 # wrk's report of a slice, for _combined(): its requests, its length (µs), its responses that were
@@ -412,7 +439,7 @@ def _combined(slices: list) -> dict:
     }
 
 
-def _table(rows, options, count, generated) -> str:
+def _table(rows, options, count, generated, databases: int = 1) -> str:
     lines = [
         f"### {count:,} articles on {options.database}"
         f"{' with Redis' if options.redis else ''}, {options.connections} connections,"
@@ -426,7 +453,13 @@ def _table(rows, options, count, generated) -> str:
             else f"an existing database of {count:,} articles."
         )
         + " Each page's share is of the ceiling's requests/s in the slices beside its own;"
-        " the ceiling's row is all of its slices.",
+        " the ceiling's row is all of its slices."
+        + (
+            " Each page was driven in turns with the same page at the other size"
+            f"{'s' if databases > 2 else ''}, in the same minutes."
+            if databases > 1
+            else ""
+        ),
         "",
         "| page | cold req/s | cold p50 ms | cold p99 ms | ceiling beside | cold / ceiling "
         "| warm req/s | warm p50 ms | warm p99 ms | ceiling beside | warm / ceiling | errors |",
