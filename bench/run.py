@@ -183,6 +183,7 @@ def _prepare(options, size, scratch: Path) -> dict:
         "tag_rare": rare[1],
         "tag_old": rare[2],
         "feed": "/feed/",
+        "feed_atom": "/feed/atom/",
         "search": "/search/?q=%E6%8A%95%E8%B3%87",  # 投資, in most Japanese articles
         "search_rare": "/search/?q=" + urllib.parse.quote(f"第{count // 2}報"),  # one title
     }
@@ -197,7 +198,6 @@ def _prepare(options, size, scratch: Path) -> dict:
         )
         listed = {name: path for name, path in pages.items() if name != "ceiling"}
         listed |= {
-            "feed_atom": "/feed/atom/",
             "sitemap": "/sitemap-articles.xml",
             "sitemap_index": "/sitemap.xml",
             "sitemap_authors": "/sitemap-authors.xml",
@@ -236,7 +236,7 @@ def _options():
         "--articles",
         type=lambda value: [int(part) for part in value.split(",")],
         default=[1000],
-        help="How many articles; several (1000,100000) are measured one after the other and compared.",
+        help="How many articles; several (1000,100000) are served side by side, measured in turns and compared.",
     )
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--seconds", type=int, default=10, help="How long wrk drives each page.")
