@@ -128,6 +128,21 @@ def test_generate_articles_makes_realistic_public_articles(client):
     assert response.status_code == 200 and articles[0].title in response.content.decode()
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner statistics")
+def test_generate_articles_leaves_the_planner_statistics_of_what_it_wrote(db):
+    call_command("generate_articles", count=30, stdout=StringIO(), stderr=StringIO())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relname IN (%s, %s)",
+            [Article._meta.db_table, Byline._meta.db_table],
+        )
+        estimates = dict(cursor.fetchall())
+    assert estimates == {
+        Article._meta.db_table: Article.objects.count(),
+        Byline._meta.db_table: Byline.objects.count(),
+    }
+
+
 @pytest.mark.django_db(transaction=True)
 def test_generate_articles_writes_the_same_articles_with_worker_processes():
     """Outside a transaction the texts are written by forked workers: the same texts as one process writes."""

@@ -7,7 +7,9 @@ kept for generated articles); the HTML, excerpt, reading time and search
 text are derived as a save would, from text whose Markdown is plain
 paragraphs and headings, in worker processes (`--jobs`) while this one
 writes to the database. On PostgreSQL the search indexes are built once at
-the end instead of row by row.
+the end instead of row by row, and the tables are analysed: until
+autovacuum got to them, the planner took them for nearly empty, and a feed
+of a new 1,000-article database cost PostgreSQL about 8 ms instead of 1.
 """
 
 import multiprocessing
@@ -79,6 +81,9 @@ class Command(BaseCommand):
                     done += size
                     self.stderr.write(f"\r{done:,} / {count:,}", ending="")
         freshness.touch()  # bulk inserts send no signals: the public pages change all the same
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")  # allowed in a transaction, unlike VACUUM
         self.stderr.write("")
         self.stdout.write(f"{count:,} article(s) created.")
 
