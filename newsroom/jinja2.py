@@ -15,6 +15,7 @@ from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
+from django.utils.translation import trans_real
 from jinja2 import Environment, pass_context
 from markupsafe import Markup
 
@@ -55,6 +56,26 @@ def environment(**options) -> Environment:
 # Django's lookup. The text is markup (the template's own), its %(variables)s escaped.
 def gettext(message: str, **variables) -> Markup:
     return Markup(translation.gettext(message)) % variables  # noqa: S704 - see above
+
+
+def translations(request) -> dict:
+    """gettext() and ngettext() for one page, bound to the active language's catalog (a context processor).
+
+    Django's gettext finds the active language anew on each call, in a
+    request-local variable: 2.3 µs a string against 0.2 µs for the catalog's
+    own, and an article page asks for thirty-odd strings. Templates that are
+    imported rather than included get the global functions above.
+    """
+    catalog = trans_real.catalog()
+
+    def page_gettext(message: str, **variables) -> Markup:
+        return Markup(catalog.gettext(message) if message else "") % variables  # noqa: S704 - as gettext()
+
+    def page_ngettext(singular: str, plural: str, number: int, **variables) -> Markup:
+        variables.setdefault("num", number)
+        return Markup(catalog.ngettext(singular, plural, number)) % variables  # noqa: S704 - as gettext()
+
+    return {"_": page_gettext, "gettext": page_gettext, "ngettext": page_ngettext}
 
 
 def ngettext(singular: str, plural: str, number: int, **variables) -> Markup:

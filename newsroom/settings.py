@@ -103,6 +103,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.i18n",
                 "articles.context_processors.site",
+                "newsroom.jinja2.translations",
             ],
         },
     },

@@ -143,3 +143,44 @@ def test_public_templates_translate_and_escape_what_they_put_into_a_string():
     assert preview == "プレビュー（&lt;b&gt;下書き&lt;/b&gt;）：公開時にはこのように表示されます。"
     with translation.override("en"):
         assert template.render({"status": "Draft"}).split("|")[:3] == ["Search", "3 min read", ", "]
+
+
+def test_a_page_translates_with_the_catalog_of_its_language_looked_up_once():
+    # Rendered with a request, the templates' gettext is bound to the active catalog when the
+    # page starts (newsroom.jinja2.translations): each language still gets its own strings, and
+    # what goes into a string is still escaped.
+    from django.template import engines
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    from newsroom.jinja2 import translations
+
+    template = engines["jinja2"].from_string(
+        "{{ _('Search') }}|{% trans minutes=3 %}{{ minutes }} min read{% pluralize %}{{ minutes }} min read"
+        "{% endtrans %}|{% trans status=status %}Preview ({{ status }}): this is how the article will look."
+        "{% endtrans %}|{{ _('') }}"
+    )
+    request = RequestFactory().get("/")
+    for language, expected in [
+        (
+            "ja",
+            [
+                "検索",
+                "3分で読めます",
+                "プレビュー（&lt;b&gt;下書き&lt;/b&gt;）：公開時にはこのように表示されます。",
+                "",
+            ],
+        ),
+        (
+            "en",
+            [
+                "Search",
+                "3 min read",
+                "Preview (&lt;b&gt;下書き&lt;/b&gt;): this is how the article will look.",
+                "",
+            ],
+        ),
+    ]:
+        with translation.override(language):
+            assert translations(request)["_"]("Search") == expected[0]
+            assert template.render({"status": "<b>下書き</b>"}, request=request).split("|") == expected
