@@ -77,15 +77,20 @@ def last_modified(changed_at, released):
 
 
 def public_state(request) -> tuple:
-    """PublicChange.state()'s times, asked once per request (the page cache may have asked already).
+    """PublicChange.state()'s times, asked once per request (the page cache, or the page's articles,
+    may have brought them already).
 
-    It is a public request's first query, and so the check of a connection kept from an earlier
+    When it is a public request's first query, it is the check of a connection kept from an earlier
     request (loading.checked()).
     """
     if not hasattr(request, "_public_state"):
-        *times, request._sections = loading.checked(PublicChange.state)
-        request._public_state = tuple(times)
+        _remember(request, loading.checked(PublicChange.state))
     return request._public_state
+
+
+def _remember(request, state: tuple) -> None:
+    *times, request._sections = state
+    request._public_state = tuple(times)
 
 
 def sections(request) -> list:
@@ -116,11 +121,21 @@ def public(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        # Read before the page is: a scheduled article that appears while it renders then
-        # still bounds how long the page is kept.
-        changed_at, released, upcoming = public_state(request)
-        response = view(request, *args, **kwargs)
+        started, kept = timezone.now(), True
+        if hasattr(request, "_public_state"):  # the page cache asked for it
+            response = view(request, *args, **kwargs)
+        else:
+            # The page's articles bring the state (loading.carrying_state()); its first query is
+            # then the check of a connection kept from an earlier request.
+            with loading.carrying_state(lambda state: _remember(request, state)):
+                response = loading.checked(lambda: view(request, *args, **kwargs))
+            if response.status_code == 200 and not hasattr(request, "_public_state"):
+                # Read after the page, as it read no list: if an article appeared in between, the
+                # page may lack it, and the next publication would not bound how long it is kept.
+                newest = public_state(request)[1]
+                kept = newest is None or newest <= started
         if response.status_code == 200:
+            changed_at, released, upcoming = public_state(request)
             moment = last_modified(changed_at, released)
             if moment:
                 response.headers["Last-Modified"] = http_date(moment.timestamp())
@@ -128,7 +143,7 @@ def public(view):
                 response.render()
             if not response.streaming:
                 response.headers["ETag"] = etag(response.content)
-            response.public_page = True
+            response.public_page = kept
             response.public_until = upcoming  # the next scheduled publication, if any
         return response
 

@@ -12,7 +12,10 @@ articles at once:
   PublicList reads them in the same query as its articles;
 - `neighbours()`: the public articles just before and after one; `around()`, for an article
   page, reads them with the articles sharing the most tags with it, in one query;
-- `all_sections()`: the sections of the menu, where PublicChange.state() has not read them;
+- `state()`: PublicChange.state(), what every public response needs (its Last-Modified,
+  the page cache's mark, the menu's sections); PublicList reads it with a
+  page's articles, as one more row of the same statement (`carrying_state()`);
+- `all_sections()`: the sections of the menu, where the state has not been read;
 - `owner()`: the author, tag or section of an author, tag or section page;
 - `PublicList`: the home, author, tag and section pages' lists, the feeds'
   entries (`entries()`), and the article of an article page (`with_slug()`).
@@ -23,7 +26,11 @@ and each follows the ORM query it replaces: published() for what is public,
 the same orders and the same indexes.
 """
 
+import json
 from collections import defaultdict
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime
 from functools import cache
 from operator import itemgetter
 from weakref import WeakKeyDictionary
@@ -65,14 +72,15 @@ def cursor(db=None):
 
 
 def checked(read):
-    """read(), the first query of a request, as the connection's health check too.
+    """read(), which only reads (a public page, or its first query), with its first query as the
+    connection's health check too.
 
     With CONN_HEALTH_CHECKS, Django asks a connection kept from an earlier
     request "SELECT 1" before the request's first query: a round trip that cost
     each public page 0.14 ms of its process's time and 0.08 ms of PostgreSQL's.
     Here that first query is the check: if it fails because the connection is
     gone (the server restarted, a pooler dropped it), the connection is closed
-    and the query runs once more on a new one. A query that fails on a working
+    and read() runs once more on a new one. A query that fails on a working
     connection raises as before; inside a transaction Django checks as usual.
     """
     db = _database()
@@ -135,6 +143,99 @@ def attach(articles: list, *, sections: bool = True) -> list:
             reading.execute(_links_sql(db, among, sections) + _ORDER[db.vendor == "sqlite"], params)
             rows += reading.fetchall()
     return _attached(db, articles, rows, sections)
+
+
+# The public state asked for by a public request, to come with its page's articles (carrying_state()).
+_CARRIED = ContextVar("newsroom_carried_state", default=None)
+# The kind of the state's row, after the articles (-1) and their links (0-2).
+_STATE_KIND = 4
+
+
+@contextmanager
+def carrying_state(deliver):
+    """Inside, the first PublicList statement to run also reads the state(), and gives it to `deliver`.
+
+    A public page then needs no statement of its own for it, which cost an
+    article page or a feed a tenth of its time (a round trip, and the
+    database's work and ours for one more statement). Read with the page's
+    articles, at the same moment, it is as current as they are.
+    """
+    token = _CARRIED.set([deliver])
+    try:
+        yield
+    finally:
+        _CARRIED.reset(token)
+
+
+def _carried():
+    """(the deliverer, if the state is still wanted by this request, else None; then mark it taken)."""
+    wanted = _CARRIED.get()
+    if not wanted:
+        return None
+    return wanted.pop()
+
+
+def state() -> tuple:
+    """(last change, newest publication that has come, next scheduled one, the menu's sections), in one
+    statement: see PublicChange.state()."""
+    db = _database()
+    sql, params = _state_sql(db, db.ops.adapt_datetimefield_value(timezone.now()))
+    with cursor(db) as reading:
+        reading.execute(f"SELECT {sql}", params)
+        return _read_state(db, reading.fetchone()[0])
+
+
+def _state_sql(db, now) -> tuple[str, list]:
+    """The state at `now` as one text value (JSON: the three times, then [id, name, slug] of every
+    section, in name order), as SQL of a column, and its parameters.
+
+    The publication times follow Article.objects.published() and scheduled();
+    the sections come in Category.objects.all()'s order.
+    """
+    from .models import Article, Category, PublicChange
+
+    articles, sections = Article._meta.db_table, Category._meta.db_table
+    if db.vendor == "postgresql":
+        array = "json_build_array"
+        listed = f"(SELECT json_agg(json_build_array(id, name, slug) ORDER BY name) FROM {sections})"  # noqa: S608
+    else:  # SQLite's order of an aggregate's rows is not promised: _read_state() sorts them
+        array = "json_array"
+        listed = f"json((SELECT json_group_array(json_array(id, name, slug)) FROM {sections}))"  # noqa: S608
+    sql = (
+        f"{array}((SELECT changed_at FROM {PublicChange._meta.db_table} WHERE id = 1),"  # noqa: S608 - table names
+        f" (SELECT MAX(published_at) FROM {articles} WHERE status = %s AND published_at <= %s),"
+        f" (SELECT MIN(published_at) FROM {articles} WHERE status = %s AND published_at > %s),"
+        f" {listed})"
+    )
+    if db.vendor == "postgresql":
+        sql += "::text"
+    published = Article.Status.PUBLISHED
+    return sql, [published, now, published, now]
+
+
+def _read_state(db, text: str) -> tuple:
+    changed_at, released, upcoming, rows = json.loads(text)
+    rows = rows or []  # PostgreSQL aggregates no rows to NULL
+    if db.vendor == "sqlite":
+        rows.sort(key=itemgetter(1))  # by code point, as SQLite's BINARY collation orders them
+    return (_moment(changed_at), _moment(released), _moment(upcoming), sections(rows, db.alias))
+
+
+def _moment(text):
+    """A time as JSON gives it: PostgreSQL's with its offset, SQLite's as stored (UTC, naive)."""
+    if text is None:
+        return None
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _state_branch(db, now, columns: int, place: int) -> tuple[str, list]:
+    """The state as one more SELECT of a UNION ALL of `columns` columns: its kind first, its JSON at
+    `place` (counted from 0), NULL elsewhere; and its parameters."""
+    sql, params = _state_sql(db, now)
+    values = [str(_STATE_KIND)] + ["NULL"] * (columns - 1)
+    values[place] = sql
+    return f" UNION ALL SELECT {', '.join(values)}", params
 
 
 def _links_sql(db, among: str, sections: bool, padding: str = "") -> str:
@@ -383,6 +484,7 @@ class PublicList:
             )
             self.page = _rows_of(self.shown, chosen)
             self.params.insert(0, owner.pk)
+        self.now = self.params[-1]  # the moment the list is public at: the state is read at it too
 
     def count_up_to(self, limit: int) -> int:
         # In any order: counting needs no sort, and stops at `limit`. An owner's count reads its
@@ -419,11 +521,15 @@ class PublicList:
             f" SELECT l.kind, ROW_NUMBER() OVER (ORDER BY l.kind, l.position, l.sort_name, l.tie),"
             f" l.article_id, l.name{', NULL' * (self.width - 2)} FROM ({links}) l"
         )
+        params, deliver = self.params, _carried()
+        if deliver:  # the state's JSON in the title's column
+            branch, state_params = _state_branch(db, self.now, self.width + 2, 3)
+            sql, params = sql + branch, [*params, *state_params]
         with cursor(db) as reading:
-            reading.execute(sql, self.params)
+            reading.execute(sql, params)
             rows = reading.fetchall()
         attnames, converters = _reading(db, self.model, self.fields)
-        found = {}
+        found, links = {}, []
         for row in rows:
             if row[0] == -1:
                 values = list(row[2:])
@@ -431,7 +537,11 @@ class PublicList:
                     values[position] = convert(values[position], column, db)
                 entry = FeedEntry(**dict(zip((*attnames, "body_utf8"), values, strict=True)))
                 found[entry.pk] = entry
-        for kind, _number, article_id, name, *_ in sorted((row for row in rows if row[0] != -1), key=_NUMBER):
+            elif row[0] == _STATE_KIND:
+                deliver(_read_state(db, row[3]))
+            else:
+                links.append(row)
+        for kind, _number, article_id, name, *_ in sorted(links, key=_NUMBER):
             (found[article_id].authors if kind == 0 else found[article_id].tags).append(name)
         return sorted(found.values(), key=_publication, reverse=True)
 
@@ -455,15 +565,21 @@ class PublicList:
         article_rows = "-1, 0, '', 0, chosen.id" + ", NULL" * (_LINK_COLUMNS - 5) + ", chosen.*"
         links = _links_sql(db, _AMONG_CHOSEN[db.vendor == "sqlite"], True, ", NULL" * self.width)
         sql = f"WITH chosen AS ({chosen}) SELECT {article_rows} FROM chosen UNION ALL {links}"  # noqa: S608
+        deliver = _carried()
+        if deliver:  # the state's JSON in the column of the links' names for sorting, after them all
+            branch, state_params = _state_branch(db, self.now, _LINK_COLUMNS + self.width, 2)
+            sql, params = sql + branch, [*params, *state_params]
         with cursor(db) as reading:
             reading.execute(sql + _ORDER[db.vendor == "sqlite"], params)
             rows = reading.fetchall()
+        if deliver:
+            deliver(_read_state(db, next(row[2] for row in rows if row[0] == _STATE_KIND)))
         articles = _articles_of(
             db, [row[_LINK_COLUMNS:] for row in rows if row[0] == -1], self.fields, self.extra
         )
         # In the lists' order, which the union does not keep.
         articles.sort(key=_publication, reverse=True)
-        links = [row[:_LINK_COLUMNS] for row in rows if row[0] != -1]
+        links = [row[:_LINK_COLUMNS] for row in rows if -1 < row[0] < _STATE_KIND]
         return _attached(db, articles, links, True)
 
 

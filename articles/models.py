@@ -1,5 +1,5 @@
 import uuid
-from datetime import UTC, timedelta
+from datetime import timedelta
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
@@ -9,7 +9,6 @@ from django.db import connection, models, transaction
 from django.db.models import Q, signals
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -714,37 +713,15 @@ class PublicChange(models.Model):
     def state(cls) -> tuple:
         """(last change, newest publication that has come, next scheduled one, the menu's sections), in one query.
 
-        Asked on every public request, so written as plain SQL: the ORM would take
-        longer to build it than the database to answer. The two publication times
-        follow Article.objects.published() and scheduled(). Every section, in name
-        order (as Category.objects.all()), comes with them: every public page's menu
-        shows them, and a round trip of their own cost a page a tenth of a millisecond
-        of PostgreSQL's time and twice that of its own.
+        Asked on every public request, so written as plain SQL (loading.state()): the
+        ORM would take longer to build it than the database to answer. The two
+        publication times follow Article.objects.published() and scheduled(). Every
+        section, in name order (as Category.objects.all()), comes with them: every
+        public page's menu shows them, and a round trip of their own cost a page a
+        tenth of a millisecond of PostgreSQL's time and twice that of its own. A
+        public page reads it with its articles (loading.carrying_state()).
         """
-        now = timezone.now()
-        articles, published = Article._meta.db_table, Article.Status.PUBLISHED
-        sql = (
-            f"SELECT 0, (SELECT changed_at FROM {cls._meta.db_table} WHERE id = 1),"  # noqa: S608 - table names
-            f" (SELECT MAX(published_at) FROM {articles} WHERE status = %s AND published_at <= %s),"
-            f" (SELECT MIN(published_at) FROM {articles} WHERE status = %s AND published_at > %s),"
-            f" NULL, NULL, NULL"
-            f" UNION ALL SELECT 1, NULL, NULL, NULL, id, name, slug FROM {Category._meta.db_table}"
-            f" ORDER BY 1, 6"
-        )
-        with loading.cursor() as cursor:
-            cursor.execute(sql, [published, now, published, now])
-            state, *sections = cursor.fetchall()
-        times = (_aware(value) for value in state[1:4])
-        return (*times, loading.sections([row[4:] for row in sections], cursor.db.alias))
-
-
-def _aware(value):
-    """A time from a raw query: SQLite gives text, PostgreSQL a datetime."""
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    if value is not None and timezone.is_naive(value):
-        value = timezone.make_aware(value, UTC)
-    return value
+        return loading.state()
 
 
 def _in_a_week():

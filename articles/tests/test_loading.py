@@ -343,7 +343,7 @@ def test_on_postgresql_the_public_pages_statements_are_prepared_and_planned_once
     statements = list(prepared)
     for part in [
         "FROM articles_publicchange",  # the Last-Modified check
-        "id, name, slug FROM articles_category",  # with it, the sections of the menu
+        "json_build_array(id, name, slug) ORDER BY name) FROM articles_category",  # the menu's sections
         "AS kind",  # bylines, tags and sections
         "FROM articles_author WHERE slug = $1",  # the author of the author page
         "a.slug = $",  # the article of the article page
@@ -442,3 +442,64 @@ def test_on_postgresql_a_public_page_reconnects_when_its_kept_connection_is_gone
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         assert cursor.fetchone()[0] != gone
+
+
+def test_a_public_list_brings_the_public_state_as_its_own_statement_reads_it():
+    """carrying_state(): the first PublicList statement of a request reads PublicChange.state() in
+    the same statement (the times, and the sections in the menu's order), and only the first."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from articles.loading import PublicList, carrying_state
+    from articles.models import Category, PublicChange
+
+    author = AuthorFactory(slug="reporter")
+    for name, slug in [
+        ("文化", "bunka"),
+        ("Zoo", "zoo"),
+        ("abc", "abc"),
+        ("地域", "chiiki"),
+        ("Ａ", "a-wide"),
+    ]:
+        CategoryFactory(name=name, slug=slug)
+    published = [ArticleFactory(authors=[author], tags=["港"], published=True) for _ in range(3)]
+    scheduled = ArticleFactory(authors=[author], published=timezone.now() + timedelta(hours=2))
+    expected = PublicChange.state()
+    changed_at, released, upcoming, sections = expected
+    assert changed_at == PublicChange.objects.get().changed_at
+    assert released == max(article.published_at for article in published)
+    assert upcoming == scheduled.published_at
+    assert [(c.pk, c.name, c.slug) for c in sections] == [
+        (c.pk, c.name, c.slug) for c in Category.objects.all()
+    ]
+
+    def shown(state):
+        *times, sections = state
+        return (*times, [(c.pk, c.name, c.slug) for c in sections])
+
+    tag = published[0].tags.get()
+    readers = {
+        "a page of the home list": lambda: PublicList()[0:10],
+        "an author's list": lambda: PublicList(author)[0:10],
+        "a tag's list": lambda: PublicList(tag)[0:10],
+        "an article": lambda: PublicList(fields=Article.SHOWN_FIELDS).with_slug(published[1].slug),
+        "a feed": lambda: PublicList(fields=Article.FEED_FIELDS, body_utf8=True).entries(20),
+        "an author's feed": lambda: PublicList(author, fields=Article.FEED_FIELDS, body_utf8=True).entries(
+            20
+        ),
+    }
+    for what, read in readers.items():
+        brought = []
+        with carrying_state(brought.append):
+            first = read()
+            read()
+        assert [shown(state) for state in brought] == [shown(expected)], what
+        assert ids(first) == ids(read()), what  # and the articles are those read without it
+
+
+def ids(found) -> list:
+    """What a PublicList read, to compare: ids, and a feed's names of authors and tags."""
+    if not isinstance(found, list):
+        return [found.pk]
+    return [(item.pk, getattr(item, "authors", None), getattr(item, "tags", None)) for item in found]

@@ -233,3 +233,42 @@ def test_a_copy_kept_here_is_not_served_once_another_server_has_moved_the_mark(c
     redis_cache.set(pagecache.MARK_KEY, "moved again, nothing kept under it", None)
     fresh = get(client)
     assert fresh["X-Page-Cache"] == "miss" and "朝市が20年目" in fresh.content.decode()
+
+
+def test_a_page_that_reads_no_list_is_not_kept_if_an_article_appeared_while_it_was_made(rf, cache_backend):
+    """Such a page reads the Last-Modified check after it is made: an article published in between
+    may be missing from it, and the next scheduled one would not bound how long it was kept."""
+    from django.http import HttpResponse
+
+    from articles.freshness import public
+
+    ArticleFactory(title="前からある記事", published=True)
+
+    def quiet(request):
+        return HttpResponse("ページ")
+
+    def busy(request):
+        ArticleFactory(title="いま出た記事", published=timezone.now())
+        return HttpResponse("ページ")
+
+    assert public(quiet)(rf.get("/quiet/")).public_page is True
+    response = public(busy)(rf.get("/busy/"))
+    assert response.status_code == 200 and response.public_page is False
+    assert response["Last-Modified"]  # still answered as a public page
+
+
+def test_with_the_cache_off_a_page_tells_the_last_change_and_lists_the_sections(client, story, settings):
+    """The Last-Modified check and the menu's sections come with the page's articles then."""
+    from django.utils.http import http_date
+
+    from articles.models import PublicChange
+
+    settings.PAGE_CACHE_SECONDS = 0
+    CategoryFactory(name="あさひ", slug="asahi")  # made after 地域, before it in the menu (by name)
+    changed_at, released, _upcoming, _sections = PublicChange.state()
+    for url in [HOME, story.get_absolute_url(), reverse("articles:feed")]:
+        response = get(client, url)
+        assert response["Last-Modified"] == http_date(max(changed_at, released).timestamp()), url
+        assert "X-Page-Cache" not in response
+    html = get(client, story.get_absolute_url()).content.decode()
+    assert html.index('href="/categories/asahi/"') < html.index('href="/categories/chiiki/"')

@@ -98,9 +98,18 @@ def url_for(name, args, middle):
     return reverse(f"articles:{name}", args=args)
 
 
+# The pages whose list reads the Last-Modified check and sections with its articles, in the same
+# statement, when the page cache has not read them already (loading.carrying_state()): with the
+# cache off, or on a miss of a shared cache (whose mark is kept in it), each runs one query fewer.
+CARRIED = {"home", "detail", "author", "tag", "category"} | {name for name in BUDGETS if "feed" in name}
+
+
+@pytest.mark.parametrize("page_cache", [True, False], ids=["page-cache", "no-page-cache"])
 @pytest.mark.parametrize("size", [3, 300])
-def test_query_budgets(client, size):
-    """Every public page and feed, at two data sizes: the same number of queries."""
+def test_query_budgets(client, settings, size, page_cache):
+    """Every public page and feed, at two data sizes: the same number of queries. (With the local
+    memory cache, the page cache reads the Last-Modified check before the page.)"""
+    settings.PAGE_CACHE_SECONDS = 600 if page_cache else 0
     middle = build(size)
     counts = {}
     for name, (args, _budget) in BUDGETS.items():
@@ -109,7 +118,10 @@ def test_query_budgets(client, size):
             response = client.get(url)
         assert response.status_code == 200, url
         counts[name] = len(queries)
-    assert counts == {name: budget for name, (_args, budget) in BUDGETS.items()}
+    carried = 0 if page_cache else 1
+    assert counts == {
+        name: budget - (carried if name in CARRIED else 0) for name, (_args, budget) in BUDGETS.items()
+    }
 
 
 def test_generate_articles_makes_realistic_public_articles(client):
