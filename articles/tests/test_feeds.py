@@ -177,3 +177,27 @@ def test_remembered_feed_dates_are_djangos_for_each_zone():
         )
         assert feeds.rfc3339_date(utc) == "2026-12-07T00:30:00+00:00"
         assert feeds.rfc3339_date(tokyo) == "2026-12-07T09:30:00+09:00"
+
+
+def test_site_relative_addresses_are_found_wherever_they_stand():
+    """The quick look for `="/` (quote by quote) says what a plain search says, at the edges too."""
+    from articles.feeds import _site_relative
+
+    texts = [
+        b"",
+        b'"',
+        b'="/',
+        b'"/',
+        b'="',
+        b'<a href="/x/">',
+        b'<img src="/media/a.jpg" alt="">',
+        b'<a href="https://example.org/">x</a><img alt="" src="/m.png">',
+        b'<a href="//cdn.example.org/">',
+        b'<p class="lead">"/" is a slash</p>',
+        b'<p>a = "/"</p>',
+        '<p>見出し="/記事"</p>'.encode(),
+        b'x="y" z="/',
+        b'""/',
+    ]
+    for text in texts:
+        assert _site_relative(text) == (b'="/' in text), text
