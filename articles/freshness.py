@@ -121,29 +121,35 @@ def public(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        started, kept = timezone.now(), True
-        if hasattr(request, "_public_state"):  # the page cache asked for it
+        started = timezone.now()
+        if hasattr(request, "_public_state"):  # the page cache asked for it, before the page
             response = view(request, *args, **kwargs)
         else:
             # The page's articles bring the state (loading.carrying_state()); its first query is
-            # then the check of a connection kept from an earlier request.
-            with loading.carrying_state(lambda state: _remember(request, state)):
-                response = loading.checked(lambda: view(request, *args, **kwargs))
-            if response.status_code == 200 and not hasattr(request, "_public_state"):
-                # Read after the page, as it read no list: if an article appeared in between, the
-                # page may lack it, and the next publication would not bound how long it is kept.
-                newest = public_state(request)[1]
-                kept = newest is None or newest <= started
+            # then the check of a connection kept from an earlier request, and a page read again
+            # on a new connection brings it again.
+            def read():
+                with loading.carrying_state(lambda state: _remember(request, state)):
+                    return view(request, *args, **kwargs)
+
+            response = loading.checked(read)
         if response.status_code == 200:
+            # A page that read no list reads the state now, after it was made.
             changed_at, released, upcoming = public_state(request)
             moment = last_modified(changed_at, released)
-            if moment:
+            # Read after the page's first query, the state may tell of a change (or a scheduled
+            # article) that came while the page was made, and that the page may lack: such a page
+            # claims no time (a client asking If-Modified-Since would keep the older copy until
+            # the next change), and the page cache does not keep it (the next publication would
+            # not bound how long).
+            current = moment is None or moment <= started
+            if moment and current:
                 response.headers["Last-Modified"] = http_date(moment.timestamp())
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
             if not response.streaming:
                 response.headers["ETag"] = etag(response.content)
-            response.public_page = kept
+            response.public_page = current
             response.public_until = upcoming  # the next scheduled publication, if any
         return response
 

@@ -410,8 +410,14 @@ def kept_connection(monkeypatch):
     return new_request
 
 
+@pytest.mark.parametrize("page_cache", [600, 0], ids=["page-cache", "no-page-cache"])
 @pytest.mark.django_db(transaction=True)
-def test_a_public_page_checks_a_kept_connection_with_its_own_first_query(client, kept_connection):
+def test_a_public_page_checks_a_kept_connection_with_its_own_first_query(
+    client, kept_connection, settings, page_cache
+):
+    # With the page cache (local memory), the first query is the state the cache asks for; without,
+    # the page's own (its article, which brings the state).
+    settings.PAGE_CACHE_SECONDS = page_cache
     article = ArticleFactory(published=True, title="確かめる記事")
     checks = kept_connection()
     assert "確かめる記事" in client.get(article.get_absolute_url()).content.decode()
@@ -423,10 +429,14 @@ def test_a_public_page_checks_a_kept_connection_with_its_own_first_query(client,
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL server process to end")
+@pytest.mark.parametrize("page_cache", [600, 0], ids=["page-cache", "no-page-cache"])
 @pytest.mark.django_db(transaction=True)
-def test_on_postgresql_a_public_page_reconnects_when_its_kept_connection_is_gone(client, kept_connection):
+def test_on_postgresql_a_public_page_reconnects_when_its_kept_connection_is_gone(
+    client, kept_connection, settings, page_cache
+):
     import psycopg
 
+    settings.PAGE_CACHE_SECONDS = page_cache
     article = ArticleFactory(published=True, title="再接続の記事")
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
