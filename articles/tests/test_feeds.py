@@ -199,5 +199,9 @@ def test_site_relative_addresses_are_found_wherever_they_stand():
         b'x="y" z="/',
         b'""/',
     ]
+    # Past the quotes looked at one by one, the rest is searched whole: wherever the address is.
+    many = b'<td align="left">x</td>' * 40
+    texts += [many, many + b'<a href="/x/">', b'<a href="/x/">' + many, many[:-7] + b'="/' + many[-7:]]
+    texts += [b'"' * n + b'="/' for n in range(28, 36)] + [b'"' * n + b"=" + b'"/' for n in range(28, 36)]
     for text in texts:
         assert _site_relative(text) == (b'="/' in text), text
