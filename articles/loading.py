@@ -229,13 +229,17 @@ def _moment(text):
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _state_branch(db, now, columns: int, place: int) -> tuple[str, list]:
-    """The state as one more SELECT of a UNION ALL of `columns` columns: its kind first, its JSON at
-    `place` (counted from 0), NULL elsewhere; and its parameters."""
-    sql, params = _state_sql(db, now)
+def _carrying(db, sql: str, params: list, now, columns: int, place: int) -> tuple[str, list, object]:
+    """The UNION ALL `sql` of `columns` columns and its `params`, with the state as one more SELECT
+    (its kind first, its JSON at `place`, counted from 0, NULL elsewhere) when this request still
+    wants it; and the deliverer of what the row holds, or None."""
+    deliver = _carried()
+    if not deliver:
+        return sql, params, None
+    state, state_params = _state_sql(db, now)
     values = [str(_STATE_KIND)] + ["NULL"] * (columns - 1)
-    values[place] = sql
-    return f" UNION ALL SELECT {', '.join(values)}", params
+    values[place] = state
+    return f"{sql} UNION ALL SELECT {', '.join(values)}", [*params, *state_params], deliver
 
 
 def _links_sql(db, among: str, sections: bool, padding: str = "") -> str:
@@ -521,10 +525,8 @@ class PublicList:
             f" SELECT l.kind, ROW_NUMBER() OVER (ORDER BY l.kind, l.position, l.sort_name, l.tie),"
             f" l.article_id, l.name{', NULL' * (self.width - 2)} FROM ({links}) l"
         )
-        params, deliver = self.params, _carried()
-        if deliver:  # the state's JSON in the title's column
-            branch, state_params = _state_branch(db, self.now, self.width + 2, 3)
-            sql, params = sql + branch, [*params, *state_params]
+        # The state's JSON, if carried, in the title's column.
+        sql, params, deliver = _carrying(db, sql, self.params, self.now, self.width + 2, 3)
         with cursor(db) as reading:
             reading.execute(sql, params)
             rows = reading.fetchall()
@@ -565,10 +567,8 @@ class PublicList:
         article_rows = "-1, 0, '', 0, chosen.id" + ", NULL" * (_LINK_COLUMNS - 5) + ", chosen.*"
         links = _links_sql(db, _AMONG_CHOSEN[db.vendor == "sqlite"], True, ", NULL" * self.width)
         sql = f"WITH chosen AS ({chosen}) SELECT {article_rows} FROM chosen UNION ALL {links}"  # noqa: S608
-        deliver = _carried()
-        if deliver:  # the state's JSON in the column of the links' names for sorting, after them all
-            branch, state_params = _state_branch(db, self.now, _LINK_COLUMNS + self.width, 2)
-            sql, params = sql + branch, [*params, *state_params]
+        # The state's JSON, if carried, in the column of the links' names for sorting, after them all.
+        sql, params, deliver = _carrying(db, sql, params, self.now, _LINK_COLUMNS + self.width, 2)
         with cursor(db) as reading:
             reading.execute(sql + _ORDER[db.vendor == "sqlite"], params)
             rows = reading.fetchall()
