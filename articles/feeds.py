@@ -4,6 +4,7 @@ from html import escape
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.utils import feedgenerator, timezone
 from django.utils.encoding import iri_to_uri
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
@@ -272,6 +273,13 @@ class OwnerFeed(ArticleFeed):
         if found is None:
             raise self.owner_model.DoesNotExist  # the framework answers 404
         return found
+
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        if not feed.items:
+            # An owner with no public article is not public (as its page is not).
+            raise Http404(f"No public article of this {self.owner_model._meta.verbose_name}.")
+        return feed
 
 
 class AuthorFeed(OwnerFeed):

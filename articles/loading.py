@@ -194,13 +194,14 @@ def _state_sql(db, now) -> tuple[str, list]:
     """
     from .models import Article, Category, PublicChange
 
-    articles, sections = Article._meta.db_table, Category._meta.db_table
+    articles = Article._meta.db_table
+    sections, section_params = _menu_sql(now)
     if db.vendor == "postgresql":
         array = "json_build_array"
-        listed = f"(SELECT json_agg(json_build_array(id, name, slug) ORDER BY name) FROM {sections})"  # noqa: S608
+        listed = f"(SELECT json_agg(json_build_array(id, name, slug) ORDER BY name) {sections})"
     else:  # SQLite's order of an aggregate's rows is not promised: _read_state() sorts them
         array = "json_array"
-        listed = f"json((SELECT json_group_array(json_array(id, name, slug)) FROM {sections}))"  # noqa: S608
+        listed = f"json((SELECT json_group_array(json_array(id, name, slug)) {sections}))"
     sql = (
         f"{array}((SELECT changed_at FROM {PublicChange._meta.db_table} WHERE id = 1),"  # noqa: S608 - table names
         f" (SELECT MAX(published_at) FROM {articles} WHERE status = %s AND published_at <= %s),"
@@ -210,7 +211,26 @@ def _state_sql(db, now) -> tuple[str, list]:
     if db.vendor == "postgresql":
         sql += "::text"
     published = Article.Status.PUBLISHED
-    return sql, [published, now, published, now]
+    return sql, [published, now, published, now, *section_params]
+
+
+def _menu_sql(now) -> tuple[str, list]:
+    """The sections of the menu at `now`, those with a public article (as SQL from FROM on), and
+    its parameters.
+
+    A section whose articles are all drafts, in review, scheduled or withdrawn
+    is not public: its name in the menu would tell what is being written
+    before anything is out. Each section is one look-up in its links' index.
+    """
+    from .models import Category
+
+    table, _article, owner = owner_links(Category)
+    public, params = public_links("l", now=now)
+    sql = (
+        f"FROM {Category._meta.db_table} c WHERE EXISTS"  # noqa: S608 - table names
+        f" (SELECT 1 FROM {table} l WHERE l.{owner} = c.id AND {public})"
+    )
+    return sql, params
 
 
 def _read_state(db, text: str) -> tuple:
@@ -402,20 +422,22 @@ def _related_sql(article, limit: int) -> tuple[str, list] | None:
     return sql, [value for tag_id in tag_ids for value in (tag_id, *public_params, article.pk)]
 
 
-def _public(alias: str, *, status="status", published_at="published_at") -> tuple[str, list]:
+def _public(alias: str, *, status="status", published_at="published_at", now=None) -> tuple[str, list]:
     """Article.objects.published() on the articles table as `alias`: the SQL condition and its parameters.
 
     On a link table, `status` and `published_at` name the link's copy of its article's state.
+    `now`, as the database takes it, is the moment it is public at (by default, this one).
     """
     from .models import Article
 
-    now = _database().ops.adapt_datetimefield_value(timezone.now())
+    if now is None:
+        now = _database().ops.adapt_datetimefield_value(timezone.now())
     return f"{alias}.{status} = %s AND {alias}.{published_at} <= %s", [Article.Status.PUBLISHED, now]
 
 
-def public_links(alias: str) -> tuple[str, list]:
+def public_links(alias: str, now=None) -> tuple[str, list]:
     """_public() on a link table as `alias`: the links of public articles, by their copy of its state."""
-    return _public(alias, status=linkstate.STATUS, published_at=linkstate.PUBLISHED_AT)
+    return _public(alias, status=linkstate.STATUS, published_at=linkstate.PUBLISHED_AT, now=now)
 
 
 def owner_links(model) -> tuple[str, str, str]:
@@ -708,16 +730,15 @@ _READINGS = WeakKeyDictionary()  # connection -> {(model, names): (attnames, con
 
 
 def all_sections() -> list:
-    """Every section in name order, for the menu of every page (as Category.objects.all()).
+    """The sections of the menu (those with a public article: _menu_sql()) in name order, for a page
+    that did not read the public state.
 
     A public page has them already, from PublicChange.state() (see freshness.sections()).
     """
-    from .models import Category
-
-    sql = f"SELECT id, name, slug FROM {Category._meta.db_table} ORDER BY name"  # noqa: S608 - table name
     db = _database()
+    listed, params = _menu_sql(db.ops.adapt_datetimefield_value(timezone.now()))
     with cursor(db) as reading:
-        reading.execute(sql)
+        reading.execute(f"SELECT id, name, slug {listed} ORDER BY name", params)
         return sections(reading.fetchall(), db.alias)
 
 

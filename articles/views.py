@@ -96,10 +96,16 @@ class ArticleDetailView(DetailView):
 
 
 class FilteredArticleList(ListView):
-    """Published articles of one author, tag or section (`owner_model`)."""
+    """Published articles of one author, tag or section (`owner_model`).
+
+    An owner with no public article is not public either (its page would tell
+    who is writing about what before anything is out): the paginator finds
+    its first page empty, and ListView answers 404.
+    """
 
     paginate_by = settings.ARTICLES_PER_PAGE
     paginator_class = CappedPaginator
+    allow_empty = False
     owner_model = None
 
     def get_queryset(self):

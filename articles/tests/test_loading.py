@@ -465,24 +465,29 @@ def test_a_public_list_brings_the_public_state_as_its_own_statement_reads_it():
     from articles.models import Category, PublicChange
 
     author = AuthorFactory(slug="reporter")
-    for name, slug in [
-        ("文化", "bunka"),
-        ("Zoo", "zoo"),
-        ("abc", "abc"),
-        ("地域", "chiiki"),
-        ("Ａ", "a-wide"),
-    ]:
+    shown_sections = [
         CategoryFactory(name=name, slug=slug)
-    published = [ArticleFactory(authors=[author], tags=["港"], published=True) for _ in range(3)]
-    scheduled = ArticleFactory(authors=[author], published=timezone.now() + timedelta(hours=2))
+        for name, slug in [("文化", "bunka"), ("Zoo", "zoo"), ("abc", "abc"), ("地域", "chiiki"), ("Ａ", "a-wide")]
+    ]
+    published = [
+        ArticleFactory(authors=[author], tags=["港"], categories=shown_sections[n::3], published=True)
+        for n in range(3)
+    ]
+    # A section of a scheduled article alone, and one of none: not in the menu.
+    scheduled = ArticleFactory(
+        authors=[author],
+        categories=[CategoryFactory(name="予定", slug="yotei")],
+        published=timezone.now() + timedelta(hours=2),
+    )
+    CategoryFactory(name="空", slug="kara")
     expected = PublicChange.state()
     changed_at, released, upcoming, sections = expected
     assert changed_at == PublicChange.objects.get().changed_at
     assert released == max(article.published_at for article in published)
     assert upcoming == scheduled.published_at
-    assert [(c.pk, c.name, c.slug) for c in sections] == [
-        (c.pk, c.name, c.slug) for c in Category.objects.all()
-    ]
+    in_menu = Category.objects.filter(pk__in=Article.objects.published().values("categories"))
+    assert [(c.pk, c.name, c.slug) for c in sections] == [(c.pk, c.name, c.slug) for c in in_menu]
+    assert len(sections) == 5
 
     def shown(state):
         *times, sections = state

@@ -273,7 +273,8 @@ def test_with_the_cache_off_a_page_tells_the_last_change_and_lists_the_sections(
     from articles.models import PublicChange
 
     settings.PAGE_CACHE_SECONDS = 0
-    CategoryFactory(name="あさひ", slug="asahi")  # made after 地域, before it in the menu (by name)
+    # Made after 地域, before it in the menu (by name); a section of a public article, or it is in none.
+    ArticleFactory(categories=[CategoryFactory(name="あさひ", slug="asahi")], published=True)
     changed_at, released, _upcoming, _sections = PublicChange.state()
     for url in [HOME, story.get_absolute_url(), reverse("articles:feed")]:
         response = get(client, url)

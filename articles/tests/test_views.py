@@ -465,10 +465,16 @@ def menu(html: str) -> list[tuple[str, str]]:
     return re.findall(r'<li><a href="([^"]+)">([^<]+)</a></li>', block)
 
 
-def test_every_page_shows_every_section_in_the_menu_in_name_order(client, editor, story):
+def test_every_page_shows_every_section_with_a_public_article_in_the_menu_in_name_order(
+    client, editor, story
+):
     for name, slug in [("経済", "economy"), ("Sports", "sports"), ("文化", "culture")]:
-        CategoryFactory(name=name, slug=slug)
-    expected = [(section.get_absolute_url(), section.name) for section in Category.objects.order_by("name")]
+        ArticleFactory(categories=[CategoryFactory(name=name, slug=slug)], published=True)
+    ArticleFactory(categories=[CategoryFactory(name="下書きだけ", slug="drafts-only")])
+    expected = [
+        (section.get_absolute_url(), section.name)
+        for section in Category.objects.exclude(slug="drafts-only").order_by("name")
+    ]
     assert len(expected) == 4
     public = [
         reverse("articles:home"),
@@ -479,14 +485,14 @@ def test_every_page_shows_every_section_in_the_menu_in_name_order(client, editor
     ]
     for path in public:
         assert menu(client.get(path).content.decode()) == expected, path
-    # A section made now is in the menu of the next page served (it is read with the page's state).
+    # A section's first public article puts it in the menu of the next page served.
     made = CategoryFactory(name="Art", slug="art")
+    assert (made.get_absolute_url(), "Art") not in menu(client.get(reverse("articles:home")).content.decode())
+    ArticleFactory(categories=[made], published=True)
     home = menu(client.get(reverse("articles:home")).content.decode())
     assert (made.get_absolute_url(), "Art") in home and len(home) == 5
-    # A staff preview is no public page: it reads the sections on its own.
+    # A staff preview is no public page: it reads the sections on its own, and shows the same.
     draft = ArticleFactory(title="下書き")
     client.force_login(editor)
     preview = client.get(reverse("articles:preview", args=[draft.pk])).content.decode()
-    assert menu(preview) == [
-        (section.get_absolute_url(), section.name) for section in Category.objects.order_by("name")
-    ]
+    assert menu(preview) == home
