@@ -467,7 +467,13 @@ def test_a_public_list_brings_the_public_state_as_its_own_statement_reads_it():
     author = AuthorFactory(slug="reporter")
     shown_sections = [
         CategoryFactory(name=name, slug=slug)
-        for name, slug in [("文化", "bunka"), ("Zoo", "zoo"), ("abc", "abc"), ("地域", "chiiki"), ("Ａ", "a-wide")]
+        for name, slug in [
+            ("文化", "bunka"),
+            ("Zoo", "zoo"),
+            ("abc", "abc"),
+            ("地域", "chiiki"),
+            ("Ａ", "a-wide"),
+        ]
     ]
     published = [
         ArticleFactory(authors=[author], tags=["港"], categories=shown_sections[n::3], published=True)
