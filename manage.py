@@ -5,7 +5,14 @@ import sys
 
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
+
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 - reads the environment (newsroom/settings.py)
+    except ImproperlyConfigured as error:
+        sys.exit(f"Newsroom cannot start: {error}")
 
     execute_from_command_line(sys.argv)
 

@@ -6,8 +6,11 @@ Every variable is listed in the README.
 """
 
 import os
+import re
+import zoneinfo
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
@@ -18,15 +21,82 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+# Each variable is read once, here. A value that means one thing is taken (in any case, with
+# spaces around it); anything else stops the start with one line that names the variable and says
+# what it takes, rather than a traceback from deep inside Django or a silent default.
+TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def refuse(name: str, value: str, accepted: str):
+    shown = re.sub(r"(//[^/@:]*:)[^/@]*@", r"\1***@", value)  # a password stays out of logs
+    raise ImproperlyConfigured(f"{name}={shown!r} is not valid: {name} takes {accepted}.")
+
+
 def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
+    value = env(name)
+    if value.lower() in TRUE:
+        return True
+    if value.lower() in FALSE:
+        return default if value == "" else False
+    return refuse(name, value, "1, true, yes or on, or 0, false, no, off or nothing")
+
+
+def env_int(name: str, default: int) -> int:
+    value = env(name)
+    if value == "":
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if not value.isdigit():
+        return refuse(name, value, f"a whole number of 0 or more (by default {default})")
+    return int(value)
 
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_choice(name: str, default: str, choices: list[str]) -> str:
+    value = env(name) or default
+    for choice in choices:
+        if value.lower() == choice.lower():
+            return choice
+    return refuse(name, value, f"one of {', '.join(choices)} (in any case)")
+
+
+def database(default: str) -> dict:
+    """DATABASE_URL as Django's DATABASES entry: PostgreSQL or SQLite, or a clear refusal."""
+    value = env("DATABASE_URL") or default
+    accepted = "postgres://USER:PASSWORD@HOST:5432/NAME or sqlite:///PATH"
+    try:
+        config = dj_database_url.parse(
+            value, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
+        )
+    except ValueError:
+        return refuse("DATABASE_URL", value, accepted)
+    usable = {"django.db.backends.postgresql", "django.db.backends.sqlite3"}
+    if config["ENGINE"] not in usable or not config["NAME"]:
+        return refuse("DATABASE_URL", value, accepted)
+    return config
+
+
+def redis_url() -> str:
+    """REDIS_URL, if set: a redis://, rediss:// or unix:// address, or a clear refusal."""
+    value = env("REDIS_URL")
+    if not value:
+        return ""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        parts = None
+    if parts is None or not (
+        (parts.scheme in {"redis", "rediss"} and parts.hostname) or (parts.scheme == "unix" and parts.path)
+    ):
+        return refuse("REDIS_URL", value, "redis://HOST:6379/0, rediss://HOST:6380/0 or unix:///PATH")
+    return value
 
 
 DEBUG = env_bool("DEBUG")
@@ -122,13 +192,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
-    )
-}
+DATABASES = {"default": database(default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Readers keep reading while one writer writes (WAL); a writer takes its
     # lock up front instead of failing half-way with "database is locked".
@@ -157,7 +221,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A shared Redis cache when REDIS_URL is set (several app servers), else each process's own memory.
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = redis_url()
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -169,7 +233,7 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # How long a public page may be served from the cache (0: never). Changes end it sooner.
-PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -178,12 +242,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "ja")
 LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
-if LANGUAGE_CODE not in dict(LANGUAGES):
-    raise ImproperlyConfigured(f"LANGUAGE_CODE must be one of {', '.join(dict(LANGUAGES))}.")
+LANGUAGE_CODE = env_choice("LANGUAGE_CODE", "ja", list(dict(LANGUAGES)))
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Tokyo")
+TIME_ZONE = env("TIME_ZONE") or "Asia/Tokyo"
+if TIME_ZONE not in zoneinfo.available_timezones():
+    refuse("TIME_ZONE", TIME_ZONE, "a zone of the IANA database, such as Asia/Tokyo or UTC")
 USE_I18N = True
 USE_TZ = True
 
@@ -213,7 +277,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # on HTTPS, and cookies travel only over it.
 if env_bool("HTTPS"):
     SECURE_SSL_REDIRECT = True
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 60 * 60)))
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60)
     # Both bind every subdomain, and preloading is hard to undo: each is asked for by name.
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
@@ -245,8 +309,8 @@ PERMISSIONS_POLICY = {
 
 # Admin login (django-axes): after AXES_FAILURE_LIMIT failures for one user from one address,
 # that pair is refused for AXES_COOLOFF_MINUTES; logins and lockouts are logged ("axes").
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "articles.lockout.locked_out"
 AXES_CLIENT_IP_CALLABLE = "articles.lockout.client_address"
@@ -256,7 +320,9 @@ AXES_SENSITIVE_PARAMETERS = []  # the log names the account and the address, for
 
 # Newsroom
 SITE_NAME = os.environ.get("SITE_NAME", "Newsroom")
-SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+SITE_URL = env("SITE_URL").rstrip("/")
+if SITE_URL and not (SITE_URL.startswith(("https://", "http://")) and urlsplit(SITE_URL).hostname):
+    refuse("SITE_URL", SITE_URL, "the public address with its scheme, such as https://news.example.com")
 ARTICLES_PER_PAGE = 20
 # Lists stop at this page (an OFFSET grows with the page); the archives by month reach everything.
 MAX_LIST_PAGES = 50
@@ -286,7 +352,7 @@ EMAIL_BACKEND = (
     if EMAIL_HOST
     else "django.core.mail.backends.console.EmailBackend"
 )
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
@@ -296,5 +362,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]),
+    },
 }

@@ -101,7 +101,60 @@ def test_postgresql_prepares_the_public_pages_statements_unless_told_not_to(sett
 
 def test_an_unknown_language_is_refused_with_a_clear_message():
     result = run_settings(DEBUG="1", LANGUAGE_CODE="xx")
-    assert result.returncode != 0 and "LANGUAGE_CODE must be one of ja, en" in result.stderr
+    assert result.returncode != 0 and "LANGUAGE_CODE takes one of ja, en" in result.stderr
+
+
+def start(*command, **env):
+    """Run manage.py (or another start) with these variables; return (exit status, standard error)."""
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "LOG_LEVEL"}}
+    clean.update({"DEBUG": "1", "DJANGO_SETTINGS_MODULE": "newsroom.settings"}, **env)
+    result = subprocess.run(  # noqa: S603 - this interpreter, fixed arguments
+        [sys.executable, *command], cwd=PROJECT, env=clean, capture_output=True, text=True, timeout=60
+    )
+    return result.returncode, result.stderr
+
+
+@pytest.mark.parametrize(
+    "variable, value, accepted",
+    [
+        ("LOG_LEVEL", "loud", "one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
+        ("DATABASE_URL", "nonsense", "postgres://USER:PASSWORD@HOST:5432/NAME or sqlite:///PATH"),
+        ("DATABASE_URL", "mysql://db/news", "postgres://USER:PASSWORD@HOST:5432/NAME"),
+        ("DATABASE_URL", "postgres://news:s3cret@db:port/news", "postgres://USER:PASSWORD@HOST:5432/NAME"),
+        ("REDIS_URL", "localhost:6379", "redis://HOST:6379/0"),
+        ("REDIS_URL", "redis://:s3cret@cache:port/0", "redis://HOST:6379/0"),
+        ("PAGE_CACHE_SECONDS", "ten", "a whole number of 0 or more (by default 600)"),
+        ("PAGE_CACHE_SECONDS", "-5", "a whole number of 0 or more"),
+        ("DEBUG", "maybe", "1, true, yes or on, or 0, false, no, off"),
+        ("TIME_ZONE", "Tokyo", "a zone of the IANA database"),
+        ("SITE_URL", "news.example.com", "the public address with its scheme"),
+    ],
+)
+def test_a_bad_setting_stops_the_start_with_one_line_naming_it(variable, value, accepted):
+    for command in [("manage.py", "check"), ("-c", "import newsroom.wsgi")]:
+        status, stderr = start(*command, **{variable: value})
+        assert status == 1, stderr
+        lines = stderr.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in stderr, stderr
+        assert lines[0].startswith(f"Newsroom cannot start: {variable}=") and accepted in lines[0]
+        assert "s3cret" not in stderr  # a password in an address stays out of logs
+
+
+@pytest.mark.parametrize(
+    "variable, value",
+    [
+        ("LOG_LEVEL", "warning"),
+        ("LOG_LEVEL", " Debug "),
+        ("LANGUAGE_CODE", "EN"),
+        ("PAGE_CACHE_SECONDS", " 30 "),
+        ("DEBUG", "TRUE"),
+        ("REDIS_URL", "redis://127.0.0.1:6379/3"),
+        ("DATABASE_URL", "sqlite:////tmp/newsroom-settings-check.sqlite3"),
+    ],
+)
+def test_a_setting_that_means_one_thing_is_taken_in_any_case(variable, value):
+    status, stderr = start("manage.py", "check", **{variable: value})
+    assert status == 0, stderr
 
 
 def test_collectstatic_writes_hashed_and_compressed_files(settings, tmp_path):
