@@ -8,7 +8,7 @@ PORT ?= 8000
 # Tests run with DEBUG off, as in production, and a throwaway key.
 TEST_ENV := SECRET_KEY=tests-only-insecure-key DEBUG=
 
-.PHONY: run test lint messages browser bench clean
+.PHONY: run test lint messages browser redis bench clean
 
 $(VENV)/.runtime: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Newsroom needs Python 3.11 or newer; set PYTHON=python3.12 or similar.")'
@@ -36,7 +36,14 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-ipafont-gothic default-jre-headless >/dev/null; \
 	  else echo "No Chromium or Java: the browser tests will be skipped (sudo apt-get install chromium fonts-ipafont-gothic default-jre-headless)" >&2; fi; }
 
-test: $(VENV)/.dev messages browser
+# The shared-cache tests start a redis-server of their own on a free port; install it when we can.
+redis:
+	@command -v redis-server >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	  else echo "No redis-server: the shared-cache tests will be skipped (sudo apt-get install redis-server)" >&2; fi; }
+
+test: $(VENV)/.dev messages browser redis
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
 # Import 10,000 generated posts into a fresh SQLite database, and time the

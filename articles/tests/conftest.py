@@ -1,4 +1,8 @@
 import os
+import shutil
+import socket
+import subprocess
+import time
 from io import StringIO
 from pathlib import Path
 
@@ -83,3 +87,62 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """The address of a Redis server for the tests: TEST_REDIS_URL if set, else a throwaway
+    redis-server of the session's own, on a free port and keeping nothing on disk.
+
+    Without redis-server the tests that need it are skipped, saying how to get it
+    (`make test` installs it when it runs as root); CI requires them.
+    """
+    if os.environ.get("TEST_REDIS_URL"):
+        yield os.environ["TEST_REDIS_URL"].rstrip("/")
+        return
+    binary = shutil.which("redis-server")
+    if binary is None:
+        message = "no redis-server: sudo apt-get install redis-server (make test installs it as root)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI requires the Redis tests: {message}")
+        pytest.skip(message)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(  # noqa: S603 - the system's redis-server, fixed arguments
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for(port)
+        yield f"redis://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _wait_for(port: int, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as connection:
+                connection.sendall(b"PING\r\n")
+                if connection.recv(16).startswith(b"+PONG"):
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"redis-server did not answer on port {port} within {seconds} s")
+        time.sleep(0.05)
+
+
+def redis_cache_settings(url: str, *, database: int = 15) -> dict:
+    """CACHES for a test with the shared (Redis) cache, under a prefix of its own."""
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"{url}/{database}",
+            "KEY_PREFIX": f"test-{time.time_ns()}",
+        }
+    }

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from articles import workflow
 
+from .conftest import redis_cache_settings
 from .factories import ArticleFactory, AuthorFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,13 +21,7 @@ HOME = reverse("articles:home")
 def cache_backend(request, settings):
     """Each test runs with each cache: this process's memory, and Redis shared by app servers."""
     if request.param == "redis":
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
-                "LOCATION": "redis://127.0.0.1:6379/15",
-                "KEY_PREFIX": f"test-{time.time_ns()}",
-            }
-        }
+        settings.CACHES = redis_cache_settings(request.getfixturevalue("redis_server"))
     caches["default"].clear()
     yield request.param
     caches["default"].clear()
@@ -185,14 +180,8 @@ def test_a_restart_in_another_time_zone_or_language_gets_its_own_pages(client, c
 
 
 @pytest.fixture
-def redis_cache(settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:6379/15",
-            "KEY_PREFIX": f"test-{time.time_ns()}",
-        }
-    }
+def redis_cache(settings, redis_server):
+    settings.CACHES = redis_cache_settings(redis_server)
     yield caches["default"]
     caches["default"].clear()
 

@@ -1,6 +1,5 @@
 """Every public page and feed runs a fixed number of SQL queries, whatever the data size."""
 
-import time
 from datetime import timedelta
 from io import StringIO
 
@@ -14,6 +13,7 @@ from django.utils import timezone
 from articles import pagecache
 from articles.models import Article, Byline, Tag, TaggedArticle
 
+from .conftest import redis_cache_settings
 from .factories import ArticleFactory, AuthorFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -108,19 +108,13 @@ CARRIED = {"home", "detail", "author", "tag", "category"} | {name for name in BU
 
 @pytest.mark.parametrize("page_cache", ["local", "shared", "off"], ids=lambda mode: f"page-cache-{mode}")
 @pytest.mark.parametrize("size", [3, 300])
-def test_query_budgets(client, settings, size, page_cache):
+def test_query_budgets(request, client, settings, size, page_cache):
     """Every public page and feed, at two data sizes: the same number of queries. (With the local
     memory cache, the page cache reads the Last-Modified check before the page; a shared cache
     keeps its mark itself, and on a miss the page's list brings the check.)"""
     settings.PAGE_CACHE_SECONDS = 0 if page_cache == "off" else 600
     if page_cache == "shared":
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
-                "LOCATION": "redis://127.0.0.1:6379/15",
-                "KEY_PREFIX": f"budgets-{time.time_ns()}",
-            }
-        }
+        settings.CACHES = redis_cache_settings(request.getfixturevalue("redis_server"))
     middle = build(size)
     if page_cache == "shared":
         pagecache.move_mark()  # as the changes did on commit (the test's transaction never commits)
