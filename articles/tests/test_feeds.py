@@ -205,3 +205,46 @@ def test_site_relative_addresses_are_found_wherever_they_stand():
     texts += [b'"' * n + b'="/' for n in range(28, 36)] + [b'"' * n + b"=" + b'"/' for n in range(28, 36)]
     for text in texts:
         assert _site_relative(text) == (b'="/' in text), text
+
+
+def test_for_feed_reads_the_articles_then_their_bylines_then_their_tags(django_assert_num_queries):
+    """Article.objects.for_feed(): the list in the lists' order, each article's byline in byline
+    order and its tags in name order, in three queries whatever the number of articles; only the
+    fields a feed writes (not the Markdown, nor what search keeps)."""
+    from articles.models import Article, Tag
+
+    now = timezone.now()
+    desk, hanako = AuthorFactory(name="編集部", slug="desk", is_desk=True), AuthorFactory(name="港町花子")
+    section = CategoryFactory(slug="chiiki")
+    for n in range(7):
+        ArticleFactory(
+            authors=[[desk, hanako], [hanako, desk], [hanako]][n % 3],
+            categories=[section] if n % 2 else [],
+            tags=[["港", "AI", "市政", "zeta"], ["港"], []][n % 3],
+            published=now - timedelta(hours=n % 3),  # ties in time: the id decides
+        )
+    ArticleFactory(authors=[desk], tags=["港"], categories=[section])  # a draft
+    ArticleFactory(authors=[desk], tags=["港"], categories=[section], published=now + timedelta(days=1))
+    port = Tag.objects.get(name="港")
+    public = Article.objects.published()
+    seen = []
+    for listed in [public, public.by_author(hanako), public.tagged(port), public.in_category(section)]:
+        expected = [
+            (a.pk, [b.author.name for b in a.bylines.all()], sorted(t.name for t in a.tags.all()))
+            for a in listed.order_by("-published_at", "-pk")
+        ]
+        with django_assert_num_queries(3):
+            articles = list(listed.for_feed())
+            shown = [
+                (a.pk, [b.author.name for b in a.feed_bylines], [link.tag.name for link in a.feed_tags])
+                for a in articles
+            ]
+        assert shown == expected and expected
+        assert {"body", "search_text"} <= articles[0].get_deferred_fields()
+        seen += shown
+    assert {tuple(names) for _pk, names, _tags in seen} == {
+        ("編集部", "港町花子"),
+        ("港町花子", "編集部"),
+        ("港町花子",),
+    }
+    assert ["AI", "zeta", "市政", "港"] in [tags for _pk, _names, tags in seen]
