@@ -125,16 +125,17 @@ def public(view):
         if hasattr(request, "_public_state"):  # the page cache asked for it, before the page
             response = view(request, *args, **kwargs)
         else:
-            # The page's articles bring the state (loading.carrying_state()); its first query is
-            # then the check of a connection kept from an earlier request, and a page read again
-            # on a new connection brings it again.
+            # A page's list of articles brings the state (loading.carrying_state(); the feeds,
+            # read through the ORM, do not); its first query is then the check of a connection
+            # kept from an earlier request, and a page read again on a new connection brings it
+            # again.
             def read():
                 with loading.carrying_state(lambda state: _remember(request, state)):
                     return view(request, *args, **kwargs)
 
             response = loading.checked(read)
         if response.status_code == 200:
-            # A page that read no list reads the state now, after it was made.
+            # A page that read no such list (a feed, a sitemap…) reads the state now, after it was made.
             changed_at, released, upcoming = public_state(request)
             moment = last_modified(changed_at, released)
             # Read after the page's first query, the state may tell of a change (or a scheduled

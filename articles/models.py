@@ -251,12 +251,12 @@ class ArticleQuerySet(models.QuerySet):
         return attached
 
     def for_listing(self):
-        """Whole articles as an article page, a preview or a feed shows them, newest first.
+        """Whole articles as an article page or a preview shows them, newest first.
 
         Only the fields those show (not the Markdown, nor what search, the
         desk and imports keep), with byline, tags and sections (attached()).
-        Previews read it; the public article page and the feeds read the same
-        through loading.PublicList.
+        Previews read it; the public article page reads the same through
+        loading.PublicList.
         """
         return self.only(*Article.SHOWN_FIELDS).attached().order_by("-published_at", "-pk")
 
@@ -734,7 +734,8 @@ class PublicChange(models.Model):
         section, in name order (as Category.objects.all()), comes with them: every
         public page's menu shows them, and a round trip of their own cost a page a
         tenth of a millisecond of PostgreSQL's time and twice that of its own. A
-        public page reads it with its articles (loading.carrying_state()).
+        page that reads a list through loading.PublicList reads it with its articles
+        (loading.carrying_state()).
         """
         return loading.state()
 
