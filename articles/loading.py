@@ -17,13 +17,13 @@ articles at once:
   page's articles, as one more row of the same statement (`carrying_state()`);
 - `all_sections()`: the sections of the menu, where the state has not been read;
 - `owner()`: the author, tag or section of an author, tag or section page;
-- `PublicList`: the home, author, tag and section pages' lists, the feeds'
-  entries (`entries()`), and the article of an article page (`with_slug()`).
+- `PublicList`: the home, author, tag and section pages' lists, and the
+  article of an article page (`with_slug()`).
 
-They return model instances, so templates read them as they read any article
-(a feed, which writes a few fields and names, gets plain FeedEntry records),
+They return model instances, so templates read them as they read any article,
 and each follows the ORM query it replaces: published() for what is public,
-the same orders and the same indexes.
+the same orders and the same indexes. (The feeds read theirs through the ORM:
+Article.objects.for_feed().)
 """
 
 import json
@@ -122,27 +122,26 @@ def _in(db, ids: list, uses: int) -> tuple[str, list | dict]:
     return f" IN ({', '.join(['%s'] * len(ids))})", list(ids) * uses
 
 
-def attach(articles: list, *, sections: bool = True) -> list:
+def attach(articles: list) -> list:
     """Give each article its `loaded_byline`, `loaded_tags` and `loaded_sections`: one query for a page.
 
     Authors come in byline order, tags and sections in name order, as
     Article.byline(), tag_list() and sections() give them (those read these
     lists when present). Each instance holds the fields a public page shows;
     reading any other loads it. An author or tag on several of the articles
-    is one instance, shared by them. Without `sections` (the feeds show
-    none), the sections are not read, and sections() would query them.
+    is one instance, shared by them.
     """
     db = _database()
-    kinds = 3 if sections else 2
+    kinds = 3  # bylines, tags and sections
     # Each id is bound once per kind on SQLite: groups small enough for its limit (999 on some builds).
     group = (db.features.max_query_params or 3000) // kinds
     rows = []
     for first in range(0, len(articles), group):
         among, params = _in(db, [article.pk for article in articles[first : first + group]], kinds)
         with cursor(db) as reading:
-            reading.execute(_links_sql(db, among, sections) + _ORDER[db.vendor == "sqlite"], params)
+            reading.execute(_links_sql(db, among) + _ORDER[db.vendor == "sqlite"], params)
             rows += reading.fetchall()
-    return _attached(db, articles, rows, sections)
+    return _attached(db, articles, rows)
 
 
 # The public state asked for by a public request, to come with its page's articles (carrying_state()).
@@ -156,9 +155,10 @@ def carrying_state(deliver):
     """Inside, the first PublicList statement to run also reads the state(), and gives it to `deliver`.
 
     A public page then needs no statement of its own for it, which cost an
-    article page or a feed a tenth of its time (a round trip, and the
-    database's work and ours for one more statement). Read with the page's
-    articles, at the same moment, it is as current as they are.
+    article page a tenth of its time (a round trip, and the database's work
+    and ours for one more statement). Read with the page's articles, at the
+    same moment, it is as current as they are. (The feeds, read through the
+    ORM, leave it to freshness.public to read.)
     """
     token = _CARRIED.set([deliver])
     try:
@@ -262,7 +262,7 @@ def _carrying(db, sql: str, params: list, now, columns: int, place: int) -> tupl
     return f"{sql} UNION ALL SELECT {', '.join(values)}", [*params, *state_params], deliver
 
 
-def _links_sql(db, among: str, sections: bool, padding: str = "") -> str:
+def _links_sql(db, among: str, padding: str = "") -> str:
     """The byline, tag and section rows of the articles whose id is `among` (SQL after the column):
     (kind, position, sort_name, tie, article_id, id, name, slug, is_desk, user_id), then `padding`.
 
@@ -280,18 +280,15 @@ def _links_sql(db, among: str, sections: bool, padding: str = "") -> str:
         f" UNION ALL SELECT 1, 0, t.name, t.id, ta.content_object_id, t.id, t.name, t.slug, {no}, NULL{padding}"
         f" FROM {TaggedArticle._meta.db_table} ta JOIN {Tag._meta.db_table} t ON t.id = ta.tag_id"
         f" WHERE ta.content_object_id{among}"
+        f" UNION ALL SELECT 2, 0, c.name, c.id, l.article_id, c.id, c.name, c.slug, {no}, NULL{padding}"
+        f" FROM {Article.categories.through._meta.db_table} l"
+        f" JOIN {Category._meta.db_table} c ON c.id = l.category_id"
+        f" WHERE l.article_id{among}"
     )
-    if sections:
-        sql += (
-            f" UNION ALL SELECT 2, 0, c.name, c.id, l.article_id, c.id, c.name, c.slug, {no}, NULL{padding}"  # noqa: S608
-            f" FROM {Article.categories.through._meta.db_table} l"
-            f" JOIN {Category._meta.db_table} c ON c.id = l.category_id"
-            f" WHERE l.article_id{among}"
-        )
     return sql
 
 
-def _attached(db, articles: list, rows: list, sections: bool) -> list:
+def _attached(db, articles: list, rows: list) -> list:
     """attach()'s work on rows of _links_sql(), in the order of _ORDER (sorted here on SQLite)."""
     from .models import Author, Category, Tag
 
@@ -313,8 +310,7 @@ def _attached(db, articles: list, rows: list, sections: bool) -> list:
     for article in articles:
         article.loaded_byline = found[0][article.pk]
         article.loaded_tags = found[1][article.pk]
-        if sections:
-            article.loaded_sections = found[2][article.pk]
+        article.loaded_sections = found[2][article.pk]
     return articles
 
 
@@ -455,14 +451,13 @@ class PublicList:
     """Published articles, newest first, all or one author's, tag's or section's.
 
     For the lists (as the paginator reads them: a count that stops one past
-    the last page, then the page), the feeds and the article of an article
-    page (with_slug()). Its queries are those of
+    the last page, then the page) and the article of an article page
+    (with_slug()). Its queries are those of
     Article.objects.published().summarized(), or for_listing() with
     fields=Article.SHOWN_FIELDS, filtered by the owner (by_author(),
     tagged(), in_category()), written out, and in the same statement the
     articles' bylines, tags and sections, as attach() reads them (see
-    _with_links()); a feed's articles come as entries() with the names of
-    their byline and tags. test_loading holds them to the ORM's.
+    _with_links()). test_loading holds them to the ORM's.
 
     An owner's list is read from its links, which carry their article's status
     and publication time (see linkstate.py): their index gives a page in order,
@@ -475,18 +470,12 @@ class PublicList:
 
     SUMMARY_FIELDS = ("title", "slug", "published_at", "created_at", "excerpt", "reading_time")
 
-    def __init__(self, owner=None, *, fields=SUMMARY_FIELDS, body_utf8=False):
+    def __init__(self, owner=None, *, fields=SUMMARY_FIELDS):
         from .models import Article
 
-        self.model = Article
         self.fields = fields
-        # What summaries show; an article page gives Article.SHOWN_FIELDS, the feeds FEED_FIELDS.
+        # What summaries show; an article page gives Article.SHOWN_FIELDS.
         columns = [f"a.{Article._meta.get_field(name).column}" for name in ("id", *fields)]
-        # The feeds copy an article's HTML into their XML as stored: read as UTF-8 bytes (as
-        # `body_utf8`), it is never decoded and encoded again, which cost a feed a fifth of its time.
-        self.extra = ("body_utf8",) if body_utf8 else ()
-        if body_utf8:
-            columns.append(_AS_UTF8.get(_database().vendor, "%s") % "a.body_html")
         self.shown, self.width = ", ".join(columns), len(columns)
         public, self.params = _public("a")
         self.source = f"FROM {Article._meta.db_table} a WHERE {public}"
@@ -525,50 +514,6 @@ class PublicList:
         sql = self.page.replace("{limit}", str(int(window.stop - start))).replace("{offset}", str(int(start)))
         return self._with_links(sql, self.params)
 
-    def entries(self, limit: int) -> list:
-        """The newest `limit` articles as a feed writes them (FeedEntry), in one statement.
-
-        The articles' rows, then the names of their byline and tags, each
-        numbered in attach()'s order by the database: a feed writes names only.
-        Articles and authors or tags as model instances, with their links in a
-        statement of their own, cost a feed about a millisecond: a fifth of it.
-        The links are numbered apart from the articles, so that the bodies do not
-        go through a sort (that cost PostgreSQL 0.4 ms a feed).
-        """
-        if self.fields != self.model.FEED_FIELDS or not self.extra:
-            raise ValueError(
-                "a feed's entries: PublicList(owner, fields=Article.FEED_FIELDS, body_utf8=True)"
-            )
-        db = _database()
-        chosen = self.page.replace("{limit}", str(int(limit))).replace("{offset}", "0")
-        links = _links_sql(db, _AMONG_CHOSEN[db.vendor == "sqlite"], sections=False)
-        sql = (
-            f"WITH chosen AS ({chosen}) SELECT -1, 0, chosen.* FROM chosen UNION ALL"  # noqa: S608 - no input
-            f" SELECT l.kind, ROW_NUMBER() OVER (ORDER BY l.kind, l.position, l.sort_name, l.tie),"
-            f" l.article_id, l.name{', NULL' * (self.width - 2)} FROM ({links}) l"
-        )
-        # The state's JSON, if carried, in the title's column.
-        sql, params, deliver = _carrying(db, sql, self.params, self.now, self.width + 2, 3)
-        with cursor(db) as reading:
-            reading.execute(sql, params)
-            rows = reading.fetchall()
-        attnames, converters = _reading(db, self.model, self.fields)
-        found, links = {}, []
-        for row in rows:
-            if row[0] == -1:
-                values = list(row[2:])
-                for position, convert, column in converters:
-                    values[position] = convert(values[position], column, db)
-                entry = FeedEntry(**dict(zip((*attnames, "body_utf8"), values, strict=True)))
-                found[entry.pk] = entry
-            elif row[0] == _STATE_KIND:
-                deliver(_read_state(db, row[3]))
-            else:
-                links.append(row)
-        for kind, _number, article_id, name, *_ in sorted(links, key=_NUMBER):
-            (found[article_id].authors if kind == 0 else found[article_id].tags).append(name)
-        return sorted(found.values(), key=_publication, reverse=True)
-
     def with_slug(self, slug: str):
         """The public article of this slug (a slug is unique), or None: as published().get(slug=slug)."""
         if self.of_owner:
@@ -587,7 +532,7 @@ class PublicList:
         db = _database()
         # The articles' rows lead (kind -1, as _ORDER sorts): their columns after the links' ten.
         article_rows = "-1, 0, '', 0, chosen.id" + ", NULL" * (_LINK_COLUMNS - 5) + ", chosen.*"
-        links = _links_sql(db, _AMONG_CHOSEN[db.vendor == "sqlite"], True, ", NULL" * self.width)
+        links = _links_sql(db, _AMONG_CHOSEN[db.vendor == "sqlite"], ", NULL" * self.width)
         sql = f"WITH chosen AS ({chosen}) SELECT {article_rows} FROM chosen UNION ALL {links}"  # noqa: S608
         # The state's JSON, if carried, in the column of the links' names for sorting, after them all.
         sql, params, deliver = _carrying(db, sql, params, self.now, _LINK_COLUMNS + self.width, 2)
@@ -596,40 +541,17 @@ class PublicList:
             rows = reading.fetchall()
         if deliver:
             deliver(_read_state(db, next(row[2] for row in rows if row[0] == _STATE_KIND)))
-        articles = _articles_of(
-            db, [row[_LINK_COLUMNS:] for row in rows if row[0] == -1], self.fields, self.extra
-        )
+        articles = _articles_of(db, [row[_LINK_COLUMNS:] for row in rows if row[0] == -1], self.fields)
         # In the lists' order, which the union does not keep.
         articles.sort(key=_publication, reverse=True)
         links = [row[:_LINK_COLUMNS] for row in rows if -1 < row[0] < _STATE_KIND]
-        return _attached(db, articles, links, True)
+        return _attached(db, articles, links)
 
 
 # The links of the chosen articles. PostgreSQL's planner, joining the links to the chosen few
 # (as IN (SELECT ...) asks), read all of a small archive's links (a millisecond at 1,000 articles);
 # given their ids as an array, it looks each one up in the links' index, as for attach().
 _AMONG_CHOSEN = (" = ANY(ARRAY(SELECT id FROM chosen))", " IN (SELECT id FROM chosen)")
-
-
-_NUMBER = itemgetter(1)
-
-
-class FeedEntry:
-    """An article as a feed writes it: PublicList.entries()'s fields, its HTML as UTF-8 bytes, and the
-    names of its byline (in byline order) and of its tags (in name order, as tag_list())."""
-
-    __slots__ = ("pk", "title", "slug", "excerpt", "published_at", "revised_at", "guid", "body_utf8")
-    __slots__ += ("authors", "tags")
-
-    def __init__(self, id, title, slug, excerpt, published_at, revised_at, guid, body_utf8):  # noqa: A002 - the column
-        self.pk, self.title, self.slug, self.excerpt = id, title, slug, excerpt
-        self.published_at, self.revised_at, self.guid, self.body_utf8 = (
-            published_at,
-            revised_at,
-            guid,
-            body_utf8,
-        )
-        self.authors, self.tags = [], []
 
 
 def _publication(article) -> tuple:
@@ -645,12 +567,6 @@ def _rows_of(shown: str, chosen: str) -> str:
         f"SELECT {shown} FROM {Article._meta.db_table} a WHERE a.id IN ({chosen})"  # noqa: S608 - no input
         f" ORDER BY a.published_at DESC, a.id DESC"
     )
-
-
-# A text column as the bytes of its UTF-8. PostgreSQL's textsend() gives the text as the client's
-# encoding, which Django sets to UTF-8; convert_to() checked every byte again (a quarter of a
-# millisecond of PostgreSQL's time for a feed's twenty articles).
-_AS_UTF8 = {"sqlite": "CAST(%s AS BLOB)", "postgresql": "textsend(%s)"}
 
 
 def _articles(sql: str, params: list, names: tuple, extra: tuple = ()) -> list:
@@ -752,7 +668,7 @@ def sections(rows, alias: str) -> list:
 def _shown(model, db, **values):
     """An instance of `model` holding `values`, as from_db() makes it; any other field loads when read.
 
-    Built without __init__: a feed's twenty articles bring about a hundred
+    Built without __init__: a page's twenty articles bring about a hundred
     authors, tags and sections, and running __init__ and its signals for each
     cost about a millisecond.
     """

@@ -425,8 +425,6 @@ class Article(models.Model):
         *("hero_image_url", "status", "published_at", "created_at", "revised_at", "correction_note"),
         *("guid", "created_by"),
     )
-    # What the feeds write of each article besides its HTML (PublicList reads that as bytes).
-    FEED_FIELDS = ("title", "slug", "excerpt", "published_at", "revised_at", "guid")
 
     # Every save keeps a revision of the text (not of the derived HTML).
     history = HistoricalRecords(

@@ -40,33 +40,6 @@ def test_loaded_bylines_tags_and_sections_match_the_orm_in_groups_within_the_par
         assert [(c.pk, c.name) for c in shown.sections()] == [(c.pk, c.name) for c in fresh.categories.all()]
 
 
-def test_without_sections_attach_reads_bylines_and_tags_and_leaves_sections_to_a_query(
-    django_assert_num_queries,
-):
-    """The feeds show no sections, so attach(sections=False) does not read them; asked for anyway,
-    sections() reads them from the database, right."""
-    from articles.loading import attach
-
-    section = CategoryFactory(name="地域", slug="chiiki")
-    article = ArticleFactory(
-        authors=[AuthorFactory(name="港町太郎", slug="taro")], categories=[section], tags=["港", "AI"]
-    )
-    bare = Article.objects.get(pk=article.pk)
-    ran = []
-
-    def record(execute, sql, params, many, context):
-        ran.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(record):
-        attach([bare], sections=False)
-    assert len(ran) == 1 and "articles_byline" in ran[0] and "articles_category" not in ran[0]
-    assert [a.name for a in bare.byline()] == ["港町太郎"]
-    assert [t.name for t in bare.tag_list()] == sorted(["港", "AI"])
-    with django_assert_num_queries(1):
-        assert [c.name for c in bare.sections()] == ["地域"]
-
-
 def test_a_loaded_author_reads_any_other_field_from_the_database(django_assert_num_queries):
     author = AuthorFactory(name="編集部", slug="desk", bio="地域の**ニュース**")
     ArticleFactory(authors=[author], published=True)
@@ -177,12 +150,12 @@ def test_public_lists_and_the_article_by_slug_are_what_the_orm_gives():
         (tag, public.tagged(tag)),
         (section, public.in_category(section)),
     ]:
-        for fields in (PublicList.SUMMARY_FIELDS, Article.SHOWN_FIELDS, Article.FEED_FIELDS):
+        for fields in (PublicList.SUMMARY_FIELDS, Article.SHOWN_FIELDS):
             listed = PublicList(owner, fields=fields)
             assert listed.count_up_to(100) == expected.count()
             assert [a.pk for a in listed[0:100]] == [a.pk for a in expected]
             assert [a.pk for a in listed[2:5]] == [a.pk for a in expected[2:5]]
-            # Not counted first (a feed), or counted not far enough to tell: it counts itself.
+            # Not counted first, or counted not far enough to tell: it counts itself.
             assert [a.pk for a in PublicList(owner, fields=fields)[1:4]] == [a.pk for a in expected[1:4]]
             counted_short = PublicList(owner, fields=fields)
             counted_short.count_up_to(2)
@@ -208,71 +181,6 @@ def test_public_lists_and_the_article_by_slug_are_what_the_orm_gives():
     assert found.published_at.utcoffset() is not None
     for hidden in (draft.slug, scheduled.slug, "no-such-slug"):
         assert shown.with_slug(hidden) is None
-
-
-def test_feed_entries_are_the_orms_newest_articles_with_their_byline_and_tag_names_in_one_query(
-    django_assert_num_queries,
-):
-    """PublicList.entries(), what a feed writes: the ORM's list, each article's fields as the ORM
-    gives them, its HTML as UTF-8 bytes, its byline's names in byline order and its tags' in name
-    order; drafts, scheduled articles and other owners' articles left out; in one statement."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from articles.loading import PublicList
-    from articles.models import Tag
-
-    now = timezone.now()
-    desk, hanako = (
-        AuthorFactory(name="編集部", slug="desk", is_desk=True),
-        AuthorFactory(name="港町花子", slug="hanako"),
-    )
-    section = CategoryFactory(name="地域", slug="chiiki")
-    for n in range(7):
-        ArticleFactory(
-            authors=[[desk, hanako], [hanako, desk], [hanako], []][n % 4],
-            categories=[section] if n % 2 else [],
-            tags=[["港", "AI", "市政", "zeta"], ["港"], []][n % 3],
-            published=now - timedelta(hours=n % 3),  # ties in time: the id decides
-            body=f"本文 {n} 𠮷野家 &amp; <b>強調</b>",
-        )
-    ArticleFactory(authors=[desk], tags=["港"], categories=[section])  # a draft
-    ArticleFactory(authors=[desk], tags=["港"], categories=[section], published=now + timedelta(days=1))
-    public = Article.objects.published().for_listing()
-
-    def fields(article) -> list:
-        return [
-            (name, type(getattr(article, name)), getattr(article, name))
-            for name in ("pk", *Article.FEED_FIELDS)
-        ]
-
-    def shown(entry) -> tuple:
-        return fields(entry), entry.body_utf8, entry.authors, entry.tags
-
-    def orms(article) -> tuple:
-        fresh = Article.objects.get(pk=article.pk)
-        byline, tags = [a.name for a in fresh.byline()], [t.name for t in fresh.tags.order_by("name")]
-        return fields(fresh), fresh.body_html.encode(), byline, tags
-
-    for owner, expected in [
-        (None, public),
-        (hanako, public.by_author(hanako)),
-        (Tag.objects.get(name="港"), public.tagged(Tag.objects.get(name="港"))),
-        (section, public.in_category(section)),
-    ]:
-        for limit in (20, 2):
-            listed = PublicList(owner, fields=Article.FEED_FIELDS, body_utf8=True)
-            with django_assert_num_queries(1):
-                entries = listed.entries(limit)
-            assert [shown(entry) for entry in entries] == [orms(article) for article in expected[:limit]], (
-                owner
-            )
-    full = PublicList(fields=Article.FEED_FIELDS, body_utf8=True).entries(20)
-    assert any(len(entry.authors) == 2 and len(entry.tags) == 4 for entry in full)
-    for unfit in (PublicList(fields=Article.FEED_FIELDS), PublicList(body_utf8=True)):
-        with pytest.raises(ValueError, match="FEED_FIELDS, body_utf8=True"):
-            unfit.entries(20)
 
 
 def test_the_article_by_slug_comes_with_its_byline_tags_and_sections_in_one_query(django_assert_num_queries):
@@ -354,8 +262,8 @@ def test_on_postgresql_the_public_pages_statements_are_prepared_and_planned_once
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's result formats")
 def test_on_postgresql_the_public_pages_results_come_in_binary(db):
-    """Text, times and numbers as PostgreSQL keeps them: a feed's bodies (bytea) in their text form
-    were hex, twice their size, written by the server and read back by the client."""
+    """Text, times and numbers as PostgreSQL keeps them, not written out as text by the server and
+    read back by the client (bytea's text form is hex, twice its size)."""
     from articles import loading
 
     with loading.cursor() as cursor:
@@ -365,17 +273,6 @@ def test_on_postgresql_the_public_pages_results_come_in_binary(db):
         assert cursor.cursor.pgresult.fformat(0) == 1  # binary
         body, moment, number = cursor.fetchone()
     assert body == "本文".encode() and moment.isoformat() == "2026-12-07T00:00:00+00:00" and number == 1
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's textsend()")
-def test_on_postgresql_a_feeds_bodies_arrive_as_their_exact_utf8_bytes(db):
-    """The feeds read an article's HTML with textsend(): the bytes of its UTF-8, whatever the text."""
-    from articles.loading import PublicList
-
-    text = "<p>本文 𠮷野家 😀 ｶﾀｶﾅ é &amp; \\ \\x41 %s</p>"
-    Article.objects.filter(pk=ArticleFactory(published=True).pk).update(body_html=text)
-    [entry] = PublicList(fields=Article.FEED_FIELDS, body_utf8=True).entries(20)
-    assert entry.body_utf8 == text.encode()
 
 
 def test_without_prepared_statements_the_pages_read_as_django_does(client, monkeypatch):
@@ -502,10 +399,6 @@ def test_a_public_list_brings_the_public_state_as_its_own_statement_reads_it():
         "an author's list": lambda: PublicList(author)[0:10],
         "a tag's list": lambda: PublicList(tag)[0:10],
         "an article": lambda: PublicList(fields=Article.SHOWN_FIELDS).with_slug(published[1].slug),
-        "a feed": lambda: PublicList(fields=Article.FEED_FIELDS, body_utf8=True).entries(20),
-        "an author's feed": lambda: PublicList(author, fields=Article.FEED_FIELDS, body_utf8=True).entries(
-            20
-        ),
     }
     for what, read in readers.items():
         brought = []
@@ -517,7 +410,5 @@ def test_a_public_list_brings_the_public_state_as_its_own_statement_reads_it():
 
 
 def ids(found) -> list:
-    """What a PublicList read, to compare: ids, and a feed's names of authors and tags."""
-    if not isinstance(found, list):
-        return [found.pk]
-    return [(item.pk, getattr(item, "authors", None), getattr(item, "tags", None)) for item in found]
+    """What a PublicList read, to compare: the ids of its articles."""
+    return [item.pk for item in found] if isinstance(found, list) else [found.pk]
