@@ -52,7 +52,9 @@ def with_absolute_links(html: str, base: str) -> str:
 class FullContent:
     """A feed generator whose items also carry `content` (the article's HTML) and `author_names`.
 
-    Every text given is passed through xml_safe().
+    Every text given is passed through xml_safe(), and the HTML's site-relative
+    addresses are made absolute against the item's own link (which carries
+    SITE_URL, or the request's host).
     """
 
     def __init__(self, *args, **kwargs):
