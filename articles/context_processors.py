@@ -2,8 +2,9 @@ from django.conf import settings
 from django.utils.encoding import iri_to_uri
 from django.utils.functional import SimpleLazyObject
 
-from . import freshness, links
+from . import links
 from .drawing import Drawing
+from .models import Category
 
 
 def site_root(request) -> str:
@@ -18,12 +19,20 @@ def canonical_url(request) -> str:
     return f"{site_root(request)}{iri_to_uri(request.path)}{query}"
 
 
+def menu(request) -> list:
+    """The sections of the menu (Category.objects.in_menu()), read once for a request (a 404 page
+    that becomes a 410 is drawn twice)."""
+    if not hasattr(request, "menu_sections"):
+        request.menu_sections = Drawing().links(Category.objects.in_menu())
+    return request.menu_sections
+
+
 def site(request):
     return {
         "site_name": settings.SITE_NAME,
         "site_root": SimpleLazyObject(lambda: site_root(request)),
         "canonical_url": SimpleLazyObject(lambda: canonical_url(request)),
-        "nav_sections": SimpleLazyObject(lambda: Drawing().links(freshness.sections(request))),
+        "nav_sections": SimpleLazyObject(lambda: menu(request)),
         # The global address() of the Jinja2 templates, with the script prefix and URLconf read once.
         "address": links.addresser(),
     }

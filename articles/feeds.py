@@ -92,7 +92,7 @@ class FullAtomFeed(FullContent, Atom1Feed):
 
 def byline_names(article) -> list[str]:
     """The names of an article's byline, in its order (as Article.objects.for_feed() reads them)."""
-    return [byline.author.name for byline in article.feed_bylines]
+    return [author.name for author in article.byline()]
 
 
 def on_site(path: str) -> str:
@@ -156,7 +156,7 @@ class LatestFeed(Feed):
         return ", ".join(byline_names(item))  # RSS has one dc:creator
 
     def item_categories(self, item):
-        return [link.tag.name for link in item.feed_tags]
+        return [tag.name for tag in item.tag_list()]
 
     def item_extra_kwargs(self, item):
         return {"content": item.body_html, "author_names": byline_names(item)}

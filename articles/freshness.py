@@ -8,17 +8,15 @@ flow.
 """
 
 import threading
-import zlib
 from contextlib import contextmanager
 from functools import wraps
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
-from django.utils.cache import quote_etag
 from django.utils.http import http_date
 
-from . import loading, pagecache
+from . import pagecache
 from .models import Article, Author, Byline, Category, PublicChange, Tag, TaggedArticle
 
 WATCHED = [Article, Author, Category, Tag, Byline, TaggedArticle]
@@ -77,27 +75,10 @@ def last_modified(changed_at, released):
 
 
 def public_state(request) -> tuple:
-    """PublicChange.state()'s times, asked once per request (the page cache, or the page's articles,
-    may have brought them already).
-
-    When it is a public request's first query, it is the check of a connection kept from an earlier
-    request (loading.checked()).
-    """
-    if not hasattr(request, "_public_state"):
-        _remember(request, loading.checked(PublicChange.state))
-    return request._public_state
-
-
-def _remember(request, state: tuple) -> None:
-    *times, request._sections = state
-    request._public_state = tuple(times)
-
-
-def sections(request) -> list:
-    """The menu's sections: read with the public state, on a public page; else on their own."""
-    if hasattr(request, "_sections"):
-        return request._sections
-    return loading.all_sections()
+    """PublicChange.state(), read once per request (the page cache may have read it first)."""
+    if not hasattr(request, "public_state"):
+        request.public_state = PublicChange.state()
+    return request.public_state
 
 
 def database_mark(request) -> str:
@@ -106,52 +87,27 @@ def database_mark(request) -> str:
     return f"{changed_at.timestamp() if changed_at else 0}-{released.timestamp() if released else 0}"
 
 
-def etag(body: bytes) -> str:
-    """The body's length and CRC-32: ConditionalGetMiddleware's MD5 took a quarter of a millisecond
-    for a feed. An edit that kept both the same would have one chance in four billion."""
-    return quote_etag(f"{len(body):x}-{zlib.crc32(body):08x}")
-
-
 def public(view):
-    """A public page or feed: a Last-Modified, and kept by the page cache (pagecache.Middleware).
+    """A public page or feed: dated by the last public change, and kept by the page cache
+    (pagecache.Middleware).
 
-    ConditionalGetMiddleware then answers If-Modified-Since (and, with the
-    body's ETag set here, If-None-Match) with a 304; a 404 stays a 404.
+    Django's ConditionalGetMiddleware answers If-Modified-Since and If-None-Match from the
+    Last-Modified set here and the ETag it makes, on a 200 alone. (Django's condition()
+    decorator answers before the view runs: a page that turns out to be a 404, an owner without
+    a public article or a page number past the end, would be answered 304.) The state is read
+    before the page, so a page is never older than the time it claims.
     """
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        started = timezone.now()
-        if hasattr(request, "_public_state"):  # the page cache asked for it, before the page
-            response = view(request, *args, **kwargs)
-        else:
-            # A page's list of articles brings the state (loading.carrying_state(); the feeds,
-            # read through the ORM, do not); its first query is then the check of a connection
-            # kept from an earlier request, and a page read again on a new connection brings it
-            # again.
-            def read():
-                with loading.carrying_state(lambda state: _remember(request, state)):
-                    return view(request, *args, **kwargs)
-
-            response = loading.checked(read)
+        changed_at, released, upcoming = public_state(request)
+        response = view(request, *args, **kwargs)
         if response.status_code == 200:
-            # A page that read no such list (a feed, a sitemap…) reads the state now, after it was made.
-            changed_at, released, upcoming = public_state(request)
             moment = last_modified(changed_at, released)
-            # Read after the page's first query, the state may tell of a change (or a scheduled
-            # article) that came while the page was made, and that the page may lack: such a page
-            # claims no time (a client asking If-Modified-Since would keep the older copy until
-            # the next change), and the page cache does not keep it (the next publication would
-            # not bound how long).
-            current = moment is None or moment <= started
-            if moment and current:
+            if moment:
                 response.headers["Last-Modified"] = http_date(moment.timestamp())
-            if hasattr(response, "render") and not response.is_rendered:
-                response.render()
-            if not response.streaming:
-                response.headers["ETag"] = etag(response.content)
-            response.public_page = current
-            response.public_until = upcoming  # the next scheduled publication, if any
+            response.public_page = True
+            response.public_until = upcoming  # the next scheduled publication
         return response
 
     return wrapper

@@ -57,11 +57,11 @@ class _Page(Drawing):
 
 def _summary(article, page: _Page) -> str:
     """One summary, every piece of text escaped."""
-    byline = page.between.join([page.author(author) for author in article.loaded_byline])
+    byline = page.between.join([page.author(author) for author in article.byline()])
     excerpt = search.highlight(article.excerpt, page.words) if page.words else escape(article.excerpt)
     tags = ""
-    if article.loaded_tags:
-        items = "".join([page.tag(tag) for tag in article.loaded_tags])
+    if article.tag_list():
+        items = "".join([page.tag(tag) for tag in article.tag_list()])
         tags = f'\n  <ul class="tags" aria-label="{page.tags_label}">\n  {items}\n</ul>\n'
     local = page.local(article.published_at)
     url = links.article_address(local, article.slug, page.address)

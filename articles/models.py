@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
-from django.db.models import Prefetch, Q, signals
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, signals
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -18,7 +18,7 @@ from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import ItemBase, TagBase
 
-from . import links, loading, rendering
+from . import links, rendering
 from .tagging import normalize_tag_name, tag_key
 
 
@@ -69,6 +69,14 @@ class Author(models.Model):
         return address("articles:author", slug=self.slug)
 
 
+class CategoryQuerySet(models.QuerySet):
+    def in_menu(self):
+        """The sections with a public article, by name: a section whose articles are all drafts,
+        in review, scheduled or withdrawn would tell readers what is being written."""
+        public = Article.objects.published().filter(categories=OuterRef("pk"))
+        return self.filter(Exists(public)).only("name", "slug").order_by("name")
+
+
 class Category(models.Model):
     name = models.CharField(_("name"), max_length=100, help_text=_("As readers see it in the menu."))
     slug = models.SlugField(
@@ -81,6 +89,8 @@ class Category(models.Model):
     description = models.TextField(
         _("description"), blank=True, help_text=_("A sentence or two shown on the section page.")
     )
+
+    objects = CategoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -242,48 +252,65 @@ class ArticleQuerySet(models.QuerySet):
         """Published, with a time still to come: public when it comes."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
 
-    def attached(self):
-        """Each article with its byline, tags and sections, read in one query per batch (loading.attach())."""
-        from .loading import LoadedIterable
-
-        attached = self.all()
-        attached._iterable_class = LoadedIterable
-        return attached
+    def with_links(self, *, sections: bool = True):
+        """Each article with its byline (in byline order), tags and sections (by name): a query each
+        for a whole page, read by Article.byline(), tag_list() and sections()."""
+        links = [
+            Prefetch("bylines", Byline.objects.select_related("author"), to_attr="shown_bylines"),
+            # Through the tag links: taggit's manager takes no queryset of its own to prefetch.
+            Prefetch(
+                "taggedarticle_set",
+                TaggedArticle.objects.select_related("tag").order_by("tag__name"),
+                to_attr="shown_tag_links",
+            ),
+        ]
+        if sections:
+            links.append(Prefetch("categories", Category.objects.order_by("name"), to_attr="shown_sections"))
+        return self.prefetch_related(*links)
 
     def for_listing(self):
-        """Whole articles as an article page or a preview shows them, newest first.
-
-        Only the fields those show (not the Markdown, nor what search, the
-        desk and imports keep), with byline, tags and sections (attached()).
-        Previews read it; the public article page reads the same through
-        loading.PublicList.
-        """
-        return self.only(*Article.SHOWN_FIELDS).attached().order_by("-published_at", "-pk")
+        """Whole articles as an article page, a preview or a feed shows them, newest first: only the
+        fields those show (not the Markdown, nor what search, the desk and imports keep), with their
+        byline, tags and sections."""
+        return self.only(*Article.SHOWN_FIELDS).with_links().order_by("-published_at", "-pk")
 
     def for_feed(self):
-        """Articles as a feed item shows them, newest first: the fields it writes, and in one query
-        each, the byline with its authors' names (`feed_bylines`, in byline order) and the tag links
-        with their tags' names (`feed_tags`, in name order)."""
-        bylines = Byline.objects.select_related("author").only("article", "author__name")
-        tag_links = TaggedArticle.objects.select_related("tag").only("content_object", "tag__name")
-        return (
-            self.only("title", "slug", "excerpt", "body_html", "published_at", "revised_at", "guid")
-            .prefetch_related(
-                Prefetch("bylines", queryset=bylines, to_attr="feed_bylines"),
-                Prefetch("taggedarticle_set", queryset=tag_links.order_by("tag__name"), to_attr="feed_tags"),
-            )
-            .order_by("-published_at", "-pk")
-        )
+        """Articles as a feed item shows them, newest first: the fields it writes, with their byline
+        and tags (with_links())."""
+        shown = ("title", "slug", "excerpt", "body_html", "published_at", "revised_at", "guid")
+        return self.only(*shown).with_links(sections=False).order_by("-published_at", "-pk")
 
     def summarized(self):
-        """What a list of articles shows and no more: title, date, excerpt, byline and tags.
-
-        The body and the derived search text stay in the database; bylines and
-        tags come in one more query for the page (attached()), and listing.py
-        writes the summaries.
-        """
+        """What a list of articles shows and no more: title, date, excerpt, byline and tags."""
         listed = self.only("title", "slug", "published_at", "created_at", "excerpt", "reading_time")
-        return listed.attached().order_by("-published_at", "-pk")
+        return listed.with_links(sections=False).order_by("-published_at", "-pk")
+
+    def around(self, article, *, related: int = 4) -> tuple:
+        """((the public article just before `article`, the one just after), up to `related` public
+        articles sharing the most of its tags, newest first among equals): two queries.
+
+        Before and after go by publication time, then id, as the lists order them.
+        """
+        public = self.published().only("title", "slug", "published_at")
+        if article.published_at is None:
+            return (None, None), []
+        at, pk = article.published_at, article.pk
+        earlier = public.filter(Q(published_at__lt=at) | Q(published_at=at, pk__lt=pk))
+        later = public.filter(Q(published_at__gt=at) | Q(published_at=at, pk__gt=pk))
+        first = lambda found: found.values("pk")[:1]  # noqa: E731
+        sides = public.filter(
+            Q(pk__in=first(earlier.order_by("-published_at", "-pk")))
+            | Q(pk__in=first(later.order_by("published_at", "pk")))
+        )
+        found = {("after" if (side.published_at, side.pk) > (at, pk) else "before"): side for side in sides}
+        tags = TaggedArticle.objects.filter(content_object=article).values("tag")
+        sharing = (
+            public.filter(tags__in=tags)
+            .exclude(pk=pk)
+            .annotate(shared_tags=Count("pk"))
+            .order_by("-shared_tags", "-published_at", "-pk")[:related]
+        )
+        return (found.get("before"), found.get("after")), list(sharing) if related else []
 
     def in_review(self):
         return self.filter(status=Article.Status.IN_REVIEW)
@@ -576,27 +603,28 @@ class Article(models.Model):
         return self.hero_image_url if self.hero_image_url.startswith(("https://", "http://")) else ""
 
     def byline(self) -> list[Author]:
-        """The authors in byline order (as loaded with the article when they were)."""
-        if hasattr(self, "loaded_byline"):
-            return self.loaded_byline
-        return [b.author for b in self.bylines.all()]
+        """The authors in byline order (as read with the article by with_links(), when they were)."""
+        bylines = getattr(self, "shown_bylines", None)
+        if bylines is None:
+            bylines = self.bylines.select_related("author")
+        return [byline.author for byline in bylines]
 
     def tag_list(self) -> list[Tag]:
-        """The tags in name order (as loaded with the article when they were)."""
-        if hasattr(self, "loaded_tags"):
-            return self.loaded_tags
+        """The tags in name order (as read with the article by with_links(), when they were)."""
+        if hasattr(self, "shown_tag_links"):
+            return [link.tag for link in self.shown_tag_links]
         return list(self.tags.order_by("name"))
 
     def sections(self) -> list[Category]:
-        """The sections in name order (as loaded with the article when they were)."""
-        if hasattr(self, "loaded_sections"):
-            return self.loaded_sections
-        return list(self.categories.all())
+        """The sections in name order (as read with the article by with_links(), when they were)."""
+        if hasattr(self, "shown_sections"):
+            return self.shown_sections
+        return list(self.categories.order_by("name"))
 
     @cached_property
     def neighbours(self) -> tuple:
         """(previous, next): the public articles just before and after this one, or None."""
-        return loading.neighbours(self)
+        return Article.objects.around(self, related=0)[0]
 
     def previous_public(self):
         return self.neighbours[0]
@@ -661,8 +689,6 @@ class Byline(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["article", "author"], name="unique_byline_author"),
         ]
-        # An author's page reads its bylines' index on the copy of their article's state, which the
-        # database keeps (linkstate.py, loading.PublicList).
 
     def __str__(self):
         return str(self.author)
@@ -759,18 +785,20 @@ class PublicChange(models.Model):
 
     @classmethod
     def state(cls) -> tuple:
-        """(last change, newest publication that has come, next scheduled one, the menu's sections), in one query.
+        """(last change, newest publication that has come, next scheduled one), in one query.
 
-        Asked on every public request, so written as plain SQL (loading.state()): the
-        ORM would take longer to build it than the database to answer. The two
-        publication times follow Article.objects.published() and scheduled(). Every
-        section, in name order (as Category.objects.all()), comes with them: every
-        public page's menu shows them, and a round trip of their own cost a page a
-        tenth of a millisecond of PostgreSQL's time and twice that of its own. A
-        page that reads a list through loading.PublicList reads it with its articles
-        (loading.carrying_state()).
+        What every public response is dated by (its Last-Modified, the page cache's mark), and
+        how long a kept page may live (until the next scheduled publication).
         """
-        return loading.state()
+        newest = Article.objects.published().order_by("-published_at").values("published_at")[:1]
+        upcoming = Article.objects.scheduled().order_by("published_at").values("published_at")[:1]
+        found = (
+            cls.objects.filter(pk=1)
+            .annotate(released=Subquery(newest), upcoming=Subquery(upcoming))
+            .values_list("changed_at", "released", "upcoming")
+            .first()
+        )
+        return found if found is not None else (None, None, None)
 
 
 def _in_a_week():

@@ -3,15 +3,13 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.db.models import DateTimeField
-from django.db.models.expressions import RawSQL
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from . import linkstate, loading
 from .context_processors import site_root
-from .models import Article, Author, Category, Tag
+from .models import Article, ArticleQuerySet, Author, Category, Tag
 
 NEWS_DAYS = 2  # a news sitemap lists what was published in the last two days
 NEWS_LIMIT = 1000
@@ -46,29 +44,17 @@ class ArticleSitemap(SiteSitemap):
 
 
 class ListingSitemap(SiteSitemap):
-    """Authors, tags or sections with public articles; changed when their newest article came out.
-
-    Each one's newest public article is its first public link in the links'
-    index on (owner, status, publication time), as its page reads them (see
-    linkstate.py): a look-up an owner, where joining all links to the
-    articles read the whole archive (100,000 articles on PostgreSQL).
-    """
+    """Authors, tags or sections with public articles; changed when their newest article came out."""
 
     changefreq = "daily"
     model = None
+    articles_of = None  # the ArticleQuerySet filter of an owner's articles
 
     def items(self):
-        table, _article, owner = loading.owner_links(self.model)
-        public, params = loading.public_links("o")
-        newest = RawSQL(  # noqa: S611 - names from the models and linkstate; values bound
-            f"SELECT o.{linkstate.PUBLISHED_AT} FROM {table} o"  # noqa: S608 - table and column names
-            f" WHERE o.{owner} = {self.model._meta.db_table}.id AND {public}"
-            f" ORDER BY o.{linkstate.PUBLISHED_AT} DESC LIMIT 1",
-            params,
-            output_field=DateTimeField(),
-        )
+        public = self.articles_of(Article.objects.published(), OuterRef("pk"))
+        newest = public.order_by("-published_at").values("published_at")[:1]
         return (
-            self.model.objects.annotate(newest=newest)
+            self.model.objects.annotate(newest=Subquery(newest))
             .filter(newest__isnull=False)
             .only("slug")
             .order_by("slug")
@@ -80,14 +66,17 @@ class ListingSitemap(SiteSitemap):
 
 class AuthorSitemap(ListingSitemap):
     model = Author
+    articles_of = staticmethod(ArticleQuerySet.by_author)
 
 
 class TagSitemap(ListingSitemap):
     model = Tag
+    articles_of = staticmethod(ArticleQuerySet.tagged)
 
 
 class SectionSitemap(ListingSitemap):
     model = Category
+    articles_of = staticmethod(ArticleQuerySet.in_category)
 
 
 SITEMAPS = {

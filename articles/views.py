@@ -1,15 +1,15 @@
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, MonthArchiveView, YearArchiveView
 
-from . import loading, search, seo
+from . import search, seo
 from .context_processors import site_root
 from .drawing import Drawing
-from .loading import PublicList
-from .models import Article, Author, Category, Tag
+from .models import Article, ArticleQuerySet, Author, Category, Tag
 
 
 class CappedPaginator(Paginator):
@@ -29,7 +29,7 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self):
-        if hasattr(self.object_list, "count_up_to"):  # loading.PublicList, search.Results
+        if hasattr(self.object_list, "count_up_to"):  # search.Results
             return self.object_list.count_up_to(self.limit + 1)
         # In any order: counting needs no sort.
         return self.object_list.order_by()[: self.limit + 1].count()
@@ -58,33 +58,18 @@ class ArticleListView(ListView):
     template_name = "articles/article_list.html"
 
     def get_queryset(self):
-        # Built per request: what is public depends on the time of the request.
-        return PublicList()
+        return Article.objects.published().summarized()
 
 
 class ArticleDetailView(DetailView):
     template_name = "articles/article_detail.html"
 
-    def get_context_data(self, **kwargs):
-        root, drawing = site_root(self.request), Drawing()
-        neighbours, related = loading.around(self.object)
-        return super().get_context_data(
-            structured_data=seo.news_article(self.object, site_root=root, drawing=drawing),
-            og=seo.open_graph(self.object, site_root=root, drawing=drawing),
-            **drawing.article(self.object, neighbours=neighbours, related=related),
-            **kwargs,
-        )
+    def get_queryset(self):
+        return Article.objects.published().for_listing()
 
     def get_object(self, queryset=None):
-        """The public article of the slug, if the address carries its date of publication (local time).
-
-        Compared here rather than in SQL: the date parts of a time in the site's
-        zone cost SQLite a Python function call per row, and every backend a
-        longer query to build.
-        """
-        article = PublicList(fields=Article.SHOWN_FIELDS).with_slug(self.kwargs["slug"])
-        if article is None:
-            raise Http404("No public article with this slug.")
+        """The public article of the slug, if the address carries its date of publication (local time)."""
+        article = super().get_object(queryset)
         local = timezone.localtime(article.published_at)
         if (local.year, local.month, local.day) != (
             self.kwargs["year"],
@@ -93,6 +78,16 @@ class ArticleDetailView(DetailView):
         ):
             raise Http404("No article at this date with this slug.")
         return article
+
+    def get_context_data(self, **kwargs):
+        root, drawing = site_root(self.request), Drawing()
+        neighbours, related = Article.objects.around(self.object)
+        return super().get_context_data(
+            structured_data=seo.news_article(self.object, site_root=root, drawing=drawing),
+            og=seo.open_graph(self.object, site_root=root, drawing=drawing),
+            **drawing.article(self.object, neighbours=neighbours, related=related),
+            **kwargs,
+        )
 
 
 class FilteredArticleList(ListView):
@@ -109,10 +104,8 @@ class FilteredArticleList(ListView):
     owner_model = None
 
     def get_queryset(self):
-        self.owner = loading.owner(self.owner_model, self.kwargs["slug"])
-        if self.owner is None:
-            raise Http404(f"No {self.owner_model._meta.verbose_name} with this slug.")
-        return PublicList(self.owner)
+        self.owner = get_object_or_404(self.owner_model, slug=self.kwargs["slug"])
+        return self.articles_of(Article.objects.published(), self.owner).summarized()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(owner=self.owner, **kwargs)
@@ -120,16 +113,19 @@ class FilteredArticleList(ListView):
 
 class AuthorView(FilteredArticleList):
     owner_model = Author
+    articles_of = staticmethod(ArticleQuerySet.by_author)
     template_name = "articles/author_detail.html"
 
 
 class TagView(FilteredArticleList):
     owner_model = Tag
+    articles_of = staticmethod(ArticleQuerySet.tagged)
     template_name = "articles/tag_detail.html"
 
 
 class CategoryView(FilteredArticleList):
     owner_model = Category
+    articles_of = staticmethod(ArticleQuerySet.in_category)
     template_name = "articles/category_detail.html"
 
 

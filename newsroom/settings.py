@@ -211,14 +211,6 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # page's bylines and tags read all 2,000 tags and 400 authors, at 100,000 articles, to find
     # the 90 it shows (1.7 against 1.2 ms a statement).
     options["options"] += " -c random_page_cost=1.1"
-    # The public pages' queries stay prepared (see articles.loading.cursor); off for a pooler that
-    # cannot keep prepared statements (PgBouncer before 1.21 in transaction mode). Django turns
-    # psycopg's preparing off; a threshold turns it on, and so high that only the statements
-    # asked for are prepared (the ORM's cursors bind on the client, and never prepare). Each is
-    # planned once, for any values: they were chosen for plans that do not depend on them.
-    if env_bool("PREPARED_STATEMENTS", default=True):
-        options["prepare_threshold"] = 1_000_000
-        options["options"] += " -c plan_cache_mode=force_generic_plan"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A shared Redis cache when REDIS_URL is set (several app servers), else each process's own memory.

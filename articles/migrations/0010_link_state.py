@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from articles import linkstate
+from articles.migrations import _linkstate as linkstate
 
 # The article's status and publication time on each byline, tag link and section link, kept by
 # triggers, with an index that reads an owner's public articles in order (see articles/linkstate.py).

@@ -217,7 +217,7 @@ def test_for_feed_reads_the_articles_then_their_bylines_then_their_tags(django_a
         with django_assert_num_queries(3):
             articles = list(listed.for_feed())
             shown = [
-                (a.pk, [b.author.name for b in a.feed_bylines], [link.tag.name for link in a.feed_tags])
+                (a.pk, [author.name for author in a.byline()], [tag.name for tag in a.tag_list()])
                 for a in articles
             ]
         assert shown == expected and expected

@@ -6,11 +6,10 @@ import xml.etree.ElementTree as ET
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import loading, workflow
+from articles import workflow
 
 from .factories import ArticleFactory, AuthorFactory, CategoryFactory
 
@@ -141,27 +140,22 @@ def related_titles(client, article) -> list:
     return re.findall(r'<a href="[^"]+">([^<]+)</a>', section)
 
 
-def test_related_articles_are_chosen_among_those_most_recently_published_with_each_tag(
-    client, editor, monkeypatch
-):
-    # A tag on much of the archive must not make each article page count all of it.
+def test_related_articles_share_the_most_tags_then_are_the_newest_and_are_public(client, editor):
     now = timezone.now()
-    # Tagged before all of the others, but published last of all: first in the window.
+    article = ArticleFactory(title="本記事", tags=["港", "漁業"], published=now - timedelta(days=1))
+    both = ArticleFactory(title="両方", tags=["港", "漁業"], published=now - timedelta(days=5))
     latest = ArticleFactory(title="最新", tags=["港"], published=now - timedelta(hours=1))
-    article = ArticleFactory(title="本記事", tags=["港"], published=now - timedelta(days=1))
-    ArticleFactory(title="新しい", tags=["港"], published=now - timedelta(days=2))
+    ArticleFactory(title="新しい", tags=["漁業"], published=now - timedelta(days=2))
     for n in range(2):
-        ArticleFactory(title=f"古い{n}", tags=["港"], published=now - timedelta(days=3))
-    # Tagged last, but not public: they take no place in the window.
-    ArticleFactory(title="下書き", tags=["港"])
-    ArticleFactory(title="予約", tags=["港"], published=now + timedelta(days=1))
-    assert related_titles(client, article) == ["最新", "新しい", "古い1", "古い0"]
-    monkeypatch.setattr(loading, "RELATED_WINDOW", 2)
-    cache.clear()  # the page as kept by the page cache was drawn with the wider window
-    assert related_titles(client, article) == ["最新", "新しい"]
-    # Unpublished, it leaves the window to the next one.
+        ArticleFactory(title=f"古い{n}", tags=["港"], published=now - timedelta(days=3, minutes=n))
+    ArticleFactory(title="無関係", tags=["天気"], published=now - timedelta(hours=2))
+    # Not public: never related.
+    ArticleFactory(title="下書き", tags=["港", "漁業"])
+    ArticleFactory(title="予約", tags=["港", "漁業"], published=now + timedelta(days=1))
+    assert related_titles(client, article) == ["両方", "最新", "新しい", "古い0"]
+    workflow.perform(both, "unpublish", by=editor, comment="誤報")
     workflow.perform(latest, "unpublish", by=editor, comment="誤報")
-    assert related_titles(client, article) == ["新しい", "古い1"]
+    assert related_titles(client, article) == ["新しい", "古い0", "古い1"]
 
 
 def sitemap_entries(client) -> dict:

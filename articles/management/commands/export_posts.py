@@ -29,7 +29,7 @@ class Command(BaseCommand):
             directory.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise CommandError(f"Cannot create {directory}: {error.strerror}") from error
-        articles = Article.objects.attached().prefetch_related("legacy_addresses").order_by("pk")
+        articles = Article.objects.with_links().prefetch_related("legacy_addresses").order_by("pk")
         counts = Counter({outcome: 0 for outcome in Outcome})
         written = set()
         with Progress(articles.count(), stream=sys.stderr, label="exporting") as progress:

@@ -1,4 +1,5 @@
-"""Each byline, tag link and section link carries its article's status and publication time.
+"""Each byline, tag link and section link carried its article's status and publication time
+(migrations 0010 to 0014; no longer: the owners' pages are read through the ORM).
 
 An author's, tag's or section's page lists the owner's public articles
 newest first. With the links alone the database must find every article of
