@@ -2,7 +2,7 @@ from django.conf import settings
 from django.utils.encoding import iri_to_uri
 from django.utils.functional import SimpleLazyObject
 
-from . import freshness, links
+from . import freshness
 from .drawing import Drawing
 
 
@@ -24,6 +24,4 @@ def site(request):
         "site_root": SimpleLazyObject(lambda: site_root(request)),
         "canonical_url": SimpleLazyObject(lambda: canonical_url(request)),
         "nav_sections": SimpleLazyObject(lambda: Drawing().links(freshness.sections(request))),
-        # The global address() of the Jinja2 templates, with the script prefix and URLconf read once.
-        "address": links.addresser(),
     }

@@ -179,7 +179,7 @@ class ArticleFeed(Feed):
         """
         root = site_root(request)
         root_utf8 = root.encode()
-        # Addresses as listing.py writes them: the script prefix, URLconf and zone read once.
+        # Addresses as a Drawing makes them (drawing.py): the script prefix, URLconf and zone read once.
         address, zone = links.addresser(), timezone.get_current_timezone()
         feed = self.feed_type(
             title=self.title(obj),

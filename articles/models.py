@@ -264,8 +264,8 @@ class ArticleQuerySet(models.QuerySet):
         """What a list of articles shows and no more: title, date, excerpt, byline and tags.
 
         The body and the derived search text stay in the database; bylines and
-        tags come in one more query for the page (attached()), and listing.py
-        writes the summaries.
+        tags come in one more query for the page (attached()), and
+        templates/articles/_summary.html draws each summary.
         """
         listed = self.only("title", "slug", "published_at", "created_at", "excerpt", "reading_time")
         return listed.attached().order_by("-published_at", "-pk")
