@@ -192,7 +192,7 @@ def _state_sql(db, now) -> tuple[str, list]:
     The publication times follow Article.objects.published() and scheduled();
     the sections come in Category.objects.all()'s order.
     """
-    from .models import Article, Category, PublicChange
+    from .models import Article, PublicChange
 
     articles = Article._meta.db_table
     sections, section_params = _menu_sql(now)
