@@ -1,5 +1,7 @@
 """Both languages: every UI string translated, the language from settings, dates as the locale writes them."""
 
+import gettext
+import os
 import shutil
 import subprocess
 import sys
@@ -10,9 +12,12 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract
 from babel.messages.pofile import read_po
+from django.core.checks import Tags, run_checks
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation.template import templatize
+
+from newsroom import catalogs
 
 from .factories import ArticleFactory
 
@@ -103,17 +108,28 @@ def test_english_when_settings_say_so(client, settings, story):
     assert '<meta property="og:locale" content="en_US">' in article and '"inLanguage": "en"' in article
 
 
-def test_catalogs_compile_by_themselves_when_missing_or_older(tmp_path):
-    from newsroom.catalogs import compile_outdated
-
+def test_missing_or_older_catalogs_are_compiled_and_the_others_left_alone(tmp_path):
     shutil.copytree(ROOT / "locale", tmp_path / "locale", ignore=shutil.ignore_patterns("*.mo"))
-    written = compile_outdated(tmp_path / "locale")
+    assert [path.parent.parent.name for path in catalogs.outdated(tmp_path / "locale")] == ["en", "ja"]
+    written = catalogs.compile_outdated(tmp_path / "locale")
     assert sorted(path.parent.parent.name for path in written) == ["en", "ja"]
-    assert compile_outdated(tmp_path / "locale") == []  # up to date: nothing to do
-    import gettext
-
+    assert catalogs.compile_outdated(tmp_path / "locale") == []  # up to date: nothing to do
     japanese = gettext.translation("django", tmp_path / "locale", languages=["ja"])
     assert japanese.gettext("Search") == "検索"
+
+
+def test_the_system_check_warns_of_a_catalog_missing_or_older_than_its_source(tmp_path, monkeypatch):
+    assert catalogs.check_compiled() == []  # the test session compiled them (conftest.py)
+    shutil.copytree(ROOT / "locale", tmp_path / "locale")
+    po_path = tmp_path / "locale" / "ja" / "LC_MESSAGES" / "django.po"
+    po_path.touch()
+    os.utime(po_path.with_suffix(".mo"), (0, 0))
+    monkeypatch.setattr(catalogs, "LOCALE", tmp_path / "locale")
+    warnings = run_checks(tags=[Tags.translation])
+    assert [(warning.id, str(po_path.with_suffix(".mo")) in warning.msg) for warning in warnings] == [
+        ("newsroom.W001", True)
+    ]
+    assert "make messages" in warnings[0].hint
 
 
 @pytest.mark.django_db
