@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -20,9 +21,9 @@ from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 from taggit.models import Tag as TaggitTag
 
-from . import copydesk, workflow
+from . import addresses, copydesk, workflow
 from . import revisions as revisions_module
-from .forms import ArticleForm, BylineFormSet, TagForm
+from .forms import ArticleForm, BylineFormSet, TagForm, opening_with
 from .models import Article, Author, Byline, Category, PreviewLink, Tag
 
 # Newsroom has its own tag model; taggit's stock one stays unused.
@@ -210,14 +211,42 @@ class ArticleAdmin(admin.ModelAdmin):
         fields = kwargs.get("fields", flatten_fieldsets(self.get_fieldsets(request, obj)))
         if fields is not None:
             kwargs["fields"] = [name for name in fields if name != "version"]
+        restoring = self._restoring(request, obj)
+        if restoring is not None:
+            kwargs["form"] = opening_with(self.form, revisions_module.restored_text(obj, restoring))
         form = super().get_form(request, obj, **kwargs)
         if "tags" in form.base_fields:  # absent from a read-only form
             form.base_fields["tags"].widget.attrs["data-suggest-url"] = reverse("editor:tags")
         if obj is not None and obj.excerpt_is_derived and "excerpt" in form.base_fields:
             # Show a derived excerpt as a hint, so that an empty box keeps
             # deriving it and anything typed there is the editor's own.
-            form.base_fields["excerpt"].widget.attrs["placeholder"] = obj.derived_excerpt
+            hint = restoring.excerpt if restoring is not None else obj.derived_excerpt
+            form.base_fields["excerpt"].widget.attrs["placeholder"] = hint
         return form
+
+    def _restoring(self, request, article):
+        """The version the change form opened with (`?restore=`, then `_restore` in its POST), unsaved; or None."""
+        wanted = request.POST.get("_restore") if request.method == "POST" else request.GET.get("restore")
+        if article is None or article.pk is None or wanted is None:
+            return None
+        if not self.has_change_permission(request, article):
+            return None
+        revisions = article.history.select_related("history_user")
+        return get_object_or_404(revisions, history_id=_number(wanted))
+
+    def _restore_notice(self, request, article) -> dict:
+        """What the change form says of a version it opened with: which one, and what differs from now."""
+        revision = self._restoring(request, article)
+        if revision is None:
+            return {}
+        current = article.history.first() or article  # the text as last saved
+        findings = copydesk.check(revisions_module.loaded(article, revision))
+        return {
+            "restoring": revision,
+            "restore_changes": revisions_module.diff(current, revision, revisions_module.RESTORED_FIELDS),
+            "restore_blocking": copydesk.blocking(findings),
+            "restore_warnings": [finding for finding in findings if not finding.is_blocking],
+        }
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
@@ -230,7 +259,12 @@ class ArticleAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         copydesk.keep(obj, form.findings)
+        restored = self._restoring(request, obj) if change else None
+        if restored is not None:
+            obj._change_reason = f"restored v{restored.version}"
         super().save_model(request, obj, form, change)
+        if change:  # a new slug moves an article readers know: its old address redirects
+            addresses.keep_old_address(article=obj, before=form.known_address)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         article = self.get_object(request, object_id) if object_id else Article()
@@ -245,17 +279,23 @@ class ArticleAdmin(admin.ModelAdmin):
         extra_context = {
             **(extra_context or {}),
             "workflow_actions": workflow.available_actions(article, request.user) if article else [],
+            "approve_refusal": _approve_refusal(article, request.user),
             "article": article,
             "events": article.events.select_related("actor") if article and article.pk else [],
             "revisions": article.history.select_related("history_user")[:5] if article and article.pk else [],
             **_copy_report(article),
+            **self._restore_notice(request, article),
             # What was typed stays, should the save be refused.
             "workflow_comment": request.POST.get("_comment", ""),
             "workflow_publish_at": request.POST.get("_publish_at", ""),
             "preview_links": article.preview_links.filter(revoked_at=None, expires_at__gt=timezone.now())
             if article and article.pk
             else [],
+            "old_addresses": article.legacy_addresses.all() if article and article.pk else [],
+            "can_remove_addresses": request.user.has_perm("articles.delete_legacyaddress"),
         }
+        if extra_context.get("restoring"):
+            form_url = request.path  # the form carries the version (_restore); its save leads back without it
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def _no_longer_editable(self, request, article):
@@ -290,34 +330,46 @@ class ArticleAdmin(admin.ModelAdmin):
             self.admin_site.admin_view(self.revisions_view),
             name="articles_article_revisions",
         )
-        return [workflow_url, share_url, revisions_url, *super().get_urls()]
+        addresses_url = path(
+            "<path:object_id>/addresses/",
+            self.admin_site.admin_view(self.addresses_view),
+            name="articles_article_addresses",
+        )
+        return [workflow_url, share_url, revisions_url, addresses_url, *super().get_urls()]
+
+    def addresses_view(self, request, object_id):
+        """Remove one of the article's old addresses (`remove` = its id): the chief's call."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self.get_object(request, object_id)
+        if article is None or not request.user.has_perm("articles.delete_legacyaddress"):
+            raise PermissionDenied
+        removed = article.legacy_addresses.filter(pk=_number(request.POST.get("remove")))
+        self.log_deletions(request, removed)
+        for address in removed:
+            address.delete()
+            self.message_user(
+                request,
+                _("%(path)s no longer leads to this article.") % {"path": address.path},
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
 
     def revisions_view(self, request, object_id):
-        """Every saved version: compare any two (?a=&b=), restore one (POST restore=)."""
+        """Every saved version: compare any two (?a=&b=), restore one (?restore=, see _restore())."""
         article = self.get_object(request, object_id)
         if article is None or not self.has_view_permission(request, article):
             raise PermissionDenied
-        can_restore = self.has_change_permission(request, article)
         revisions = article.history.select_related("history_user")
-        if request.method == "POST":
-            if not can_restore:
-                raise PermissionDenied
-            revision = get_object_or_404(revisions, history_id=_number(request.POST.get("restore")))
-            try:
-                revisions_module.restore(article, revision, by=request.user)
-            except revisions_module.RestoreRefused as refusal:
-                self.message_user(request, str(refusal), messages.ERROR)
-                return HttpResponseRedirect(request.get_full_path())
-            self.message_user(
-                request, _("Version %(v)s was restored as a new version.") % {"v": revision.version}
-            )
-            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+        if request.method == "POST" or "restore" in request.GET:
+            return self._restore(request, article, revisions)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "article": article,
             "revisions": revisions,
-            "can_restore": can_restore,
+            "can_restore": self.has_change_permission(request, article),
+            "restore_saves": revisions_module.saves_at_once(article),
             "changes": None,
         }
         if request.GET.get("a") and request.GET.get("b"):
@@ -325,6 +377,41 @@ class ArticleAdmin(admin.ModelAdmin):
             newer = get_object_or_404(revisions, history_id=_number(request.GET["b"]))
             context.update(older=older, newer=newer, changes=revisions_module.diff(older, newer))
         return TemplateResponse(request, "admin/articles/article/revisions.html", context)
+
+    def _restore(self, request, article, revisions):
+        """A draft: what differs, to confirm (GET), then a new version (POST). Else: the change form, unsaved."""
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied
+        wanted = request.POST.get("restore") if request.method == "POST" else request.GET.get("restore")
+        revision = get_object_or_404(revisions, history_id=_number(wanted))
+        change_url = reverse("admin:articles_article_change", args=[article.pk])
+        if not revisions_module.saves_at_once(article):  # nothing is saved here
+            return HttpResponseRedirect(f"{change_url}?{urlencode({'restore': revision.history_id})}")
+        if request.method != "POST":
+            return self._confirm_restore(request, article, revision)
+        try:
+            revisions_module.restore(
+                article, revision, by=request.user, seen_version=_number(request.POST.get("version"))
+            )
+        except revisions_module.RestoreRefused as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)
+            return HttpResponseRedirect(request.path)  # the versions as they are now
+        self.message_user(
+            request, _("Version %(v)s was restored as a new version.") % {"v": revision.version}
+        )
+        return HttpResponseRedirect(change_url)
+
+    def _confirm_restore(self, request, article, revision):
+        current = article.history.first()  # the text as last saved
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "article": article,
+            "revision": revision,
+            "current": current,
+            "changes": revisions_module.diff(current, revision, revisions_module.RESTORED_FIELDS),
+        }
+        return TemplateResponse(request, "admin/articles/article/restore.html", context)
 
     def share_view(self, request, object_id):
         """Create a shareable preview link, or revoke one (`revoke` = its id)."""
@@ -387,6 +474,15 @@ class ArticleAdmin(admin.ModelAdmin):
             if obj.findings and action != "publish":
                 self.message_user(request, _copy_desk_note(obj), messages.WARNING)
         return HttpResponseRedirect(reverse("admin:articles_article_change", args=[obj.pk]))
+
+
+def _approve_refusal(article, user) -> str | None:
+    """Why a reviewer may not approve an article in review (the four-eyes rule), for the workflow panel."""
+    if article is None or article.status != Article.Status.IN_REVIEW:
+        return None
+    if not user.has_perm("articles.review_article"):
+        return None
+    return workflow.refusal(article, "approve", user)
 
 
 def _copy_desk_note(article) -> str:

@@ -155,14 +155,20 @@ def _link_findings(scan: read.Scan, wanted: list) -> list[Finding]:
     articles = {
         a.slug: a for a in Article.objects.filter(slug__in=slugs).only("slug", "status", "published_at")
     }
-    unresolved = {LegacyAddress.normalize(path) for _p, _u, path, route in wanted if route is None}
+    # An old address (of the old site, or one an article left here) leads to its article.
+    unresolved = {
+        LegacyAddress.normalize(path)
+        for _p, _u, path, route in wanted
+        if route is None or route["slug"] not in articles
+    }
     legacy = {}
     if unresolved:
         addresses = LegacyAddress.objects.filter(path__in=unresolved).select_related("article")
         legacy = {address.path: address.article for address in addresses}
     found = []
     for position, url, path, route in wanted:
-        target = legacy.get(LegacyAddress.normalize(path)) if route is None else articles.get(route["slug"])
+        target = articles.get(route["slug"]) if route else None
+        target = target or legacy.get(LegacyAddress.normalize(path))
         quote = url[:QUOTE_LENGTH]
         if target is None:
             found.append(

@@ -8,8 +8,9 @@ from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from . import copydesk
+from . import addresses, copydesk
 from .models import Article, Tag
 
 
@@ -36,6 +37,11 @@ def _last_change(article):
 class ArticleForm(forms.ModelForm):
     # The version the editor started from: a save on top of someone else's is refused.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    opening_text = None  # text a new form shows instead of the article's (see opening_with())
+    # A new slug moves an article readers have seen: asked once, shown with the warning (change_form.html).
+    confirm_new_address = forms.BooleanField(
+        label=gettext_lazy("Change the address; the old one will redirect to the new one"), required=False
+    )
 
     class Meta:
         model = Article
@@ -55,13 +61,39 @@ class ArticleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+        if not self.is_bound and self.opening_text:
+            self.initial.update(self.opening_text)
+        # Where readers know the article (None if they never saw it): kept as an old address if it moves.
+        self.known_address = addresses.known_address(self.instance)
+        self.address_change = None  # (old, new) when this save moves the article
 
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk:
             self._refuse_a_stale_save(cleaned.get("version"))
+            self._confirm_a_new_address(cleaned)
         self.findings = self._check_copy(cleaned)
         return cleaned
+
+    def _confirm_a_new_address(self, cleaned) -> None:
+        """A new slug on an article readers have seen: say where it goes, and save only once confirmed."""
+        if self.known_address is None or "slug" not in cleaned:
+            return
+        candidate = copy.copy(self.instance)
+        candidate.title = cleaned.get("title") or candidate.title
+        candidate.slug = cleaned["slug"] or candidate._unique_slug()  # as save() makes an empty one
+        new = candidate.get_absolute_url()
+        if new == self.known_address:
+            return
+        self.address_change = (self.known_address, new)
+        if not cleaned.get("confirm_new_address"):
+            self.add_error(
+                "slug",
+                ValidationError(
+                    _("This slug changes the article's address: confirm the change above the form."),
+                    code="new_address",
+                ),
+            )
 
     def _check_copy(self, cleaned) -> list[copydesk.Finding]:
         """The copy desk on the text as it would be saved; refused where it would go public broken."""
@@ -120,6 +152,14 @@ class ArticleForm(forms.ModelForm):
                     % {"name": name[:20], "length": len(name), "limit": limit}
                 )
         return names
+
+
+def opening_with(form_class: type[ArticleForm], text: dict) -> type[ArticleForm]:
+    """`form_class`, its new forms showing `text` (a restored version's, not saved) in place of the article's.
+
+    The version stays the article's own, so that a save on top of a newer one is still refused.
+    """
+    return type(form_class.__name__, (form_class,), {"opening_text": text})
 
 
 class TagForm(forms.ModelForm):

@@ -1,14 +1,15 @@
-from django.http import HttpResponsePermanentRedirect
-
-from .models import LegacyAddress
+from . import addresses
 
 
 class LegacyAddressMiddleware:
-    """Send a request for an old site's address on to the article now there.
+    """Answer a request for an old address, or for a withdrawn article, that would otherwise be a 404.
 
-    Only a request that would otherwise be a 404 is looked up, so public pages
-    pay nothing for it. The article's current address is used, so a later
-    change of slug or date does not break the old link.
+    An address an article had (on the old site, or here before its slug or
+    date changed) redirects permanently to where the article is now; the
+    address of an article that was withdrawn answers 410 Gone (addresses.py).
+    Only a request that would otherwise be a 404 is looked up, so public
+    pages pay nothing for it, and an address another public article took over
+    serves that article.
     """
 
     def __init__(self, get_response):
@@ -18,11 +19,4 @@ class LegacyAddressMiddleware:
         response = self.get_response(request)
         if response.status_code != 404 or request.method not in ("GET", "HEAD"):
             return response
-        legacy = (
-            LegacyAddress.objects.select_related("article")
-            .filter(path=LegacyAddress.normalize(request.path))
-            .first()
-        )
-        if legacy is None or not legacy.article.is_public:
-            return response
-        return HttpResponsePermanentRedirect(legacy.article.get_absolute_url())
+        return addresses.answer(request) or response

@@ -307,7 +307,10 @@ class Article(models.Model):
         unique=True,
         allow_unicode=True,
         blank=True,
-        help_text=_("The last part of the address. Left empty, it is made from the title."),
+        help_text=_(
+            "The last part of the address. Left empty, it is made from the title. Once the article "
+            "has been public, a new slug gives it a new address; the old one redirects to it."
+        ),
     )
     body = MarkdownxField(_("body"), help_text=_("Markdown."))
     body_html = models.TextField(_("body (HTML)"), editable=False, blank=True)
@@ -606,6 +609,21 @@ class Article(models.Model):
             and self.published_at <= timezone.now()
         )
 
+    def has_been_public(self) -> bool:
+        """Public now, or once: published, and its time had come before it was unpublished (the log tells).
+
+        An article scheduled and withdrawn before its time was never public.
+        """
+        if self.is_public:
+            return True
+        if self.pk is None or self.published_at is None:
+            return False
+        return self.events.filter(action="unpublish", created_at__gte=self.published_at).exists()
+
+    def is_withdrawn(self) -> bool:
+        """Unpublished after readers had seen it: its addresses answer 410 Gone."""
+        return self.status == self.Status.UNPUBLISHED and self.has_been_public()
+
     @property
     def is_scheduled(self) -> bool:
         return self.status == self.Status.PUBLISHED and not self.is_public
@@ -650,6 +668,11 @@ class ArticleEvent(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     via = models.CharField(_("via"), max_length=20, default="admin")
     created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    own_changes = models.BooleanField(
+        _("approved own changes"),
+        default=False,
+        help_text=_("A chief approved text they wrote or changed since its last approval."),
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -666,11 +689,23 @@ class ArticleEvent(models.Model):
 
 
 class LegacyAddress(models.Model):
-    """An address the article had on the old site; it redirects permanently to the article."""
+    """An address the article had, on the old site or here; it redirects permanently to the article.
+
+    Imports bring the old site's (permalinks, aliases); a public article that
+    changes slug or date leaves its address here (addresses.py). The record
+    points at the article, not at an address, so it always leads to where the
+    article is now.
+    """
 
     path = models.CharField(_("old address"), max_length=500, unique=True)
     original = models.CharField(_("as written"), max_length=500, blank=True)
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="legacy_addresses")
+    left_at = models.DateTimeField(
+        _("left at"),
+        null=True,
+        blank=True,
+        help_text=_("When the article left this address here; empty for an address of the old site."),
+    )
 
     class Meta:
         ordering = ["pk"]

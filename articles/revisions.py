@@ -1,52 +1,93 @@
-"""Revisions of an article (kept by django-simple-history): compare any two, restore one."""
+"""Revisions of an article (kept by django-simple-history): compare any two, restore one.
 
+A restore never changes what readers see by itself. A draft (or one sent back
+for changes) takes an old version's text as a new version, once a page showing
+what differs is confirmed; any other article its editor may change gets the
+old text in its change form, not saved, and saving it is a correction like any
+other (the copy desk, the version check, the log).
+"""
+
+import copy
 import difflib
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from . import copydesk
 from .models import Article
 
+# What a restore brings back. The hero image's alt text goes with the image, which a
+# restore leaves as it is; a correction note, once shown to readers, stays on record.
+RESTORED_FIELDS = ("title", "excerpt", "body")
+# Text no reader has seen (the review's own drafts): restored as a new version at once.
+SAVED_AT_ONCE = (Article.Status.DRAFT, Article.Status.CHANGES_REQUESTED)
+
 
 class RestoreRefused(Exception):
-    """The revision's text would put what the copy desk blocks on the public site."""
+    """The restore cannot be saved; the message says why, for a person to read."""
 
 
-def _text_fields():
-    """The article's text fields with their labels, as the model names them."""
-    return [(name, Article._meta.get_field(name).verbose_name) for name in Article.TEXT_FIELDS]
-
-
-def diff(older, newer) -> list[dict]:
+def diff(older, newer, fields=Article.TEXT_FIELDS) -> list[dict]:
     """Per field that differs: its label and the unified diff lines (marked +, -, @ or blank)."""
     changes = []
-    for name, label in _text_fields():
+    for name in fields:
         before, after = getattr(older, name) or "", getattr(newer, name) or ""
         if before == after:
             continue
         lines = difflib.unified_diff(
             before.splitlines(), after.splitlines(), f"v{older.version}", f"v{newer.version}", lineterm=""
         )
+        label = Article._meta.get_field(name).verbose_name
         changes.append({"label": label, "lines": [(line[:1], line) for line in list(lines)[2:]]})
     return changes
 
 
-def restore(article, revision, *, by):
-    """Put the revision's text back; saving it makes a new revision."""
-    derived = article.excerpt_is_derived
-    before = copydesk.check(article)
-    for name in Article.TEXT_FIELDS:
-        setattr(article, name, getattr(revision, name))
-    if derived:
-        article.excerpt = ""  # a derived excerpt keeps following the body
-    # The address stays: restoring text never moves a published article.
-    blocked = copydesk.introduced(before, copydesk.review(article))
-    if blocked and article.status == Article.Status.PUBLISHED:
-        raise RestoreRefused(
-            _("Version %(v)s has text the copy desk blocks, and the article is published: %(list)s.")
-            % {"v": revision.version, "list": copydesk.summary(blocked)}
-        )
-    article._history_user = by
-    article._change_reason = f"restored v{revision.version}"
-    article.save()
+def saves_at_once(article) -> bool:
+    """A restore is saved from the revisions page (after a confirmation), not through the change form."""
+    return article.status in SAVED_AT_ONCE
+
+
+def restored_text(article, revision) -> dict:
+    """The text a restore of `revision` gives `article`, field by field."""
+    text = {name: getattr(revision, name) for name in RESTORED_FIELDS}
+    if article.excerpt_is_derived:
+        text["excerpt"] = ""  # a derived excerpt keeps following the body
+    return text
+
+
+def loaded(article, revision) -> Article:
+    """A copy of `article` with the text a restore of `revision` gives it, not saved (for the copy desk)."""
+    candidate = copy.copy(article)
+    for name, value in restored_text(article, revision).items():
+        setattr(candidate, name, value)
+    return candidate
+
+
+def restore(article, revision, *, by, seen_version: int):
+    """Save the revision's text as a new version of a draft, unless it moved on since `seen_version`.
+
+    The address stays: restoring text never moves an article.
+    """
+    with transaction.atomic():
+        current = Article.objects.select_for_update().values_list("version", "status").get(pk=article.pk)
+        if current[1] not in SAVED_AT_ONCE:
+            raise RestoreRefused(
+                _(
+                    "“%(title)s” is no longer a draft: open the version in its change form to check and save it."
+                )
+                % {"title": article.title}
+            )
+        if current[0] != seen_version:
+            raise RestoreRefused(
+                _(
+                    "Someone saved the article after you compared (version %(mine)s, now %(now)s): compare again."
+                )
+                % {"mine": seen_version, "now": current[0]}
+            )
+        for name, value in restored_text(article, revision).items():
+            setattr(article, name, value)
+        copydesk.review(article)
+        article._history_user = by
+        article._change_reason = f"restored v{revision.version}"
+        article.save()
     return article

@@ -17,6 +17,7 @@ CHIEF = EDITOR + [
     "articles.add_author", "articles.change_author", "articles.delete_author",
     "articles.add_category", "articles.change_category", "articles.delete_category",
     "articles.add_tag", "articles.change_tag", "articles.delete_tag",
+    "articles.view_legacyaddress", "articles.delete_legacyaddress",
     "auth.add_user", "auth.change_user", "auth.view_user", "auth.delete_user",
     "auth.add_group", "auth.change_group", "auth.view_group",
 ]  # fmt: skip

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from . import copydesk, freshness, jekyll, rendering, workflow
+from . import addresses, copydesk, freshness, jekyll, rendering, workflow
 from .models import Article, Author, Byline, Category, LegacyAddress, Tag, TaggedArticle
 from .tagging import normalize_tag_name, tag_key
 
@@ -240,6 +240,8 @@ def _apply(post: jekyll.Post, *, path, user, names: Names, as_draft: bool, ahead
     )
     findings, transitioned, notes = None, False, []
     if content_changed:
+        # A file with another date moves an article that was public: its old address redirects.
+        known = addresses.known_address(article) if article is not None else None
         article = article or Article(source_key=post.source_key, created_by=user)
         article.source_fingerprint = post.fingerprint  # the file, remembered with the text it gave
         article.prerendered = ahead.rendered
@@ -250,6 +252,7 @@ def _apply(post: jekyll.Post, *, path, user, names: Names, as_draft: bool, ahead
             # a new article that the file says is public: published with its first save
             steps, notes = _publish_unsaved(article, post, user=user, path=path, findings=findings)
         _save_with_links(article, post, names, user=user)
+        addresses.keep_old_address(article=article, before=known)
         workflow.write_log([imported], steps)
         transitioned = steps is not None
     else:  # the same text from a file that differs (in status, say): remember it without an edit
@@ -465,7 +468,8 @@ def export_post(article: Article) -> jekyll.Post:
     """The article as a post, ready for jekyll.format_post()."""
     extra = jekyll.load_extra(article.front_matter)
     hugo = {extra.get("url")} | set(extra.get("aliases") or [])
-    permalinks = [a for a in article.legacy_addresses.all() if a.original not in hugo]
+    # The old site's address, not one the article left here (which the new site redirects).
+    permalinks = [a for a in article.legacy_addresses.all() if a.original not in hugo and a.left_at is None]
     return jekyll.Post(
         title=article.title,
         date=article.published_at or article.created_at,

@@ -12,11 +12,13 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import copydesk, notifications
+from . import addresses, copydesk, notifications
 from .models import Article, ArticleEvent
 
 log = logging.getLogger(__name__)
@@ -37,7 +39,7 @@ class Action:
     permission: str
     comment_required: bool = False
     own_only: bool = False  # on one's own articles, unless one may edit others'
-    not_own: bool = False  # a second pair of eyes, unless one may approve one's own
+    not_own: bool = False  # a second pair of eyes on the text (_wrote()), unless one may approve one's own
 
 
 def _action(name, label, sources, target, permission, **rules):
@@ -67,15 +69,62 @@ def _check(article: Article, action: Action, user, comment: str) -> None:
         and not article.is_owned_by(user)
     ):
         raise NotAllowed(_("“%(action)s” is for the article's own writers.") % {"action": action.label})
-    if action.not_own and article.is_owned_by(user) and not user.has_perm("articles.approve_own_article"):
-        raise NotAllowed(_("Someone other than its writer must approve an article."))
     if article.status not in action.sources:
         raise NotAllowed(
             _("“%(title)s” is %(status)s: “%(action)s” is not possible from that state.")
             % {"title": article.title, "status": article.get_status_display(), "action": action.label}
         )
+    # (After the state: only an article in review is read for who wrote what.)
+    if action.not_own and not user.has_perm("articles.approve_own_article") and _wrote(article, user):
+        raise NotAllowed(_four_eyes_refusal(article, user))
     if action.comment_required and not comment.strip():
         raise NotAllowed(_("“%(action)s” needs a comment.") % {"action": action.label})
+
+
+def _wrote(article: Article, user) -> bool:
+    """`user` wrote the text up for approval (see _text_writers()); anyone writes an article not saved yet."""
+    return article.pk is None or user.pk in _text_writers(article)
+
+
+def _text_writers(article: Article) -> set[int]:
+    """The ids of who wrote the text up for approval: its creator, its bylines' users, and whoever
+    saved a change to its text since it was last approved (since its creation, if never).
+
+    Every revision is a change of the text (a save that changes none keeps none).
+    """
+    if article.pk is None:  # being written (an import): by whoever makes it
+        return {article.created_by_id} - {None}
+    writers = {article.created_by_id} | {author.user_id for author in article.byline()}
+    since = article.events.filter(action="approve").order_by("-created_at", "-pk")
+    since = since.values_list("created_at", flat=True).first()
+    changes = article.history.filter(history_user__isnull=False)
+    if since is not None:
+        changes = changes.filter(history_date__gt=since)
+    return (writers | set(changes.values_list("history_user_id", flat=True))) - {None}
+
+
+def _four_eyes_refusal(article: Article, user) -> str:
+    """The rule, and who may approve instead (five names at most)."""
+    people, backend = get_user_model().objects, "django.contrib.auth.backends.ModelBackend"  # the roles'
+    chiefs = people.with_perm("articles.approve_own_article", backend=backend)
+    able = people.with_perm("articles.review_article", backend=backend).exclude(pk=user.pk)
+    able = list(able.filter(Q(pk__in=chiefs) | ~Q(pk__in=_text_writers(article))).order_by("username"))
+    names = ", ".join(person.get_full_name() or person.get_username() for person in able[:5])
+    if len(able) > 5:
+        names = _("%(names)s and %(n)s more") % {"names": names, "n": len(able) - 5}
+    return _(
+        "Four-eyes rule: an article is approved by someone who neither wrote it nor changed its text "
+        "since it was last approved, and you did. Who may approve it: %(names)s."
+    ) % {"names": names or _("nobody else yet (ask a chief editor)")}
+
+
+def refusal(article: Article, action: str, user) -> str | None:
+    """Why `user` may not take `action` on `article` now (for a person to read), or None if they may."""
+    try:
+        _check(article, ACTIONS[action], user, comment="-")
+    except NotAllowed as refused:
+        return str(refused)
+    return None
 
 
 def available_actions(article: Article, user) -> list[Action]:
@@ -155,6 +204,8 @@ def _perform_steps(
     _known(actions)
     with transaction.atomic():
         locked = Article.objects.select_for_update().get(pk=article.pk)
+        # Publishing again at another time moves an article that was public: its old address redirects.
+        known = addresses.known_address(locked) if "publish" in actions else None
         events = _take_steps(
             locked, actions, by=by, comment=comment, publish_at=publish_at, via=via, findings=findings
         )
@@ -164,6 +215,8 @@ def _perform_steps(
         locked.save(
             update_fields=["status", "published_at", "version", "updated_at", "revised_at", *_FINDINGS]
         )
+        if "publish" in actions:
+            addresses.keep_old_address(article=locked, before=known)
         _write_events(events, by=by, via=via)
     _copy_back(locked, article)
     return article
@@ -244,7 +297,12 @@ def _take_steps(article: Article, actions: list[str], *, by, comment, publish_at
         before, article.status = article.status, spec.target
         if action == "publish":
             article.published_at = _publication_time(article, publish_at)
-        events.append(_event(article, action, by=by, from_status=before, comment=comment, via=via))
+        event = _event(article, action, by=by, from_status=before, comment=comment, via=via)
+        # A chief may approve text of their own (_check() refused anyone else); the log says so.
+        event.own_changes = (
+            spec.not_own and by.has_perm("articles.approve_own_article") and _wrote(article, by)
+        )
+        events.append(event)
     return events
 
 

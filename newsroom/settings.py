@@ -136,8 +136,6 @@ MIDDLEWARE = [
     # Kept public pages are served here, before sessions, authentication and routing.
     "articles.pagecache.Middleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # A 404 for an imported article's old address becomes a 301 to the article.
-    "articles.middleware.LegacyAddressMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # ETag from the rendered body, 304 for a matching If-None-Match or
@@ -149,6 +147,9 @@ MIDDLEWARE = [
     # Revisions record who saved them.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A 404 for an article's old address becomes a 301 to it; for a withdrawn article, a 410
+    # (inside the others, so that these answers carry every header a page does).
+    "articles.middleware.LegacyAddressMiddleware",
     # Refuses logins after repeated failures (django-axes); last, as its documentation asks.
     "axes.middleware.AxesMiddleware",
 ]

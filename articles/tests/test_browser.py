@@ -168,3 +168,69 @@ def test_the_editor_sees_the_copy_desk_report_and_cannot_publish_a_blocked_artic
     assert "校閲が公開を止めている箇所を直すまで公開できません" in desk.locator(".messagelist").inner_text()
     article.refresh_from_db()
     assert article.status == Article.Status.APPROVED and not article.is_public
+
+
+def _shoot(page, name):
+    """The page at a phone's width and a desk's, for a person to look at (SCREENSHOT_DIR)."""
+    if not os.environ.get("SCREENSHOT_DIR"):
+        return
+    for width, height in [(375, 812), (1280, 900)]:
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=str(Path(os.environ["SCREENSHOT_DIR"]) / f"{name}-{width}.png"))
+
+
+def test_an_editor_restores_an_old_version_of_a_published_article_through_the_form(live_server, browser):
+    from .test_restore import BARE, FIXED, rows
+
+    editor = StaffFactory(username="desk-editor", role="Editor")
+    article = ArticleFactory(title="港の朝", body=BARE, published=True)
+    article.body, article.hero_alt = FIXED, "防波堤と灯台"
+    article._history_user = editor
+    article.save()
+    before = rows(article)
+
+    desk = log_in(browser, live_server, editor)
+    desk.context.route("https://example.com/**", lambda route: route.abort())  # the images: no network
+    desk.goto(live_server.url + reverse("admin:articles_article_revisions", args=[article.pk]))
+    _shoot(desk, "restore-revisions")
+    desk.locator("tr", has_text="v1").get_by_role("link", name="復元").click()
+    desk.wait_for_url("**/change/?restore=*")
+    notice = desk.locator(".restore-notice")
+    assert "バージョン 1 から読み込みました（まだ保存されていません）" in notice.inner_text()
+    assert "+![](https://example.com/port.jpg)" in notice.locator(".diff-added").inner_text()
+    assert "alt_text" in notice.locator(".findings-warn").inner_text()  # what the copy desk says of it
+    assert desk.locator("#id_body").input_value() == BARE
+    assert rows(article) == before  # opening it saved nothing
+    _shoot(desk, "restore-form")
+
+    desk.set_viewport_size({"width": 1280, "height": 900})
+    desk.locator("fieldset.collapse summary").click()  # the correction note, folded away
+    desk.fill("#id_correction_note", "写真の説明を初出時のものに戻しました。")
+    desk.get_by_role("button", name="保存して編集を続ける").click()
+    desk.wait_for_url("**/change/")
+    article.refresh_from_db()
+    assert article.body == BARE and article.is_public and article.was_updated
+    assert article.history.first().history_change_reason == "restored v1"
+    assert desk.locator(".restore-notice").count() == 0
+
+
+def test_a_writer_restores_a_draft_after_seeing_what_differs(live_server, browser):
+    from .test_restore import draft_written_twice, rows
+
+    writer = StaffFactory(username="desk-writer", role="Writer")
+    article, first = draft_written_twice(writer)
+    before = rows(article)
+
+    desk = log_in(browser, live_server, writer)
+    desk.goto(live_server.url + reverse("admin:articles_article_revisions", args=[article.pk]))
+    desk.locator("tr", has_text="v1").get_by_role("link", name="復元").click()
+    assert desk.get_by_role("heading", level=1).inner_text() == "バージョン 1 を復元しますか？"
+    assert "+最初の本文。" in desk.locator(".restore-diff .diff-added").all_inner_texts()
+    assert rows(article) == before
+    _shoot(desk, "restore-confirm")
+
+    desk.get_by_role("button", name="バージョン 1 を新しいバージョンとして復元").click()
+    desk.wait_for_url("**/change/")
+    assert "バージョン 1 を新しいバージョンとして復元しました。" in desk.locator(".messagelist").inner_text()
+    article.refresh_from_db()
+    assert (article.title, article.body, article.status) == ("初稿", "最初の本文。", Article.Status.DRAFT)

@@ -233,14 +233,15 @@ def test_restoring_a_broken_revision_of_a_published_article_is_refused(editor_cl
     article.save()
     workflow.publish_through_review(article, by=editor)
     broken = article.history.order_by("history_id").first()
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    opened = editor_client.get(url, {"restore": broken.history_id}).content.decode()
+    assert "---END---" in opened  # loaded into the form, not saved
     response = editor_client.post(
-        reverse("admin:articles_article_revisions", args=[article.pk]),
-        {"restore": broken.history_id},
-        follow=True,
+        url, {**change_form(article, body=broken.body), "_restore": broken.history_id}
     )
     article.refresh_from_db()
+    assert response.status_code == 200 and "marker" in response.content.decode()
     assert article.body == "直した本文。" and article.is_public
-    assert any("marker" in str(m) for m in response.context["messages"])
 
 
 # --- the importer -------------------------------------------------------------------

@@ -145,7 +145,8 @@ def test_every_save_keeps_a_revision_that_can_be_compared_and_restored(client, w
 
     assert client.post(url, {"restore": first.history_id}).status_code == 403  # in review, the text is frozen
     workflow.perform(article, "request_changes", by=editor, comment="初稿に戻しましょう")
-    client.post(url, {"restore": first.history_id})
+    assert "最初の本文。" in client.get(url, {"restore": first.history_id}).content.decode()  # to confirm
+    client.post(url, {"restore": first.history_id, "version": article.version})
     article.refresh_from_db()
     assert article.body == "最初の本文。" and article.status == Article.Status.CHANGES_REQUESTED
     assert article.history.first().version == 5 and article.history.first().history_user == editor

@@ -1,6 +1,6 @@
 """The public site in a real browser: accessible (axe-core), valid (the Nu HTML Checker), readable Japanese.
 
-Pages: home, article, author, tag, section, archive, search and 404, with a
+Pages: home, article, author, tag, section, archive, search, 404 and 410, with a
 newsroom's worth of content, including a post like the sample one (a desk
 byline, a long Japanese text), its defects corrected.
 Screenshots of the home and article pages at 375 and 1280 px wide are saved in
@@ -18,7 +18,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from .factories import ArticleFactory, AuthorFactory, CategoryFactory
+from articles import workflow
+
+from .factories import ArticleFactory, AuthorFactory, CategoryFactory, publisher
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,6 +70,8 @@ def site(live_server):
             tags=["港湾"],
             published=now - timedelta(days=n + 1),
         )
+    withdrawn = ArticleFactory(title="取り下げた記事", authors=[reporter], published=now - timedelta(days=8))
+    workflow.perform(withdrawn, "unpublish", by=publisher(), comment="誤りがあったため")
     when = timezone.localtime(sample.published_at)
     pages = {
         "home": reverse("articles:home"),
@@ -78,6 +82,7 @@ def site(live_server):
         "archive": reverse("articles:archive_month", args=[when.year, when.month]),
         "search": reverse("articles:search") + "?q=投資",
         "404": "/no/such/page/",
+        "410": withdrawn.get_absolute_url(),
     }
     return {name: live_server.url + path for name, path in pages.items()}
 
@@ -142,7 +147,7 @@ def test_every_page_is_valid_html(site, page, tmp_path):
         (Path(m["url"]).name, m.get("lastLine"), m["message"]) for m in messages if m["type"] == "error"
     ]
     assert errors == []
-    assert len(files) == 8
+    assert len(files) == 9
 
 
 @pytest.mark.parametrize("width", [375, 1280])

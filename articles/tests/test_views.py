@@ -114,7 +114,7 @@ def test_drafts_future_articles_and_wrong_dates_are_404(client, story):
     unpublished = client.get(story.get_absolute_url())
     workflow.perform(story, "unpublish", by=publisher(), comment="取り下げ")
     assert unpublished.status_code == 200
-    assert client.get(story.get_absolute_url()).status_code == 404
+    assert client.get(story.get_absolute_url()).status_code == 410  # withdrawn: Gone (test_addresses.py)
 
 
 def test_custom_404_page(client, db):
