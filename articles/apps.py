@@ -1,5 +1,8 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
+
+from newsroom import catalogs
 
 
 class ArticlesConfig(AppConfig):
@@ -8,14 +11,7 @@ class ArticlesConfig(AppConfig):
     verbose_name = _("Newsroom")
 
     def ready(self):
-        from newsroom import catalogs
-
         from . import freshness
 
         freshness.connect()
-        if catalogs.compile_outdated():
-            # Catalogs read before they were compiled would stay empty: have them read again.
-            from django.utils.translation import trans_real
-
-            trans_real._translations = {}
-            trans_real._default = None
+        checks.register(catalogs.check_compiled, checks.Tags.translation)

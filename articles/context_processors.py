@@ -2,7 +2,6 @@ from django.conf import settings
 from django.utils.encoding import iri_to_uri
 from django.utils.functional import SimpleLazyObject
 
-from . import links
 from .drawing import Drawing
 from .models import Category
 
@@ -33,6 +32,4 @@ def site(request):
         "site_root": SimpleLazyObject(lambda: site_root(request)),
         "canonical_url": SimpleLazyObject(lambda: canonical_url(request)),
         "nav_sections": SimpleLazyObject(lambda: menu(request)),
-        # The global address() of the Jinja2 templates, with the script prefix and URLconf read once.
-        "address": links.addresser(),
     }

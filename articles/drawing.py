@@ -4,10 +4,9 @@ A page links dozens of articles, authors, tags and sections and writes their
 dates. Through get_absolute_url() and the `date` filter, every link read the
 script prefix and URLconf again and every date the current zone, language
 and format (each an asgiref local, a few µs apiece), and every method a
-template calls costs Jinja2 several lookups more than reading a value: on the
-article page, together about a seventh of its instructions. A Drawing reads
-them once for a page and hands templates plain values (Link, Time). The
-lists (listing.py), the menu of every page and the article page use one.
+template calls costs the engine more lookups than reading a value. A Drawing
+reads them once for a page and hands templates plain values (Link, Time).
+The menu of every page and the article page use one.
 """
 
 from datetime import date

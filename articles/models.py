@@ -281,7 +281,8 @@ class ArticleQuerySet(models.QuerySet):
         return self.only(*shown).with_links(sections=False).order_by("-published_at", "-pk")
 
     def summarized(self):
-        """What a list of articles shows and no more: title, date, excerpt, byline and tags."""
+        """What a list of articles shows and no more: title, date, excerpt, byline and tags
+        (templates/articles/_summary.html draws each)."""
         listed = self.only("title", "slug", "published_at", "created_at", "excerpt", "reading_time")
         return listed.with_links(sections=False).order_by("-published_at", "-pk")
 

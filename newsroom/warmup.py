@@ -3,12 +3,13 @@
 With preload_app (gunicorn.conf.py), the application is loaded in gunicorn's
 master and each worker is a fork of it; a worker replaced after max_requests
 starts from that master again. What a worker built on its first requests
-(the public templates compiled, the translation catalogs and date formats
-read, the template engines started, the URL resolver filled) made its first
+(the templates parsed, the translation catalogs and date formats read, the
+template engine started, the URL resolver filled) made its first
 home page take 160 ms and its first article page 37 ms, against 6 ms after,
 on every replacement, and so showed in the slowest requests of a benchmark.
 Built here, in the master, every worker starts with it: those first pages
-took 31 and 7 ms (the rest is the worker's own database connection).
+took 31 and 7 ms (the rest is the worker's own database connection). (Those
+figures were measured when the public pages were Jinja2 templates.)
 
 Last, everything the master holds is moved out of reach of Python's cyclic
 garbage collector (gc.freeze()): a worker's full collections went through
@@ -22,11 +23,23 @@ be shared by every worker.
 """
 
 import gc
+from pathlib import Path
 
 from django.conf import settings
-from django.template import engines
+from django.template.loader import get_template
 from django.urls import resolve, reverse
 from django.utils import formats, translation
+
+TEMPLATES = Path(settings.BASE_DIR) / "templates"
+
+
+def templates() -> list[str]:
+    """The names of the project's own templates (templates/): the public pages, their parts, the admin's."""
+    return sorted(
+        path.relative_to(TEMPLATES).as_posix()
+        for path in TEMPLATES.rglob("*")
+        if path.suffix in {".html", ".xml", ".txt"}
+    )
 
 
 def prepare() -> None:
@@ -34,9 +47,9 @@ def prepare() -> None:
         with translation.override(code):
             translation.gettext("Search")  # reads the language's catalogs
             formats.get_format("DATE_FORMAT")  # and its date formats
-    engines.all()  # both engines: Django's loads its tag libraries as it starts
-    public = engines["jinja2"].env
-    for name in public.list_templates(filter_func=lambda name: name.endswith((".html", ".xml"))):
-        public.get_template(name)  # compiled to Python and kept
+    for name in templates():
+        # Starts the engine (which loads its tag libraries) and keeps each template parsed, in the
+        # cached loader Django uses by default; a page's parts and parents are then found there.
+        get_template(name)
     resolve(reverse("articles:home"))  # fills the resolver's routes and its reverse lookup
     gc.freeze()

@@ -1,16 +1,23 @@
 """Both languages: every UI string translated, the language from settings, dates as the locale writes them."""
 
+import gettext
+import os
 import shutil
 import subprocess
 import sys
 from datetime import datetime
+from io import BytesIO
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract
 from babel.messages.pofile import read_po
+from django.core.checks import Tags, run_checks
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation.template import templatize
+
+from newsroom import catalogs
 
 from .factories import ArticleFactory
 
@@ -55,17 +62,16 @@ def test_the_catalogs_hold_every_string_of_the_code_and_templates(tmp_path):
         assert _ids(tmp_path, language) - before[language] == set()
 
 
-def test_the_catalogs_hold_every_string_of_the_public_templates():
-    """The public site's Jinja2 templates, which makemessages does not read, through Babel's extractor."""
-    found = {
-        message if isinstance(message, str) else message[0]
-        for _file, _line, message, _comments, _context in extract_from_dir(
-            ROOT / "templates" / "jinja2",
-            method_map=[("**.html", "jinja2"), ("**.xml", "jinja2")],
-            options_map={"**": {"extensions": "jinja2.ext.i18n"}},
-        )
-    }
-    assert len(found) > 40  # the extractor read the templates
+def test_the_catalogs_hold_every_string_of_the_templates():
+    """Without GNU gettext: each template as makemessages reads it (templatize), through Babel's Python extractor."""
+    found = set()
+    for path in (ROOT / "templates").rglob("*"):
+        if path.suffix in {".html", ".xml", ".txt"}:
+            source = templatize(path.read_text(), origin=str(path)).encode()
+            for _line, message, _comments, _context in extract("python", BytesIO(source)):
+                found.add(message if isinstance(message, str) else message[0])
+    assert len(found) > 60  # the templates were read: the public pages' strings and the admin's
+    assert {"Search", "Page %(number)s of %(count)s", "%(count)s article has “%(query)s”."} <= found
     for language in CATALOGS:
         assert found - _ids(ROOT, language) == set()
 
@@ -102,17 +108,28 @@ def test_english_when_settings_say_so(client, settings, story):
     assert '<meta property="og:locale" content="en_US">' in article and '"inLanguage": "en"' in article
 
 
-def test_catalogs_compile_by_themselves_when_missing_or_older(tmp_path):
-    from newsroom.catalogs import compile_outdated
-
+def test_missing_or_older_catalogs_are_compiled_and_the_others_left_alone(tmp_path):
     shutil.copytree(ROOT / "locale", tmp_path / "locale", ignore=shutil.ignore_patterns("*.mo"))
-    written = compile_outdated(tmp_path / "locale")
+    assert [path.parent.parent.name for path in catalogs.outdated(tmp_path / "locale")] == ["en", "ja"]
+    written = catalogs.compile_outdated(tmp_path / "locale")
     assert sorted(path.parent.parent.name for path in written) == ["en", "ja"]
-    assert compile_outdated(tmp_path / "locale") == []  # up to date: nothing to do
-    import gettext
-
+    assert catalogs.compile_outdated(tmp_path / "locale") == []  # up to date: nothing to do
     japanese = gettext.translation("django", tmp_path / "locale", languages=["ja"])
     assert japanese.gettext("Search") == "検索"
+
+
+def test_the_system_check_warns_of_a_catalog_missing_or_older_than_its_source(tmp_path, monkeypatch):
+    assert catalogs.check_compiled() == []  # the test session compiled them (conftest.py)
+    shutil.copytree(ROOT / "locale", tmp_path / "locale")
+    po_path = tmp_path / "locale" / "ja" / "LC_MESSAGES" / "django.po"
+    po_path.touch()
+    os.utime(po_path.with_suffix(".mo"), (0, 0))
+    monkeypatch.setattr(catalogs, "LOCALE", tmp_path / "locale")
+    warnings = run_checks(tags=[Tags.translation])
+    assert [(warning.id, str(po_path.with_suffix(".mo")) in warning.msg) for warning in warnings] == [
+        ("newsroom.W001", True)
+    ]
+    assert "make messages" in warnings[0].hint
 
 
 @pytest.mark.django_db
@@ -128,14 +145,15 @@ def test_a_list_writes_the_same_day_in_each_language_in_turn(client, settings, s
     assert "2026年3月4日" in client.get(home).content.decode()
 
 
-def test_public_templates_translate_and_escape_what_they_put_into_a_string():
+def test_templates_translate_and_escape_what_they_put_into_a_string():
     from django.template import engines
     from django.utils import translation
 
-    template = engines["jinja2"].from_string(
-        "{{ _('Search') }}|{% trans minutes=3 %}{{ minutes }} min read{% pluralize %}{{ minutes }} min read"
-        "{% endtrans %}|{{ pgettext('between names in a byline', ', ') }}"
-        "|{% trans status=status %}Preview ({{ status }}): this is how the article will look.{% endtrans %}"
+    template = engines["django"].from_string(
+        "{% load i18n %}{% translate 'Search' %}"
+        "|{% blocktranslate count minutes=3 %}{{ minutes }} min read{% plural %}{{ minutes }} min read"
+        "{% endblocktranslate %}|{% translate ', ' context 'between names in a byline' %}"
+        "|{% blocktranslate %}Preview ({{ status }}): this is how the article will look.{% endblocktranslate %}"
     )
     with translation.override("ja"):
         search, minutes, between, preview = template.render({"status": "<b>下書き</b>"}).split("|")
@@ -145,42 +163,20 @@ def test_public_templates_translate_and_escape_what_they_put_into_a_string():
         assert template.render({"status": "Draft"}).split("|")[:3] == ["Search", "3 min read", ", "]
 
 
-def test_a_page_translates_with_the_catalog_of_its_language_looked_up_once():
-    # Rendered with a request, the templates' gettext is bound to the active catalog when the
-    # page starts (newsroom.jinja2.translations): each language still gets its own strings, and
-    # what goes into a string is still escaped.
-    from django.template import engines
-    from django.test import RequestFactory
-    from django.utils import translation
-
-    from newsroom.jinja2 import translations
-
-    template = engines["jinja2"].from_string(
-        "{{ _('Search') }}|{% trans minutes=3 %}{{ minutes }} min read{% pluralize %}{{ minutes }} min read"
-        "{% endtrans %}|{% trans status=status %}Preview ({{ status }}): this is how the article will look."
-        "{% endtrans %}|{{ _('') }}"
-    )
-    request = RequestFactory().get("/")
-    for language, expected in [
-        (
-            "ja",
-            [
-                "検索",
-                "3分で読めます",
-                "プレビュー（&lt;b&gt;下書き&lt;/b&gt;）：公開時にはこのように表示されます。",
-                "",
-            ],
-        ),
-        (
-            "en",
-            [
-                "Search",
-                "3 min read",
-                "Preview (&lt;b&gt;下書き&lt;/b&gt;): this is how the article will look.",
-                "",
-            ],
-        ),
-    ]:
-        with translation.override(language):
-            assert translations(request)["_"]("Search") == expected[0]
-            assert template.render({"status": "<b>下書き</b>"}, request=request).split("|") == expected
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "title", "count"),
+    [
+        ("ja", "「&lt;i&gt;朝市&lt;/i&gt;」の検索結果", "「&lt;i&gt;朝市&lt;/i&gt;」を含む記事は 1 件です。"),
+        ("en", "“&lt;i&gt;朝市&lt;/i&gt;”: search", "1 article has “&lt;i&gt;朝市&lt;/i&gt;”."),
+    ],
+)
+def test_a_page_is_in_the_language_of_the_settings_with_what_it_quotes_escaped(
+    client, settings, language, title, count
+):
+    settings.LANGUAGE_CODE = language
+    ArticleFactory(title="港の朝市", published=True)
+    html = client.get(reverse("articles:search"), {"q": "<i>朝市</i>"}).content.decode()
+    assert f"<title>{title} | " in html
+    assert f'<p class="result-count" role="status">{count}</p>' in html
+    assert "<i>朝市" not in html

@@ -1,4 +1,4 @@
-"""Lists of articles drawn in Python (listing.py): the same page, escaped, with the right links."""
+"""Lists of articles (templates/articles/_summary.html): every piece escaped, with the right links."""
 
 import pytest
 from django.urls import reverse, set_script_prefix
