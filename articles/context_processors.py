@@ -1,7 +1,10 @@
 from django.conf import settings
+from django.core.cache import cache
 from django.utils.encoding import iri_to_uri
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 
+from . import freshness
 from .drawing import Drawing
 from .models import Category
 
@@ -19,11 +22,19 @@ def canonical_url(request) -> str:
 
 
 def menu(request) -> list:
-    """The sections of the menu (Category.objects.in_menu()), read once for a request (a 404 page
-    that becomes a 410 is drawn twice)."""
+    """The sections of the menu (Category.objects.in_menu()) as links: kept in the cache under the
+    public state's mark, which every change of what is public moves (a section's first article
+    coming out included), and read once for a request."""
     if not hasattr(request, "menu_sections"):
-        request.menu_sections = Drawing().links(Category.objects.in_menu())
+        key = f"menu:{get_language()}:{freshness.database_mark(request)}"
+        request.menu_sections = cache.get(key)
+        if request.menu_sections is None:
+            request.menu_sections = Drawing().links(Category.objects.in_menu())
+            cache.set(key, request.menu_sections, MENU_SECONDS)
     return request.menu_sections
+
+
+MENU_SECONDS = 3600  # a new mark makes a new key: this only frees the memory of old ones
 
 
 def site(request):

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, signals
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Subquery, When, signals
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -288,30 +288,35 @@ class ArticleQuerySet(models.QuerySet):
 
     def around(self, article, *, related: int = 4) -> tuple:
         """((the public article just before `article`, the one just after), up to `related` public
-        articles sharing the most of its tags, newest first among equals): two queries.
+        articles sharing the most of its tags, newest first among equals), in one query.
 
         Before and after go by publication time, then id, as the lists order them.
         """
-        public = self.published().only("title", "slug", "published_at")
         if article.published_at is None:
             return (None, None), []
+        public = self.published()
         at, pk = article.published_at, article.pk
         earlier = public.filter(Q(published_at__lt=at) | Q(published_at=at, pk__lt=pk))
         later = public.filter(Q(published_at__gt=at) | Q(published_at=at, pk__gt=pk))
-        first = lambda found: found.values("pk")[:1]  # noqa: E731
-        sides = public.filter(
-            Q(pk__in=first(earlier.order_by("-published_at", "-pk")))
-            | Q(pk__in=first(later.order_by("published_at", "pk")))
+        sides = Q(pk__in=earlier.order_by("-published_at", "-pk").values("pk")[:1]) | Q(
+            pk__in=later.order_by("published_at", "pk").values("pk")[:1]
         )
-        found = {("after" if (side.published_at, side.pk) > (at, pk) else "before"): side for side in sides}
         tags = TaggedArticle.objects.filter(content_object=article).values("tag")
-        sharing = (
-            public.filter(tags__in=tags)
-            .exclude(pk=pk)
-            .annotate(shared_tags=Count("pk"))
-            .order_by("-shared_tags", "-published_at", "-pk")[:related]
+        sharing = public.filter(tags__in=tags).exclude(pk=pk).values("pk").annotate(shared=Count("pk"))
+        chosen = sharing.order_by("-shared", "-published_at", "-pk").values("pk")[:related]
+        found = (
+            public.filter(sides | Q(pk__in=chosen))
+            .only("title", "slug", "published_at")
+            .annotate(
+                is_side=Case(When(sides, then=True), default=False),
+                shared_tags=Subquery(sharing.filter(pk=OuterRef("pk")).values("shared")),
+            )
         )
-        return (found.get("before"), found.get("after")), list(sharing) if related else []
+        rows = list(found) if related else list(found.filter(sides))
+        side = {(row.published_at, row.pk) > (at, pk): row for row in rows if row.is_side}
+        shared = [row for row in rows if row.shared_tags]
+        shared.sort(key=lambda row: (row.shared_tags, row.published_at, row.pk), reverse=True)
+        return (side.get(False), side.get(True)), shared[:related]
 
     def in_review(self):
         return self.filter(status=Article.Status.IN_REVIEW)

@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from articles import workflow
@@ -104,5 +104,9 @@ def test_on_postgresql_a_public_page_reconnects_when_its_kept_connection_is_gone
         other.execute("SELECT pg_terminate_backend(%s)", [gone])
         while other.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [gone]).fetchone():
             time.sleep(0.01)
+    close_old_connections()  # what Django runs as every request starts (the test client leaves it out)
     response = client.get(article.get_absolute_url())
     assert response.status_code == 200 and "再接続の記事" in response.content.decode()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        assert cursor.fetchone()[0] != gone
