@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Subquery, When, signals
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Subquery, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 from simple_history.manager import HistoryManager
 from simple_history.models import HistoricalRecords
-from taggit.managers import TaggableManager, _TaggableManager
+from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
 from . import links, rendering
@@ -104,10 +104,24 @@ class Category(models.Model):
         return address("articles:category", slug=self.slug)
 
 
+class TagQuerySet(models.QuerySet):
+    def named(self, names) -> list:
+        """The tags of these names, in their order, each once, made when new: ＡＩ, AI and ai are
+        one tag (their folded key); an empty name is no tag."""
+        names = [name for name in map(normalize_tag_name, names) if name]
+        known = {tag.key: tag for tag in self.filter(key__in={tag_key(name) for name in names})}
+        for name in names:
+            if tag_key(name) not in known:
+                known[tag_key(name)], _made = self.get_or_create(key=tag_key(name), defaults={"name": name})
+        return list({tag_key(name): known[tag_key(name)] for name in names}.values())
+
+
 class Tag(TagBase):
     """A taggit tag whose name is folded (NFKC) and unique regardless of case."""
 
     key = models.CharField(_("folded name"), max_length=100, unique=True, editable=False)
+
+    objects = TagQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -159,49 +173,16 @@ class TaggedArticle(ItemBase):
         constraints = [models.UniqueConstraint(fields=["content_object", "tag"], name="unique_article_tag")]
 
 
-class FoldingTagManager(_TaggableManager):
-    """Resolve tag names given as strings by their folded key, before taggit sees them.
+class FoldingTaggableManager(TaggableManager):
+    """taggit's field, with the names the desk's form gives resolved by their folded key.
 
     taggit matches names exactly or with the database's notion of case (ASCII
     only on SQLite); here ＡＩ, AI, ai, Über and über find their one tag anywhere.
+    Code that tags an article gives it tags from Tag.objects.named().
     """
 
-    def _to_tag_model_instances(self, tags, tag_kwargs):
-        keys = {tag_key(t) for t in tags if isinstance(t, str)}
-        known = {tag.key: tag for tag in Tag.objects.filter(key__in=keys)}
-        resolved = []
-        for item in tags:
-            if isinstance(item, str):
-                name = normalize_tag_name(item)
-                if not name:
-                    continue
-                if tag_key(name) not in known:
-                    known[tag_key(name)], _created = Tag.objects.get_or_create(
-                        key=tag_key(name), defaults={"name": name}
-                    )
-                item = known[tag_key(name)]
-            resolved.append(item)
-        return super()._to_tag_model_instances(resolved, tag_kwargs)
-
-    def add(self, *tags, through_defaults=None, tag_kwargs=None, **kwargs):
-        """taggit's add(), with one INSERT for all new tags instead of a get_or_create each."""
-        self._remove_prefetched_objects()
-        tag_objs = list(dict.fromkeys(self._to_tag_model_instances(tags, tag_kwargs or {})))
-        lookup = self._lookup_kwargs()
-        present = set(self.through.objects.filter(**lookup).values_list("tag_id", flat=True))
-        new = [tag for tag in tag_objs if tag.pk not in present]
-        signal = {"sender": self.through, "instance": self.instance, "reverse": False, "model": Tag}
-        signals.m2m_changed.send(action="pre_add", pk_set={t.pk for t in new}, using=self.db, **signal)
-        self.through.objects.bulk_create(
-            [self.through(tag=tag, **lookup, **(through_defaults or {})) for tag in new],
-            ignore_conflicts=True,
-        )
-        signals.m2m_changed.send(action="post_add", pk_set={t.pk for t in new}, using=self.db, **signal)
-
-    def remove(self, *tags):
-        keys = {tag_key(t) for t in tags if isinstance(t, str)}
-        named = list(Tag.objects.filter(key__in=keys).values_list("name", flat=True))
-        return super().remove(*[t for t in tags if not isinstance(t, str)], *named)
+    def save_form_data(self, instance, value):
+        getattr(instance, self.name).set(Tag.objects.named(value))
 
 
 class RevisionManager(HistoryManager):
@@ -384,9 +365,7 @@ class Article(models.Model):
     categories = models.ManyToManyField(
         Category, blank=True, related_name="articles", verbose_name=_("sections")
     )
-    tags = TaggableManager(
-        through=TaggedArticle, manager=FoldingTagManager, blank=True, verbose_name=_("tags")
-    )
+    tags = FoldingTaggableManager(through=TaggedArticle, blank=True, verbose_name=_("tags"))
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False
     )

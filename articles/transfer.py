@@ -364,7 +364,7 @@ def _save_with_links(article: Article, post: jekyll.Post, names: Names, *, user)
         _insert(TaggedArticle, ("content_object", "tag"), [(article.pk, t.pk) for t in names.tags(post.tags)])
     else:
         article.categories.set(sections)
-        article.tags.set(post.tags)
+        article.tags.set(names.tags(post.tags))
     for address in _old_addresses(post):
         _claim_address(article, address)
 

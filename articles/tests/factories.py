@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, Permission, User
 from django.utils import timezone
 
 from articles import workflow
-from articles.models import Article, Author, Byline, Category
+from articles.models import Article, Author, Byline, Category, Tag
 from articles.roles import ensure_roles
 
 
@@ -87,7 +87,7 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def tags(self, create, tags, **kwargs):
         if create and tags:
-            self.tags.set(tags)
+            self.tags.set(Tag.objects.named(tags))
 
     @factory.post_generation
     def categories(self, create, categories, **kwargs):

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from articles import copydesk, jekyll, workflow
-from articles.models import Article
+from articles.models import Article, Tag
 
 from .conftest import run_import
 from .factories import ArticleFactory, AuthorFactory
@@ -279,7 +279,7 @@ def test_an_article_not_yet_checked_says_so_until_check_copy_reads_it(editor_cli
     from django.core.management import call_command
 
     unchecked = ArticleFactory(title="古い記事", body="本文。\n\n[END]")
-    ArticleFactory(title="新しい記事").tags.add("港")
+    ArticleFactory(title="新しい記事").tags.add(*Tag.objects.named(["港"]))
     url = reverse("admin:articles_article_changelist")
     assert "古い記事" in editor_client.get(url, {"copy": "unchecked"}).content.decode()
     assert "古い記事" not in editor_client.get(url, {"copy": "clean"}).content.decode()
@@ -344,7 +344,7 @@ def test_a_tag_cannot_be_renamed_to_what_the_copy_desk_blocks(client, chief):
     from articles.models import Tag
 
     article = ArticleFactory(published=True)
-    article.tags.add("港")
+    article.tags.add(*Tag.objects.named(["港"]))
     tag = Tag.objects.get()
     client.force_login(chief)
     url = reverse("admin:articles_tag_change", args=[tag.pk])

@@ -6,6 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.models import Tag
+
 from .factories import ArticleFactory, AuthorFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +123,7 @@ def test_rss_items_carry_their_update_date_in_the_xml(client, articles):
 
 
 def test_update_date_moves_only_when_the_text_changes(client, articles):
-    articles[0].tags.add("新しいタグ")
+    articles[0].tags.add(*Tag.objects.named(["新しいタグ"]))
     articles[0].save()
     _, feed = parse(client, reverse("articles:feed_atom"))
     assert feed.entries[0].updated_parsed == feed.entries[0].published_parsed

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles import workflow
-from articles.models import Article, Category
+from articles.models import Article, Category, Tag
 
 from .factories import ArticleFactory, AuthorFactory, CategoryFactory, publisher
 
@@ -285,7 +285,7 @@ def test_canonical_link_of_an_article_is_its_own_address(client, story, settings
 
 
 def test_an_article_with_a_punctuation_tag_renders(client, story):
-    story.tags.add("？！")
+    story.tags.add(*Tag.objects.named(["？！"]))
     assert client.get(story.get_absolute_url()).status_code == 200
     tag = story.tags.get(name="?!")  # folded from full width
     assert client.get(tag.get_absolute_url()).status_code == 200
@@ -329,7 +329,9 @@ def test_if_modified_since_sees_a_deleted_article(client, story):
 
 
 def test_if_modified_since_sees_a_new_tag_on_an_article(client, story):
-    _, again = _stale_after(client, story.get_absolute_url(), lambda: story.tags.add("新タグ"))
+    _, again = _stale_after(
+        client, story.get_absolute_url(), lambda: story.tags.add(*Tag.objects.named(["新タグ"]))
+    )
     assert again.status_code == 200 and "新タグ" in again.content.decode()
 
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles import workflow
-from articles.models import Article, Author, Byline, Category
+from articles.models import Article, Author, Byline, Category, Tag
 from articles.roles import ensure_roles
 
 CONTENT = Path(__file__).resolve().parents[2] / "demo" / "content.yaml"
@@ -82,7 +82,7 @@ class Command(BaseCommand):
         for position, slug in enumerate(data["authors"]):
             Byline.objects.create(article=article, author=authors[slug], position=position)
         article.categories.set([sections[slug] for slug in data.get("categories", [])])
-        article.tags.set(data.get("tags", []))
+        article.tags.set(Tag.objects.named(data.get("tags", [])))
         when = timezone.now() - timedelta(days=data["days_ago"], hours=1)
         workflow.publish_through_review(article, by=chief, publish_at=when, via="command")
         return True
