@@ -1,13 +1,5 @@
-"""What the parts of one page share, worked out once: addresses, the site's zone, dates as pages write them.
-
-A page links dozens of articles, authors, tags and sections and writes their
-dates. Through get_absolute_url() and the `date` filter, every link read the
-script prefix and URLconf again and every date the current zone, language
-and format (each an asgiref local, a few µs apiece), and every method a
-template calls costs the engine more lookups than reading a value. A Drawing
-reads them once for a page and hands templates plain values (Link, Time).
-The menu of every page and the article page use one.
-"""
+"""What the article page and the menu show of authors, tags, sections and dates: plain values
+(Link, Time) that templates read without calling methods."""
 
 from datetime import date
 from functools import cached_property, lru_cache
@@ -16,8 +8,6 @@ from typing import NamedTuple
 from django.utils import dateformat, timezone
 from django.utils.formats import get_format
 from django.utils.translation import get_language
-
-from . import links
 
 
 class Link(NamedTuple):
@@ -41,9 +31,6 @@ class Related(NamedTuple):
 class Drawing:
     """The addresses, zone, date format and language of the page being drawn."""
 
-    def __init__(self):
-        self.address = links.addresser()
-
     @cached_property
     def zone(self):
         return timezone.get_current_timezone()
@@ -58,14 +45,14 @@ class Drawing:
 
     def url(self, item) -> str:
         """An author's, tag's or section's address, as its get_absolute_url() gives it."""
-        return item.get_absolute_url(self.address)
+        return item.get_absolute_url()
 
     def article_url(self, article) -> str:
-        return article.get_absolute_url(self.address, self.zone)
+        return article.get_absolute_url()
 
     def links(self, items) -> list[Link]:
         """Each author, tag or section as a link to its page, named."""
-        return [Link(item.get_absolute_url(self.address), item.name) for item in items]
+        return [Link(item.get_absolute_url(), item.name) for item in items]
 
     def local(self, moment):
         return moment.astimezone(self.zone)

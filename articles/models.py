@@ -18,7 +18,7 @@ from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
-from . import links, rendering
+from . import rendering
 from .tagging import normalize_tag_name, tag_key
 
 
@@ -65,8 +65,8 @@ class Author(models.Model):
         self.search_name = rendering.searchable(self.name)
         super().save(*args, **kwargs)
 
-    def get_absolute_url(self, address=links.address):
-        return address("articles:author", slug=self.slug)
+    def get_absolute_url(self):
+        return reverse("articles:author", kwargs={"slug": self.slug})
 
 
 class CategoryQuerySet(models.QuerySet):
@@ -100,8 +100,8 @@ class Category(models.Model):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self, address=links.address):
-        return address("articles:category", slug=self.slug)
+    def get_absolute_url(self):
+        return reverse("articles:category", kwargs={"slug": self.slug})
 
 
 class TagQuerySet(models.QuerySet):
@@ -144,8 +144,8 @@ class Tag(TagBase):
         slug = slugify(tag, allow_unicode=True) or "tag"
         return f"{slug}_{i}" if i is not None else slug
 
-    def get_absolute_url(self, address=links.address):
-        return address("articles:tag", slug=self.slug)
+    def get_absolute_url(self):
+        return reverse("articles:tag", kwargs={"slug": self.slug})
 
     def merge(self, others) -> int:
         """Give this tag the articles of `others`, then delete them; return how many links moved."""
@@ -522,10 +522,13 @@ class Article(models.Model):
         self._loaded_excerpt = self.excerpt
         self._loaded_text = self._public_text()
 
-    def get_absolute_url(self, address=links.address, zone=None):
-        """Its local date of publication and its slug; `address` and `zone` as a page's Drawing has them."""
-        local = timezone.localtime(self.published_at or self.created_at or timezone.now(), zone)
-        return links.article_address(local, self.slug, address)
+    def get_absolute_url(self):
+        """Its local date of publication (or of creation, before it is published) and its slug."""
+        local = timezone.localtime(self.published_at or self.created_at or timezone.now())
+        return reverse(
+            "articles:detail",
+            kwargs={"year": local.year, "month": local.month, "day": local.day, "slug": self.slug},
+        )
 
     @classmethod
     def from_db(cls, db, field_names, values):

@@ -5,9 +5,9 @@ addresses under SITE_URL (else the request's host).
 """
 
 from django.conf import settings
+from django.templatetags.static import static
 from django.utils import timezone
 
-from .links import static_address
 from .models import Article
 
 OG_LOCALES = {"ja": "ja_JP", "en": "en_US"}
@@ -23,7 +23,7 @@ def absolute(site_root: str, path: str) -> str:
 
 
 def logo(site_root: str) -> str:
-    return absolute(site_root, static_address("img/logo.png"))
+    return absolute(site_root, static("img/logo.png"))
 
 
 def publisher(site_root: str) -> dict:

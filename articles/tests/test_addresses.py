@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import links, workflow
+from articles import workflow
 from articles.models import Article, LegacyAddress
 
 from .conftest import redis_cache_settings
@@ -380,8 +380,10 @@ def test_scheduled_draft_and_mistyped_addresses_stay_404(anonymous):
     draft = ArticleFactory(slug="shitagaki")
     withdrawn = published_article(slug="torikeshi")
     workflow.perform(withdrawn, "unpublish", by=StaffFactory(role="Editor"), comment="誤り")
-    wrong_day = links.article_address(
-        timezone.localtime(withdrawn.published_at) - timedelta(days=1), "torikeshi"
+    day_before = timezone.localtime(withdrawn.published_at) - timedelta(days=1)
+    wrong_day = reverse(
+        "articles:detail",
+        kwargs={"year": day_before.year, "month": day_before.month, "day": day_before.day, "slug": "torikeshi"},
     )
 
     for address in (
