@@ -4,7 +4,7 @@ from django.utils.encoding import iri_to_uri
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
-from . import freshness
+from . import caching
 from .drawing import Drawing
 from .models import Category
 
@@ -26,7 +26,7 @@ def menu(request) -> list:
     public state's mark, which every change of what is public moves (a section's first article
     coming out included), and read once for a request."""
     if not hasattr(request, "menu_sections"):
-        key = f"menu:{get_language()}:{freshness.database_mark(request)}"
+        key = f"menu:{get_language()}:{caching.database_mark(request)}"
         request.menu_sections = cache.get(key)
         if request.menu_sections is None:
             request.menu_sections = Drawing().links(Category.objects.in_menu())

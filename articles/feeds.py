@@ -112,7 +112,7 @@ class LatestFeed(Feed):
     def __call__(self, request, *args, **kwargs):
         response = super().__call__(request, *args, **kwargs)
         # The framework dates a feed by its newest item, which misses a withdrawn one:
-        # freshness.public sets a Last-Modified that does not.
+        # caching.public sets a Last-Modified that does not.
         del response.headers["Last-Modified"]
         return response
 

@@ -689,7 +689,19 @@ class ArticleEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
     )
-    action = models.CharField(_("action"), max_length=30)
+    class Action(models.TextChoices):
+        """What an entry records: a step of the workflow (desk/workflow.py), or an import."""
+
+        SUBMIT = "submit", _("Submit for review")
+        WITHDRAW = "withdraw", _("Withdraw")
+        REQUEST_CHANGES = "request_changes", _("Request changes")
+        APPROVE = "approve", _("Approve")
+        PUBLISH = "publish", _("Publish")
+        UNPUBLISH = "unpublish", _("Unpublish")
+        REVERT_TO_DRAFT = "revert_to_draft", _("Back to draft")
+        IMPORT = "import", _("Import")
+
+    action = models.CharField(_("action"), max_length=30, choices=Action.choices)
     from_status = models.CharField(_("from"), max_length=20)
     to_status = models.CharField(_("to"), max_length=20)
     comment = models.TextField(_("comment"), blank=True)
@@ -709,10 +721,6 @@ class ArticleEvent(models.Model):
     def __str__(self):
         return f"{self.action}: {self.from_status} → {self.to_status}"
 
-    def get_action_display(self) -> str:
-        from .workflow import ACTIONS
-
-        return str(ACTIONS[self.action].label) if self.action in ACTIONS else self.action
 
 
 class LegacyAddress(models.Model):

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from . import addresses, copydesk, freshness, jekyll, rendering, workflow
+from . import addresses, caching, copydesk, jekyll, rendering, workflow
 from .models import Article, Author, Byline, Category, LegacyAddress, Tag, TaggedArticle
 from .tagging import normalize_tag_name, tag_key
 
@@ -160,7 +160,7 @@ def import_post(
         return ImportResult(path, Outcome.REFUSED, message=message % {"path": path, "first": first})
     try:
         with transaction.atomic():
-            with freshness.one_change():
+            with caching.one_change():
                 result = _apply(post, path=path, user=user, names=names, as_draft=as_draft, ahead=prepared)
             transaction.set_rollback(dry_run)
     except ImportRefused as refusal:
@@ -191,7 +191,7 @@ def import_posts(
         group = []
         try:
             with transaction.atomic():
-                with freshness.one_change():
+                with caching.one_change():
                     started = time.monotonic()
                     for item in files:
                         group.append((item, _import_one(item, user, names, as_draft, dry_run)))

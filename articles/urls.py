@@ -2,8 +2,8 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path, register_converter
 
 from . import feeds, preview, views
+from .caching import public
 from .converters import DayConverter, MonthConverter, UnicodeSlugConverter, YearConverter
-from .freshness import public
 from .sitemaps import SITEMAPS, news_sitemap, robots_txt, sitemap_index
 
 register_converter(UnicodeSlugConverter, "uslug")

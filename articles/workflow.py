@@ -42,20 +42,22 @@ class Action:
     not_own: bool = False  # a second pair of eyes on the text (_wrote()), unless one may approve one's own
 
 
-def _action(name, label, sources, target, permission, **rules):
+def _action(name, sources, target, permission, **rules):
+    """A step of the workflow, named and labelled as the log records it (ArticleEvent.Action)."""
+    label = ArticleEvent.Action(name).label
     return Action(name, label, frozenset(sources), target, f"articles.{permission}", **rules)
 
 
 ACTIONS = {
     action.name: action
     for action in [
-        _action("submit", _("Submit for review"), {Status.DRAFT, Status.CHANGES_REQUESTED}, Status.IN_REVIEW, "submit_article", own_only=True),
-        _action("withdraw", _("Withdraw"), {Status.IN_REVIEW}, Status.DRAFT, "submit_article", own_only=True),
-        _action("request_changes", _("Request changes"), {Status.IN_REVIEW}, Status.CHANGES_REQUESTED, "review_article", comment_required=True),
-        _action("approve", _("Approve"), {Status.IN_REVIEW}, Status.APPROVED, "review_article", not_own=True),
-        _action("publish", _("Publish"), {Status.APPROVED, Status.UNPUBLISHED}, Status.PUBLISHED, "publish_article"),
-        _action("unpublish", _("Unpublish"), {Status.PUBLISHED}, Status.UNPUBLISHED, "unpublish_article", comment_required=True),
-        _action("revert_to_draft", _("Back to draft"), {Status.CHANGES_REQUESTED, Status.APPROVED, Status.UNPUBLISHED}, Status.DRAFT, "submit_article", own_only=True),
+        _action("submit", {Status.DRAFT, Status.CHANGES_REQUESTED}, Status.IN_REVIEW, "submit_article", own_only=True),
+        _action("withdraw", {Status.IN_REVIEW}, Status.DRAFT, "submit_article", own_only=True),
+        _action("request_changes", {Status.IN_REVIEW}, Status.CHANGES_REQUESTED, "review_article", comment_required=True),
+        _action("approve", {Status.IN_REVIEW}, Status.APPROVED, "review_article", not_own=True),
+        _action("publish", {Status.APPROVED, Status.UNPUBLISHED}, Status.PUBLISHED, "publish_article"),
+        _action("unpublish", {Status.PUBLISHED}, Status.UNPUBLISHED, "unpublish_article", comment_required=True),
+        _action("revert_to_draft", {Status.CHANGES_REQUESTED, Status.APPROVED, Status.UNPUBLISHED}, Status.DRAFT, "submit_article", own_only=True),
     ]
 }  # fmt: skip
 

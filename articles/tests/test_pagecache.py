@@ -154,12 +154,12 @@ def test_a_kept_page_carries_the_headers_the_whole_stack_gave_it(client, story):
 
 
 def test_the_admin_and_static_files_are_never_looked_up(client, story, monkeypatch, settings):
-    from articles import pagecache
+    from articles import caching
 
     def refuse(request):
         raise AssertionError(f"looked up {request.path}")
 
-    monkeypatch.setattr(pagecache, "lookup", refuse)
+    monkeypatch.setattr(caching, "lookup", refuse)
     assert client.get(reverse("admin:login")).status_code == 200
     assert client.get(settings.STATIC_URL + "css/site.css").status_code == 200
     with pytest.raises(AssertionError):
@@ -188,7 +188,7 @@ def redis_cache(settings, redis_server):
 
 def test_with_a_shared_cache_a_page_served_here_before_costs_only_its_mark(client, redis_cache, monkeypatch):
     """A feed is 166 KB: a process that served the page keeps a copy and asks Redis for the mark alone."""
-    from articles import pagecache
+    from articles import caching
 
     ArticleFactory(title="朝市が20年目", published=True)
     assert get(client)["X-Page-Cache"] == "miss"
@@ -200,26 +200,26 @@ def test_with_a_shared_cache_a_page_served_here_before_costs_only_its_mark(clien
         )
     second = get(client)
     assert second["X-Page-Cache"] == "hit" and "朝市が20年目" in second.content.decode()
-    assert asked == [pagecache.MARK_KEY]
+    assert asked == [caching.MARK_KEY]
 
 
 def test_a_copy_kept_here_is_not_served_once_another_server_has_moved_the_mark(client, redis_cache):
     """Another server published and kept the page anew: this one serves that page, not its own copy."""
     from django.test import RequestFactory
 
-    from articles import pagecache
+    from articles import caching
 
     ArticleFactory(title="朝市が20年目", published=True)
     first = get(client)
     assert get(client)["X-Page-Cache"] == "hit"  # from this process's copy
-    page_key = pagecache.key(RequestFactory().get(HOME))
+    page_key = caching.key(RequestFactory().get(HOME))
     theirs = first.content.replace("朝市が20年目".encode(), "号外".encode())
-    headers = [(name, value) for name, value in first.items() if name != pagecache.HEADER]
-    redis_cache.set(pagecache.MARK_KEY, "another server's", None)
+    headers = [(name, value) for name, value in first.items() if name != caching.HEADER]
+    redis_cache.set(caching.MARK_KEY, "another server's", None)
     redis_cache.set(page_key, ("another server's", 200, headers, theirs, time.time() + 60), 60)
     shown = get(client)
     assert shown["X-Page-Cache"] == "hit" and shown.content == theirs
-    redis_cache.set(pagecache.MARK_KEY, "moved again, nothing kept under it", None)
+    redis_cache.set(caching.MARK_KEY, "moved again, nothing kept under it", None)
     fresh = get(client)
     assert fresh["X-Page-Cache"] == "miss" and "朝市が20年目" in fresh.content.decode()
 
@@ -231,7 +231,7 @@ def test_a_page_made_while_something_changed_claims_the_time_before_it(rf, cache
     If-Modified-Since fetches it again, and a copy kept under the old mark is never served."""
     from django.http import HttpResponse
 
-    from articles.freshness import public
+    from articles.caching import public
     from articles.models import PublicChange
 
     author = AuthorFactory(name="佐藤 花子", slug="sato")

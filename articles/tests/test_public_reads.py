@@ -27,7 +27,7 @@ PUBLIC_READ_PATH = [
     "search.py",
     "seo.py",
     "freshness.py",
-    "pagecache.py",
+    "caching.py",
     "context_processors.py",
     "addresses.py",
     "drawing.py",

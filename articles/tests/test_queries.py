@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import pagecache
+from articles import caching
 from articles.models import Article, Byline, Tag, TaggedArticle
 
 from .conftest import redis_cache_settings
@@ -106,7 +106,7 @@ def test_query_budgets(request, client, settings, size, page_cache):
         settings.CACHES = redis_cache_settings(request.getfixturevalue("redis_server"))
     middle = build(size)
     if page_cache == "shared":
-        pagecache.move_mark()  # as the changes did on commit (the test's transaction never commits)
+        caching.move_mark()  # as the changes did on commit (the test's transaction never commits)
     client.get(reverse("articles:home"), {"page": 1})  # the menu, kept under the public state's mark
     counts = {}
     for name, (args, _budget) in BUDGETS.items():

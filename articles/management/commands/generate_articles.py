@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles import freshness, rendering
+from articles import caching, rendering
 from articles.models import Article, Author, Byline, Category, Tag, TaggedArticle
 
 BATCH = 1000
@@ -68,7 +68,7 @@ class Command(BaseCommand):
         batches = [(seed, run, start, min(BATCH, count - start)) for start in range(0, count, BATCH)]
         if connection.in_atomic_block:
             jobs = 1  # called inside a transaction (a test): the connection must stay open, no workers
-        with _search_indexes_set_aside(count), freshness.one_change():
+        with _search_indexes_set_aside(count), caching.one_change():
             if jobs > 1:
                 connection.close()  # the workers are forked: none of them shares this process's connection
             with multiprocessing.get_context("fork").Pool(jobs) if jobs > 1 else nullcontext() as pool:
@@ -80,7 +80,7 @@ class Command(BaseCommand):
                         self.batch(rng, rows, now=now, authors=authors, sections=sections, tags=tags)
                     done += size
                     self.stderr.write(f"\r{done:,} / {count:,}", ending="")
-        freshness.touch()  # bulk inserts send no signals: the public pages change all the same
+        caching.touch()  # bulk inserts send no signals: the public pages change all the same
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")  # allowed in a transaction, unlike VACUUM

@@ -1,7 +1,21 @@
-"""The anonymous page cache: a public page or feed, rendered once, served from the cache.
+"""Caching of the public site: when anything public last changed, and the anonymous page cache.
+
+## When anything public changed
+
+When did anything shown to the public last change? (For Last-Modified and the page cache.)
+
+Saving or deleting an article, author, section, tag or byline, or changing an
+article's sections or tags, moves one timestamp (and the page cache's mark);
+a scheduled article counts from the moment it appears. Receivers are used
+here because this is bookkeeping for HTTP caches, not part of any editorial
+flow.
+
+## The page cache
+
+The anonymous page cache: a public page or feed, rendered once, served from the cache.
 
 A page is kept with the site's *mark*, a token that changes whenever
-anything shown to the public changes (freshness.py moves it, after the change
+anything shown to the public changes (touch() moves it, after the change
 commits). A page kept under another mark is out of date: every page reflects
 the change on its next request, on every app server, and nothing has to be
 deleted.
@@ -17,24 +31,125 @@ longer than until the next scheduled publication, so that a scheduled
 article appears on time. Requests with a session cookie (staff), and
 responses that set cookies or vary by cookie, are never cached.
 
-`Middleware` serves hits near the top of the middleware stack, before
+`PageCacheMiddleware` serves hits near the top of the middleware stack, before
 sessions, authentication and URL routing; a page is stored on the way out,
 with the headers every middleware gave it, when its view was wrapped by
-`freshness.public` (which marks the response as a public page).
+`public()` (which marks the response as a public page).
 """
 
 import hashlib
+import threading
 import time
 import uuid
+from contextlib import contextmanager
+from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
-from django.utils.http import parse_http_date_safe
+from django.utils.http import http_date, parse_http_date_safe
 from django.utils.translation import get_language
+
+from .models import Article, Author, Byline, Category, PublicChange, Tag, TaggedArticle
+
+WATCHED = [Article, Author, Category, Tag, Byline, TaggedArticle]
+
+
+_batch = threading.local()
+
+
+@contextmanager
+def one_change():
+    """Count everything saved inside as one change, recorded on the way out (for bulk work).
+
+    Nothing is recorded when nothing was saved, or when the block fails: it is
+    taken to be rolled back (it runs inside transaction.atomic), and so a failed
+    block inside another one leaves the outer one as it was.
+    """
+    depth = getattr(_batch, "depth", 0)
+    before = _batch.changed if depth else False
+    _batch.changed = before
+    _batch.depth = depth + 1
+    try:
+        yield
+    except BaseException:
+        _batch.changed = before
+        raise
+    finally:
+        _batch.depth = depth
+    if not depth and _batch.changed:
+        touch()
+
+
+def touch(action=None, **kwargs):
+    if action and not action.startswith("post_"):
+        return  # m2m_changed fires before and after; once is enough
+    if getattr(_batch, "depth", 0):
+        _batch.changed = True  # one_change() records it when the batch ends
+        return
+    now = timezone.now()
+    if not PublicChange.objects.filter(pk=1).update(changed_at=now):
+        PublicChange.objects.update_or_create(pk=1, defaults={"changed_at": now})
+    # Pages are kept under the mark: once the change is visible, none of them is current.
+    transaction.on_commit(move_mark)
+
+
+def connect():
+    for model in WATCHED:
+        post_save.connect(touch, sender=model, dispatch_uid=f"freshness-save-{model.__name__}")
+        post_delete.connect(touch, sender=model, dispatch_uid=f"freshness-delete-{model.__name__}")
+    for through in [Article.categories.through, TaggedArticle]:
+        m2m_changed.connect(touch, sender=through, dispatch_uid=f"freshness-m2m-{through.__name__}")
+
+
+def last_modified(changed_at, released):
+    """The later of the last change and the newest publication that has come."""
+    return max((moment for moment in (changed_at, released) if moment), default=None)
+
+
+def public_state(request) -> tuple:
+    """PublicChange.state(), read once per request (the page cache may have read it first)."""
+    if not hasattr(request, "public_state"):
+        request.public_state = PublicChange.state()
+    return request.public_state
+
+
+def database_mark(request) -> str:
+    """The page cache's mark as the database knows it: the last change and the newest publication."""
+    changed_at, released, _upcoming = public_state(request)
+    return f"{changed_at.timestamp() if changed_at else 0}-{released.timestamp() if released else 0}"
+
+
+def public(view):
+    """A public page or feed: dated by the last public change, and kept by the page cache
+    (PageCacheMiddleware).
+
+    Django's ConditionalGetMiddleware answers If-Modified-Since and If-None-Match from the
+    Last-Modified set here and the ETag it makes, on a 200 alone. (Django's condition()
+    decorator answers before the view runs: a page that turns out to be a 404, an owner without
+    a public article or a page number past the end, would be answered 304.) The state is read
+    before the page, so a page is never older than the time it claims.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        changed_at, released, upcoming = public_state(request)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200:
+            moment = last_modified(changed_at, released)
+            if moment:
+                response.headers["Last-Modified"] = http_date(moment.timestamp())
+            response.public_page = True
+            response.public_until = upcoming  # the next scheduled publication
+        return response
+
+    return wrapper
+
 
 MARK_KEY = "public-mark"
 HEADER = "X-Page-Cache"
@@ -87,8 +202,6 @@ def key(request) -> str:
 
 def lookup(request):
     """(the current mark, the page kept under it or None): one cache round trip when shared."""
-    from .freshness import database_mark  # freshness moves the mark: it imports this module
-
     page_key = key(request)
     if not shared():
         mark = database_mark(request)
@@ -113,8 +226,6 @@ def lookup(request):
 
 def _shared_mark(request, mark):
     """The mark the shared cache gave, or, when it has none (flushed, new), the database's, shared."""
-    from .freshness import database_mark
-
     if mark is None:
         mark = database_mark(request)
         cache.add(MARK_KEY, mark, None)
@@ -157,7 +268,7 @@ def keep(request, mark: str, response) -> None:
     until = response.public_until
     if until is not None:
         seconds = min(seconds, max(1, int((until - timezone.now()).total_seconds())))
-    # Its ETag came with it (freshness.public): kept, it answers If-None-Match on every hit.
+    # Its ETag came with it (ConditionalGetMiddleware): kept, it answers If-None-Match on every hit.
     response[HEADER] = "miss"
     headers = [(name, value) for name, value in response.items() if name != HEADER]
     kept = (mark, response.status_code, headers, response.content, time.time() + seconds)
@@ -173,7 +284,7 @@ def _varies(response) -> bool:
     return bool(varied - {"accept-encoding"})
 
 
-class Middleware:
+class PageCacheMiddleware:
     """Serve kept public pages before the rest of the stack runs; keep new ones on the way out."""
 
     def __init__(self, get_response):
