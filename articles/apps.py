@@ -11,7 +11,7 @@ class ArticlesConfig(AppConfig):
     verbose_name = _("Newsroom")
 
     def ready(self):
-        from . import caching
+        from articles import caching
 
         caching.connect()
         checks.register(catalogs.check_compiled, checks.Tags.translation)

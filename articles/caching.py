@@ -55,7 +55,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, parse_http_date_safe
 from django.utils.translation import get_language
 
-from .models import Article, Author, Byline, Category, PublicChange, Tag, TaggedArticle
+from articles.models import Article, Author, Byline, Category, PublicChange, Tag, TaggedArticle
 
 WATCHED = [Article, Author, Category, Tag, Byline, TaggedArticle]
 

@@ -18,8 +18,8 @@ from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
-from . import rendering
-from .tagging import normalize_tag_name, tag_key
+from articles.text import rendering
+from articles.text.tagging import normalize_tag_name, tag_key
 
 
 class Author(models.Model):
@@ -689,6 +689,7 @@ class ArticleEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
     )
+
     class Action(models.TextChoices):
         """What an entry records: a step of the workflow (desk/workflow.py), or an import."""
 
@@ -720,7 +721,6 @@ class ArticleEvent(models.Model):
 
     def __str__(self):
         return f"{self.action}: {self.from_status} → {self.to_status}"
-
 
 
 class LegacyAddress(models.Model):

@@ -149,7 +149,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A 404 for an article's old address becomes a 301 to it; for a withdrawn article, a 410
     # (inside the others, so that these answers carry every header a page does).
-    "articles.middleware.LegacyAddressMiddleware",
+    "articles.site.middleware.LegacyAddressMiddleware",
     # Refuses logins after repeated failures (django-axes); last, as its documentation asks.
     "axes.middleware.AxesMiddleware",
 ]
@@ -173,7 +173,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "articles.context_processors.site",
+                "articles.site.context_processors.site",
             ],
         },
     },
@@ -291,8 +291,8 @@ PERMISSIONS_POLICY = {
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_CALLABLE = "articles.lockout.locked_out"
-AXES_CLIENT_IP_CALLABLE = "articles.lockout.client_address"
+AXES_LOCKOUT_CALLABLE = "articles.desk.lockout.locked_out"
+AXES_CLIENT_IP_CALLABLE = "articles.desk.lockout.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # no banner at every start; logins and lockouts are still logged
 AXES_SENSITIVE_PARAMETERS = []  # the log names the account and the address, for whoever investigates
@@ -313,8 +313,8 @@ FEED_ITEMS = 20
 
 # Tags: ＡＩ, AI and ai are one tag (articles/tagging.py); editors separate
 # tags with commas, full-width commas or 、, and may use spaces inside a name.
-TAGGIT_TAGS_FROM_STRING = "articles.tagging.parse_tags"
-TAGGIT_STRING_FROM_TAGS = "articles.tagging.format_tags"
+TAGGIT_TAGS_FROM_STRING = "articles.text.tagging.parse_tags"
+TAGGIT_STRING_FROM_TAGS = "articles.text.tagging.format_tags"
 
 # django-markdownx: its own endpoints are replaced by hardened ones
 # (articles/editor.py); the widget is pointed at them here.

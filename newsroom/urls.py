@@ -6,8 +6,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("editor/", include("articles.editor_urls")),
-    path("", include("articles.urls")),
+    path("editor/", include("articles.desk.editor_urls")),
+    path("", include("articles.site.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -85,8 +85,8 @@ HOSTILE = {
 
 
 def measure(text: str, runs: int) -> tuple[float, float, float, int]:
-    from articles import copydesk
     from articles.models import Article
+    from articles.text import copydesk
 
     article = Article(title="ベンチマーク用の記事", body=text, excerpt="")
     copydesk.check(article, tags=["ベンチ"])  # the first call also loads the URL resolver

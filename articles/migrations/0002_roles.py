@@ -3,7 +3,7 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from articles.roles import ROLES, ensure_roles
+from articles.desk.roles import ROLES, ensure_roles
 
 
 def create_roles(apps, schema_editor):

@@ -9,7 +9,7 @@ rather than computing the grams of every row.
 
 from django.db import migrations, models
 
-from articles.rendering import article_searchable, searchable
+from articles.text.rendering import article_searchable, searchable
 
 GRAMS_FUNCTION = r"""
 CREATE OR REPLACE FUNCTION newsroom_grams(t text) RETURNS text[]

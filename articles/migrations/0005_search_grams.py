@@ -13,7 +13,7 @@ import importlib
 from django.db import migrations
 
 import articles.models
-from articles.rendering import grams
+from articles.text.rendering import grams
 
 FORWARD = [
     "DROP INDEX IF EXISTS article_search_grams",

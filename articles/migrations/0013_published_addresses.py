@@ -3,7 +3,7 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
-from articles.roles import ensure_roles
+from articles.desk.roles import ensure_roles
 
 
 def give_roles_their_permissions(apps, schema_editor):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from .factories import StaffFactory, UserFactory
+from articles.tests.factories import StaffFactory, UserFactory
 
 CHROMIUM = "/usr/bin/chromium"
 

@@ -4,9 +4,9 @@ import factory
 from django.contrib.auth.models import Group, Permission, User
 from django.utils import timezone
 
-from articles import workflow
+from articles.desk import workflow
+from articles.desk.roles import ensure_roles
 from articles.models import Article, Author, Byline, Category, Tag
-from articles.roles import ensure_roles
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -14,12 +14,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import workflow
+from articles.desk import workflow
 from articles.models import Article, LegacyAddress
-
-from .conftest import redis_cache_settings
-from .factories import ArticleFactory, StaffFactory, UserFactory
-from .test_admin import change_form
+from articles.tests.conftest import redis_cache_settings
+from articles.tests.factories import ArticleFactory, StaffFactory, UserFactory
+from articles.tests.test_admin import change_form
 
 pytestmark = pytest.mark.django_db
 S = Article.Status
@@ -105,7 +104,7 @@ def test_publishing_again_at_another_date_redirects_the_address_it_had(editor_cl
 
 
 def test_a_reimported_file_with_another_date_redirects_the_address_it_had(chief, tmp_path, anonymous):
-    from .conftest import run_import
+    from articles.tests.conftest import run_import
 
     path = tmp_path / "2025-11-16-minato.md"
     path.write_text("---\ntitle: 港の話\ndate: 2025-11-16 09:00:00 +0900\n---\n本文。\n", encoding="utf-8")
@@ -127,7 +126,7 @@ def test_a_reimported_file_with_another_date_redirects_the_address_it_had(chief,
 
 
 def test_an_export_writes_the_old_sites_permalink_not_an_address_the_article_left(editor_client):
-    from articles.transfer import export_post
+    from articles.transfer.posts import export_post
 
     article = published_article(slug="before")
     LegacyAddress.objects.create(path="/old/site/page", original="/old/site/page.html", article=article)
@@ -318,7 +317,7 @@ def test_the_slug_field_says_a_new_slug_redirects_the_old_address(editor_client)
 
 
 def test_the_copy_desk_gives_the_new_address_for_a_link_to_an_old_one(editor_client):
-    from articles import copydesk
+    from articles.text import copydesk
 
     article = published_article(slug="kyuu-slug")
     old = article.get_absolute_url()
@@ -383,7 +382,12 @@ def test_scheduled_draft_and_mistyped_addresses_stay_404(anonymous):
     day_before = timezone.localtime(withdrawn.published_at) - timedelta(days=1)
     wrong_day = reverse(
         "articles:detail",
-        kwargs={"year": day_before.year, "month": day_before.month, "day": day_before.day, "slug": "torikeshi"},
+        kwargs={
+            "year": day_before.year,
+            "month": day_before.month,
+            "day": day_before.day,
+            "slug": "torikeshi",
+        },
     )
 
     for address in (
@@ -481,7 +485,7 @@ def _shoot(page, name: str) -> None:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_a_chief_moves_a_public_article_and_readers_follow_it_until_it_is_withdrawn(live_server, browser):
-    from .test_browser import log_in
+    from articles.tests.test_browser import log_in
 
     article = ArticleFactory(title="港の防波堤が完成", slug="bouhatei", published=True)
     LegacyAddress.objects.create(

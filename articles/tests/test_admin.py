@@ -3,8 +3,7 @@ from django.test import Client
 from django.urls import reverse
 
 from articles.models import Article, Author, Tag
-
-from .factories import ArticleFactory, AuthorFactory, CategoryFactory
+from articles.tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +90,7 @@ def test_save_and_submit_then_an_editor_approves_and_publishes(client, writer, e
 
 
 def test_publish_at_a_future_time_schedules_the_article(editor_client, writer, editor):
-    from articles import workflow
+    from articles.desk import workflow
 
     article = ArticleFactory(created_by=writer)
     workflow.perform(article, "submit", by=writer)
@@ -245,7 +244,7 @@ def test_the_change_form_carries_the_version_in_a_hidden_field(editor_client):
 def test_a_stale_save_is_refused_naming_who_saved_and_keeps_the_submitted_text(client, editor):
     from django.test import Client
 
-    from .factories import StaffFactory
+    from articles.tests.factories import StaffFactory
 
     article = ArticleFactory(body="元の本文。")
     url = reverse("admin:articles_article_change", args=[article.pk])

@@ -7,8 +7,7 @@ import pytest
 from django.urls import reverse
 
 from articles.models import Article
-
-from .factories import ArticleFactory, AuthorFactory, StaffFactory
+from articles.tests.factories import ArticleFactory, AuthorFactory, StaffFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -140,7 +139,8 @@ def test_an_article_goes_from_writer_to_editor_and_back_to_the_home_page(live_se
 
 
 def test_the_editor_sees_the_copy_desk_report_and_cannot_publish_a_blocked_article(live_server, browser):
-    from articles import copydesk, workflow
+    from articles.desk import workflow
+    from articles.text import copydesk
 
     editor = StaffFactory(username="desk-editor", role="Editor")
     chief = StaffFactory(username="desk-chief", role="Chief")
@@ -180,7 +180,7 @@ def _shoot(page, name):
 
 
 def test_an_editor_restores_an_old_version_of_a_published_article_through_the_form(live_server, browser):
-    from .test_restore import BARE, FIXED, rows
+    from articles.tests.test_restore import BARE, FIXED, rows
 
     editor = StaffFactory(username="desk-editor", role="Editor")
     article = ArticleFactory(title="港の朝", body=BARE, published=True)
@@ -215,7 +215,7 @@ def test_an_editor_restores_an_old_version_of_a_published_article_through_the_fo
 
 
 def test_a_writer_restores_a_draft_after_seeing_what_differs(live_server, browser):
-    from .test_restore import draft_written_twice, rows
+    from articles.tests.test_restore import draft_written_twice, rows
 
     writer = StaffFactory(username="desk-writer", role="Writer")
     article, first = draft_written_twice(writer)

@@ -3,10 +3,9 @@
 import pytest
 from django.utils import translation
 
-from articles import copydesk
 from articles.models import Article
-
-from .factories import ArticleFactory
+from articles.tests.factories import ArticleFactory
+from articles.text import copydesk
 
 pytestmark = pytest.mark.django_db
 

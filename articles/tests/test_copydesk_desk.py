@@ -7,12 +7,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from articles import copydesk, jekyll, workflow
+from articles.desk import workflow
 from articles.models import Article, Tag
-
-from .conftest import run_import
-from .factories import ArticleFactory, AuthorFactory
-from .test_admin import article_form, change_form
+from articles.tests.conftest import run_import
+from articles.tests.factories import ArticleFactory, AuthorFactory
+from articles.tests.test_admin import article_form, change_form
+from articles.text import copydesk
+from articles.transfer import jekyll
 
 pytestmark = pytest.mark.django_db
 

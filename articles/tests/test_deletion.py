@@ -4,8 +4,7 @@ import pytest
 from django.urls import reverse
 
 from articles.models import Article
-
-from .factories import ArticleFactory
+from articles.tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import workflow
+from articles.desk import workflow
 from articles.models import Article, PreviewLink, PreviewVisit, Tag
-
-from .factories import ArticleFactory, StaffFactory
+from articles.tests.factories import ArticleFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -222,7 +221,7 @@ def test_writers_cannot_write_a_public_correction_note(client, writer):
 
 
 def test_text_typed_by_a_writer_is_given_back_when_the_article_was_submitted_meanwhile(client, writer):
-    from .factories import AuthorFactory
+    from articles.tests.factories import AuthorFactory
 
     coauthor = StaffFactory(username="coauthor", role="Writer")
     article = ArticleFactory(created_by=writer, authors=[AuthorFactory(user=coauthor)])

@@ -174,7 +174,7 @@ def test_a_camera_jpeg_with_a_multi_picture_block_is_accepted_as_jpeg(editor_cli
 
 
 def test_staff_who_may_not_write_articles_cannot_use_the_editor(client, media_root):
-    from .factories import StaffFactory
+    from articles.tests.factories import StaffFactory
 
     client.force_login(StaffFactory(username="viewer", permissions=["view_article"]))
     assert upload(client, "a.png", image_bytes(), "image/png").status_code == 403

@@ -7,10 +7,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from articles import workflow
+from articles.desk import workflow
 from articles.models import Article, ArticleEvent, Author, Category, LegacyAddress, Tag
-
-from .factories import ArticleFactory, AuthorFactory, CategoryFactory, StaffFactory, publisher
+from articles.tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, StaffFactory, publisher
 
 pytestmark = pytest.mark.django_db
 POSTS = Path(__file__).parent / "posts"

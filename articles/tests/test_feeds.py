@@ -7,8 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Tag
-
-from .factories import ArticleFactory, AuthorFactory, CategoryFactory
+from articles.tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db
 

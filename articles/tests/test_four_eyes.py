@@ -4,13 +4,12 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from articles import workflow
+from articles.desk import workflow
 from articles.models import Article, ArticleEvent
-
-from .conftest import run_import
-from .factories import ArticleFactory, AuthorFactory, StaffFactory
-from .test_admin import change_form
-from .test_import import JAPANESE
+from articles.tests.conftest import run_import
+from articles.tests.factories import ArticleFactory, AuthorFactory, StaffFactory
+from articles.tests.test_admin import change_form
+from articles.tests.test_import import JAPANESE
 
 pytestmark = pytest.mark.django_db
 S = Article.Status

@@ -17,9 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation.template import templatize
 
+from articles.tests.factories import ArticleFactory
 from newsroom import catalogs
-
-from .factories import ArticleFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGS = {language: ROOT / "locale" / language / "LC_MESSAGES" / "django.po" for language in ("ja", "en")}

@@ -9,10 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article, ArticleEvent, Author, Category, LegacyAddress, Tag
-from articles.transfer import Outcome, import_post
-
-from .conftest import run_import
-from .factories import ArticleFactory, StaffFactory
+from articles.tests.conftest import run_import
+from articles.tests.factories import ArticleFactory, StaffFactory
+from articles.transfer.posts import Outcome, import_post
 
 pytestmark = pytest.mark.django_db
 POSTS = Path(__file__).parent / "posts"

@@ -9,11 +9,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from articles import workflow
+from articles.desk import workflow
 from articles.models import Article, LegacyAddress, PublicChange
-
-from .conftest import run_import
-from .factories import StaffFactory, publisher
+from articles.tests.conftest import run_import
+from articles.tests.factories import StaffFactory, publisher
 
 pytestmark = pytest.mark.django_db
 POSTS = Path(__file__).parent / "posts"
@@ -218,7 +217,7 @@ def test_publishing_a_draft_that_carries_an_old_date_publishes_it_now(chief, tmp
 
 
 def test_a_typed_excerpt_given_to_create_is_kept(db):
-    from .factories import ArticleFactory
+    from articles.tests.factories import ArticleFactory
 
     assert ArticleFactory(excerpt="編集者の抜粋。").excerpt == "編集者の抜粋。"
 

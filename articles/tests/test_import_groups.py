@@ -2,11 +2,10 @@
 
 import pytest
 
-from articles import transfer
 from articles.models import Article, Byline, PublicChange
-from articles.transfer import Outcome, import_posts, prepare
-
-from .conftest import run_import
+from articles.tests.conftest import run_import
+from articles.transfer import posts as transfer
+from articles.transfer.posts import Outcome, import_posts, prepare
 
 pytestmark = pytest.mark.django_db(transaction=True)  # real commits
 

@@ -6,14 +6,13 @@ import sys
 import pytest
 from django.utils import translation
 
-from articles import copydesk
 from articles.management.commands.import_posts import PARALLEL_FROM
 from articles.models import Article
-from articles.rendering import Rendered
-from articles.transfer import import_post, prepare
-
-from .conftest import run_import
-from .factories import ArticleFactory
+from articles.tests.conftest import run_import
+from articles.tests.factories import ArticleFactory
+from articles.text import copydesk
+from articles.text.rendering import Rendered
+from articles.transfer.posts import import_post, prepare
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

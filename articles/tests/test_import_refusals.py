@@ -6,8 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from articles.models import Article, Author, Tag
-
-from .factories import StaffFactory
+from articles.tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
 GOOD = "---\ntitle: 良い記事\ntags: [港]\nauthor: 記者\n---\n本文です。\n"

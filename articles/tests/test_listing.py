@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from .factories import ArticleFactory, AuthorFactory
+from articles.tests.factories import ArticleFactory, AuthorFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -5,10 +5,9 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
-from articles import workflow
+from articles.desk import workflow
 from articles.models import Article, Byline, Tag
-
-from .factories import ArticleFactory, AuthorFactory, publisher
+from articles.tests.factories import ArticleFactory, AuthorFactory, publisher
 
 pytestmark = pytest.mark.django_db
 

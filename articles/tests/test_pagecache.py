@@ -8,10 +8,9 @@ from django.core.cache import caches
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import workflow
-
-from .conftest import redis_cache_settings
-from .factories import ArticleFactory, AuthorFactory, CategoryFactory
+from articles.desk import workflow
+from articles.tests.conftest import redis_cache_settings
+from articles.tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db
 HOME = reverse("articles:home")

@@ -13,12 +13,11 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import workflow
+from articles.desk import workflow
 from articles.models import Article, ArticleEvent, Tag
-
-from .factories import ArticleFactory, AuthorFactory, StaffFactory, UserFactory
-from .test_admin import article_form, change_form
-from .test_editor import image_bytes
+from articles.tests.factories import ArticleFactory, AuthorFactory, StaffFactory, UserFactory
+from articles.tests.test_admin import article_form, change_form
+from articles.tests.test_editor import image_bytes
 
 pytestmark = pytest.mark.django_db
 S = Article.Status

@@ -10,8 +10,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from articles import copydesk, rendering, transfer
 from articles.models import Article
+from articles.text import copydesk, rendering
+from articles.transfer import posts as transfer
 
 pytestmark = pytest.mark.django_db
 EXAMPLES = settings(

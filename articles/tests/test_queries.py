@@ -12,9 +12,8 @@ from django.utils import timezone
 
 from articles import caching
 from articles.models import Article, Byline, Tag, TaggedArticle
-
-from .conftest import redis_cache_settings
-from .factories import ArticleFactory, AuthorFactory, CategoryFactory
+from articles.tests.conftest import redis_cache_settings
+from articles.tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db
 

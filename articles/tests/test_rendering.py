@@ -2,7 +2,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from articles.rendering import make_excerpt, reading_time, render_markdown
+from articles.text.rendering import make_excerpt, reading_time, render_markdown
 
 
 class _Elements(HTMLParser):

@@ -8,11 +8,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from articles import workflow
+from articles.desk import workflow
 from articles.models import Article
-
-from .factories import ArticleFactory, AuthorFactory, StaffFactory, UserFactory
-from .test_admin import change_form
+from articles.tests.factories import ArticleFactory, AuthorFactory, StaffFactory, UserFactory
+from articles.tests.test_admin import change_form
 
 pytestmark = pytest.mark.django_db
 S = Article.Status

@@ -23,7 +23,7 @@ ADMIN_URL = os.environ.get("SCALE_OUT_POSTGRES", "postgres://postgres@127.0.0.1:
 PASSWORD = "scale-out-only-password"
 SETUP = f"""
 from django.contrib.auth.models import User
-from articles import workflow
+from articles.desk import workflow
 from articles.models import Article, Author, Byline
 chief = User.objects.create_superuser("chief", "chief@example.com", "{PASSWORD}")
 article = Article.objects.create(title="二台目にも届く記事", body="港町の話題。", created_by=chief)

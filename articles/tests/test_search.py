@@ -10,8 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-
-from .factories import ArticleFactory, AuthorFactory
+from articles.tests.factories import ArticleFactory, AuthorFactory
 
 pytestmark = pytest.mark.django_db
 URL = reverse("articles:search")
@@ -121,7 +120,7 @@ def test_search_follows_each_edit_of_title_excerpt_and_body(client):
 
 
 def test_a_change_of_status_leaves_search_as_it_was(client, monkeypatch):
-    from articles import rendering
+    from articles.text import rendering
 
     article = published("Harbour wall approved", "The ferry sails again.")
     kept = Article.objects.values_list("search_text", "search_title").get(pk=article.pk)
@@ -178,7 +177,7 @@ def test_control_characters_never_reach_the_page(client, archive):
     ("word", "index"), [("投資", "article_search_grams"), ("データセンター", "article_search_trgm")]
 )
 def test_postgresql_can_answer_from_the_search_indexes(word, index):
-    from articles import search
+    from articles.site import search
 
     published("データセンターに巨額投資", "AI企業が米国に新しい施設を建てる。")
     query = search.having(Article.objects.order_by(), [word]).values("pk")
@@ -192,7 +191,7 @@ def test_short_words_find_exactly_the_articles_whose_text_has_them():
 
     from django.core.management import call_command
 
-    from articles import search
+    from articles.site import search
 
     call_command("generate_articles", count=300, stdout=StringIO(), stderr=StringIO())
     texts = dict(Article.objects.published().values_list("pk", "search_text"))
@@ -205,7 +204,7 @@ def test_short_words_find_exactly_the_articles_whose_text_has_them():
 
 
 def test_grams_are_the_pieces_of_each_word():
-    from articles.rendering import grams
+    from articles.text.rendering import grams
 
     found = set(grams(" 投資 said x ").split())
     assert found == {"'投資'", "'投'", "'資'", "'sa'", "'ai'", "'id'"}  # quoted lexemes of a tsvector

@@ -11,7 +11,7 @@ import pytest
 from axes.models import AccessAttempt
 from django.urls import reverse
 
-from .factories import ArticleFactory, StaffFactory
+from articles.tests.factories import ArticleFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 PROJECT = Path(__file__).resolve().parents[2]

@@ -9,9 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import workflow
-
-from .factories import ArticleFactory, AuthorFactory, CategoryFactory
+from articles.desk import workflow
+from articles.tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -230,7 +229,7 @@ def test_previews_carry_no_structured_data_and_say_noindex(editor_client):
 
 
 def test_the_sitemap_index_pages_every_part_and_lastmod_is_the_public_change(client, settings, monkeypatch):
-    from articles import sitemaps
+    from articles.site import sitemaps
 
     monkeypatch.setattr(sitemaps.SiteSitemap, "limit", 2)
     old = ArticleFactory(title="古い記事", published=timezone.now() - timedelta(days=30))

@@ -18,9 +18,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import workflow
-
-from .factories import ArticleFactory, AuthorFactory, CategoryFactory, publisher
+from articles.desk import workflow
+from articles.tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, publisher
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,10 +15,9 @@ from django.core.cache import caches
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import workflow
+from articles.desk import workflow
 from articles.models import Article, Tag
-
-from .factories import ArticleFactory, AuthorFactory, CategoryFactory, publisher
+from articles.tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, publisher
 
 pytestmark = pytest.mark.django_db
 

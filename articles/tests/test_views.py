@@ -7,10 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import workflow
+from articles.desk import workflow
 from articles.models import Article, Category, Tag
-
-from .factories import ArticleFactory, AuthorFactory, CategoryFactory, publisher
+from articles.tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, publisher
 
 pytestmark = pytest.mark.django_db
 
@@ -365,7 +364,7 @@ def test_every_named_public_route_answers_200(client, story, name):
 
 
 def test_the_500_page_is_served_by_the_error_handler(client, db, monkeypatch):
-    from articles import views
+    from articles.site import views
 
     def explode(self, *args, **kwargs):
         raise RuntimeError("boom")
@@ -382,7 +381,7 @@ def test_an_article_page_weighs_under_60_kb_compressed_with_its_css_and_runs_no_
 
     from django.contrib.staticfiles import finders
 
-    from articles import jekyll
+    from articles.transfer import jekyll
 
     # A very long article of varied prose (gzip makes little of it): the copy-desk corpus, end to end.
     corpus = sorted((Path(__file__).parent / "corpus" / "clean").glob("*.md"))

@@ -48,7 +48,7 @@ print(json.dumps({
     "templates": names,
     "not_parsed": not_parsed,
     "searches": searches,
-    "routes_imported": "articles.urls" in sys.modules,
+    "routes_imported": "articles.site.urls" in sys.modules,
     "connected": [c.alias for c in connections.all() if c.connection is not None],
     "frozen": frozen,
     "collected": collected,

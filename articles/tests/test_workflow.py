@@ -11,10 +11,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import workflow
+from articles.desk import workflow
 from articles.models import Article, ArticleEvent
-
-from .factories import ArticleFactory, AuthorFactory, StaffFactory
+from articles.tests.factories import ArticleFactory, AuthorFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 S = Article.Status

@@ -17,9 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import PreviewLink
-
-from .factories import ArticleFactory, AuthorFactory, CategoryFactory
-from .xss_corpus import VECTORS
+from articles.tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
+from articles.tests.xss_corpus import VECTORS
 
 SAFE_SCHEMES = {"http", "https", "mailto"}
 URL_ATTRIBUTES = {

@@ -3,8 +3,8 @@
 from django.core.management.base import BaseCommand
 from django.utils import translation
 
-from articles import copydesk
 from articles.models import Article
+from articles.text import copydesk
 
 BATCH = 200
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles import jekyll
 from articles.models import Article
-from articles.transfer import Outcome, export_post
+from articles.transfer import jekyll
+from articles.transfer.posts import Outcome, export_post
 
 from ._progress import Progress
 

@@ -24,8 +24,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles import caching, rendering
+from articles import caching
 from articles.models import Article, Author, Byline, Category, Tag, TaggedArticle
+from articles.text import rendering
 
 BATCH = 1000
 BULK = 10_000  # from this many articles on, PostgreSQL's search indexes are built at the end

@@ -12,8 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections
 from django.utils import translation
 
-from articles import jekyll
-from articles.transfer import Outcome, Prepared, import_posts, prepare
+from articles.transfer import jekyll
+from articles.transfer.posts import Outcome, Prepared, import_posts, prepare
 
 from ._progress import Progress
 

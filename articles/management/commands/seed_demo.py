@@ -14,9 +14,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from articles import workflow
+from articles.desk import workflow
+from articles.desk.roles import ensure_roles
 from articles.models import Article, Author, Byline, Category, Tag
-from articles.roles import ensure_roles
 
 CONTENT = Path(__file__).resolve().parents[2] / "demo" / "content.yaml"
 

@@ -19,7 +19,7 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
-from .models import Article, LegacyAddress
+from articles.models import Article, LegacyAddress
 
 # A browser keeps a permanent redirect for good unless told otherwise; a chief may remove one, or the
 # article take its address back, so browsers keep it for an hour (search engines go by the status).

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import editor
+from articles.desk import editor
 
 app_name = "editor"
 

@@ -10,8 +10,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import addresses, copydesk
-from .models import Article, Tag
+from articles.models import Article, Tag
+from articles.site import addresses
+from articles.text import copydesk
 
 
 class BylineFormSet(BaseInlineFormSet):

@@ -15,9 +15,9 @@ from django.conf import settings
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
 
-from . import proofreading as read
-from .models import Article, LegacyAddress
-from .proofreading import BLOCK, QUOTE_LENGTH, WARN, Finding  # noqa: F401 - the copy desk's vocabulary
+from articles.models import Article, LegacyAddress
+from articles.text import proofreading as read
+from articles.text.proofreading import BLOCK, QUOTE_LENGTH, WARN, Finding  # noqa: F401 - the copy desk's vocabulary
 
 # Findings of one code kept, at most: the rest of a pathological text says nothing new.
 MAX_PER_CODE = 50

@@ -13,8 +13,8 @@ import difflib
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from . import copydesk
-from .models import Article
+from articles.models import Article
+from articles.text import copydesk
 
 # What a restore brings back. The hero image's alt text goes with the image, which a
 # restore leaves as it is; a correction note, once shown to readers, stays on record.

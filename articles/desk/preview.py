@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from .drawing import Drawing
-from .models import PREVIEW_SALT, Article, PreviewLink, PreviewVisit
+from articles.models import PREVIEW_SALT, Article, PreviewLink, PreviewVisit
+from articles.site.drawing import Drawing
 
 
 def _render(request, article, *, shared=None):

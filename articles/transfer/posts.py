@@ -19,9 +19,13 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from . import addresses, caching, copydesk, jekyll, rendering, workflow
-from .models import Article, Author, Byline, Category, LegacyAddress, Tag, TaggedArticle
-from .tagging import normalize_tag_name, tag_key
+from articles import caching
+from articles.desk import workflow
+from articles.models import Article, Author, Byline, Category, LegacyAddress, Tag, TaggedArticle
+from articles.site import addresses
+from articles.text import copydesk, rendering
+from articles.text.tagging import normalize_tag_name, tag_key
+from articles.transfer import jekyll
 
 log = logging.getLogger(__name__)
 _PLACEHOLDER = re.compile(r"(^|/):[a-z_]+")

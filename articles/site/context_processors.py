@@ -4,9 +4,9 @@ from django.utils.encoding import iri_to_uri
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
-from . import caching
-from .drawing import Drawing
-from .models import Category
+from articles import caching
+from articles.models import Category
+from articles.site.drawing import Drawing
 
 
 def site_root(request) -> str:

@@ -1,4 +1,4 @@
-from . import addresses
+from articles.site import addresses
 
 
 class LegacyAddressMiddleware:

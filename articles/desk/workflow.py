@@ -18,8 +18,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import addresses, copydesk, notifications
-from .models import Article, ArticleEvent
+from articles.desk import notifications
+from articles.models import Article, ArticleEvent
+from articles.site import addresses
+from articles.text import copydesk
 
 log = logging.getLogger(__name__)
 _GRACE = timedelta(minutes=1)  # a time typed a moment ago is "now"

@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .models import Tag
-from .rendering import render_markdown
-from .tagging import tag_key
+from articles.models import Tag
+from articles.text.rendering import render_markdown
+from articles.text.tagging import tag_key
 
 # Pillow format name -> the format we store it in, and its extension. Many
 # phone and camera photos are JPEGs that Pillow reports as MPO (multi-picture).

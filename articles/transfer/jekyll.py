@@ -20,7 +20,7 @@ import yaml
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .strict_yaml import YAML_NAMES, PostError, construct, misread, plain, read_mapping
+from articles.transfer.strict_yaml import YAML_NAMES, PostError, construct, misread, plain, read_mapping
 
 MAX_BYTES = 2 * 1024 * 1024
 _OTHER_BOMS = [

@@ -8,8 +8,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from .context_processors import site_root
-from .models import Article, ArticleQuerySet, Author, Category, Tag
+from articles.models import Article, ArticleQuerySet, Author, Category, Tag
+from articles.site.context_processors import site_root
 
 NEWS_DAYS = 2  # a news sitemap lists what was published in the last two days
 NEWS_LIMIT = 1000

@@ -6,10 +6,10 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, MonthArchiveView, YearArchiveView
 
-from . import search, seo
-from .context_processors import site_root
-from .drawing import Drawing
-from .models import Article, ArticleQuerySet, Author, Category, Tag
+from articles.models import Article, ArticleQuerySet, Author, Category, Tag
+from articles.site import search, seo
+from articles.site.context_processors import site_root
+from articles.site.drawing import Drawing
 
 
 class CappedPaginator(Paginator):

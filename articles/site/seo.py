@@ -8,7 +8,7 @@ from django.conf import settings
 from django.templatetags.static import static
 from django.utils import timezone
 
-from .models import Article
+from articles.models import Article
 
 OG_LOCALES = {"ja": "ja_JP", "en": "en_US"}
 

@@ -18,8 +18,8 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, rfc3339_date
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
-from .models import Article, Author, Category, Tag
-from .rendering import NOT_IN_XML
+from articles.models import Article, Author, Category, Tag
+from articles.text.rendering import NOT_IN_XML
 
 # src="/media/…" and href="/2026/…" in an article's HTML; not protocol-relative "//…".
 SITE_RELATIVE = re.compile(r'\b(src|href)="/(?!/)')

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from .rendering import SENTENCE_END, count_letters
+from articles.text.rendering import SENTENCE_END, count_letters
 
 BLOCK, WARN = "block", "warn"
 QUOTE_LENGTH = 60

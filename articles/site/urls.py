@@ -1,10 +1,11 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path, register_converter
 
-from . import feeds, preview, views
-from .caching import public
-from .converters import DayConverter, MonthConverter, UnicodeSlugConverter, YearConverter
-from .sitemaps import SITEMAPS, news_sitemap, robots_txt, sitemap_index
+from articles.caching import public
+from articles.desk import preview
+from articles.site import feeds, views
+from articles.site.converters import DayConverter, MonthConverter, UnicodeSlugConverter, YearConverter
+from articles.site.sitemaps import SITEMAPS, news_sitemap, robots_txt, sitemap_index
 
 register_converter(UnicodeSlugConverter, "uslug")
 register_converter(YearConverter, "yyyy")

@@ -20,8 +20,8 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import Article, Byline, TaggedArticle
-from .rendering import searchable, without_controls
+from articles.models import Article, Byline, TaggedArticle
+from articles.text.rendering import searchable, without_controls
 
 MAX_QUERY = 200  # characters: longer is not a search, it is a paste
 MAX_TERMS = 8
