@@ -1,0 +1,47 @@
+"""Newsroom's content model, the bottom floor: nothing here imports from the rooms above it."""
+
+from articles.models.articles import Article, RevisionManager
+from articles.models.fields import GramsField, HasGram
+from articles.models.owners import (
+    Author,
+    Byline,
+    Category,
+    CategoryQuerySet,
+    FoldingTaggableManager,
+    Tag,
+    TaggedArticle,
+    TagQuerySet,
+)
+from articles.models.querysets import ArticleQuerySet
+from articles.models.records import (
+    PREVIEW_SALT,
+    ArticleEvent,
+    LegacyAddress,
+    PreviewLink,
+    PreviewVisit,
+    PublicChange,
+    _in_a_week,
+)
+
+__all__ = [
+    "PREVIEW_SALT",
+    "Article",
+    "ArticleEvent",
+    "ArticleQuerySet",
+    "Author",
+    "Byline",
+    "Category",
+    "CategoryQuerySet",
+    "FoldingTaggableManager",
+    "GramsField",
+    "HasGram",
+    "LegacyAddress",
+    "PreviewLink",
+    "PreviewVisit",
+    "PublicChange",
+    "RevisionManager",
+    "Tag",
+    "TagQuerySet",
+    "TaggedArticle",
+    "_in_a_week",
+]

@@ -1,0 +1,380 @@
+"""The article: its text, what is derived from it on save, and its revisions."""
+
+import uuid
+
+from django.conf import settings
+from django.db import connection, models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from markdownx.models import MarkdownxField
+from simple_history.manager import HistoryManager
+from simple_history.models import HistoricalRecords
+
+from articles.models.fields import GramsField
+from articles.models.owners import Author, Category, FoldingTaggableManager, Tag, TaggedArticle
+from articles.models.querysets import ArticleQuerySet
+from articles.text import rendering
+
+
+class RevisionManager(HistoryManager):
+    """simple_history's manager, its class built once rather than at every `article.history`.
+
+    (The library makes the class anew on each access, which costs more than
+    the query it then runs.)
+    """
+
+    _classes: dict = {}
+
+    @classmethod
+    def from_queryset(cls, queryset_class, class_name=None):
+        key = (cls, queryset_class, class_name)
+        if key not in cls._classes:
+            cls._classes[key] = super().from_queryset(queryset_class, class_name)
+        return cls._classes[key]
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("In review")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        APPROVED = "approved", _("Approved")
+        PUBLISHED = "published", _("Published")
+        UNPUBLISHED = "unpublished", _("Unpublished")
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        unique=True,
+        allow_unicode=True,
+        blank=True,
+        help_text=_(
+            "The last part of the address. Left empty, it is made from the title. Once the article "
+            "has been public, a new slug gives it a new address; the old one redirects to it."
+        ),
+    )
+    body = MarkdownxField(_("body"), help_text=_("Markdown."))
+    body_html = models.TextField(_("body (HTML)"), editable=False, blank=True)
+    excerpt = models.TextField(
+        _("excerpt"),
+        blank=True,
+        help_text=_("Shown in lists, feeds and search results. Left empty, the first paragraph is used."),
+    )
+    excerpt_is_derived = models.BooleanField(
+        _("excerpt from the first paragraph"), default=True, editable=False
+    )
+    reading_time = models.PositiveSmallIntegerField(_("reading time (minutes)"), default=1, editable=False)
+    hero_image = models.ImageField(_("hero image"), upload_to="heroes/%Y/%m/", blank=True)
+    hero_alt = models.CharField(
+        _("hero image alt text"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the image shows, for readers who cannot see it."),
+    )
+    authors = models.ManyToManyField(
+        Author, through="Byline", related_name="articles", verbose_name=_("authors")
+    )
+    categories = models.ManyToManyField(
+        Category, blank=True, related_name="articles", verbose_name=_("sections")
+    )
+    tags = FoldingTaggableManager(through=TaggedArticle, blank=True, verbose_name=_("tags"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    correction_note = models.TextField(
+        _("correction note"),
+        blank=True,
+        help_text=_("Shown to readers at the end of the article when a published piece was corrected."),
+    )
+    revised_at = models.DateTimeField(
+        _("revised at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the public text last changed after publication; shown to readers as “updated”."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    hero_image_url = models.CharField(
+        _("hero image address"),
+        max_length=500,
+        blank=True,
+        help_text=_("An image elsewhere (kept from an import); the uploaded hero image wins."),
+    )
+    source_key = models.CharField(
+        _("imported from"),
+        max_length=250,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The date and slug of the file this article was imported from."),
+    )
+    front_matter = models.TextField(
+        _("other front matter"),
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Front-matter keys of an imported file that have no field here (YAML); written back on export."
+        ),
+    )
+    source_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    # Title, excerpt and body as plain text, folded for search (see search.py); the title alone, to rank.
+    search_text = models.TextField(blank=True, editable=False)
+    search_title = models.TextField(blank=True, editable=False)
+    # Its short pieces, for PostgreSQL's index of words too short for trigrams (empty elsewhere).
+    search_grams = GramsField(blank=True, editable=False)
+    # What the copy desk found at the last save (see copydesk.py); the counts serve the desk's lists.
+    # (None: not read by the copy desk yet; `manage.py check_copy` reads every article.)
+    findings = models.JSONField(_("copy desk findings"), null=True, default=None, blank=True, editable=False)
+    blocking_findings = models.PositiveSmallIntegerField(_("blocking findings"), default=0, editable=False)
+    warning_findings = models.PositiveSmallIntegerField(_("warnings"), default=0, editable=False)
+    guid = models.UUIDField(_("permanent id"), default=uuid.uuid4, unique=True, editable=False)
+
+    objects = ArticleQuerySet.as_manager()
+    # The text readers see: what a revision restores, and what a save compares to tell a revision.
+    TEXT_FIELDS = ("title", "excerpt", "body", "hero_alt", "correction_note")
+    # What an article page and its preview read (for_listing(), PublicList): not the Markdown,
+    # nor what search, the copy desk and imports derive and keep.
+    SHOWN_FIELDS = (
+        *("title", "slug", "body_html", "excerpt", "reading_time", "hero_image", "hero_alt"),
+        *("hero_image_url", "status", "published_at", "created_at", "revised_at", "correction_note"),
+        *("guid", "created_by"),
+    )
+
+    # Every save keeps a revision of the text (not of the derived HTML).
+    history = HistoricalRecords(
+        history_manager=RevisionManager,
+        excluded_fields=[
+            "body_html",
+            "excerpt_is_derived",
+            "source_fingerprint",
+            "front_matter",
+            "search_text",
+            "search_title",
+            "search_grams",
+            "findings",
+            "blocking_findings",
+            "warning_findings",
+        ],
+    )
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        permissions = [
+            ("submit_article", _("Can submit articles for review")),
+            ("review_article", _("Can request changes to and approve articles")),
+            ("approve_own_article", _("Can approve own articles")),
+            ("publish_article", _("Can publish articles")),
+            ("unpublish_article", _("Can unpublish articles")),
+            ("edit_others_article", _("Can edit other people's articles")),
+            ("correct_published_article", _("Can correct published articles")),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_public_idx"),
+            models.Index(fields=["-updated_at"], name="article_updated_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="published_article_has_date",
+            ),
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A new article has loaded nothing: an excerpt given to it is typed.
+        self._loaded_excerpt, self._loaded_text = None, {}
+        self.prerendered = None  # the body rendered ahead of the save (rendering.Rendered), if it was
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = self._unique_slug()
+        # Browsers send CRLF; files and diffs want LF.
+        self.body = self.body.replace("\r\n", "\n").replace("\r", "\n")
+        loaded_body = self._loaded_text.get("body")
+        body_changed = self._state.adding or not self.body_html or self.body != loaded_body
+        rendered = None
+        if body_changed:
+            # Rendering is the costly part of a save; a status change needs none.
+            rendered = self.prerendered
+            if rendered is None or rendered.source != self.body:
+                rendered = rendering.render(self.body)
+            self.body_html, self.reading_time = rendered.html, rendered.reading_time
+        if body_changed or self.excerpt != self._loaded_excerpt or not self.excerpt.strip():
+            self._derive_excerpt(rendered)
+        if body_changed or self._searched_text_changed():
+            self._derive_search(rendered)
+        if not self._state.adding:
+            self.version += 1
+            if self.is_public and self._loaded_text and self._public_text() != self._loaded_text:
+                self.revised_at = timezone.now()
+        # A revision is kept for a change of text, not for a save that changed none.
+        # (django-simple-history skips a save whenever this attribute exists.)
+        if not self._state.adding and self._loaded_text and self._public_text() == self._loaded_text:
+            self.skip_history_when_saving = True
+        super().save(*args, **kwargs)
+        self.__dict__.pop("skip_history_when_saving", None)
+        self._loaded_excerpt = self.excerpt
+        self._loaded_text = self._public_text()
+
+    def get_absolute_url(self):
+        """Its local date of publication (or of creation, before it is published) and its slug."""
+        local = timezone.localtime(self.published_at or self.created_at or timezone.now())
+        return reverse(
+            "articles:detail",
+            kwargs={"year": local.year, "month": local.month, "day": local.day, "slug": self.slug},
+        )
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        article = super().from_db(db, field_names, values)
+        article.remember_loaded()
+        return article
+
+    def remember_loaded(self):
+        """Keep the text as loaded (absent when a field is deferred), to tell what a save changes."""
+        self._loaded_excerpt = self.__dict__.get("excerpt")
+        self._loaded_text = self._public_text()
+
+    def _public_text(self) -> dict:
+        return {name: self.__dict__.get(name) for name in self.TEXT_FIELDS}
+
+    def has_typed_excerpt(self) -> bool:
+        """The excerpt is a person's own (a derived one merely follows the body)."""
+        return bool(self.excerpt.strip()) and not (
+            self.excerpt_is_derived and self.excerpt == self._loaded_excerpt
+        )
+
+    def _derive_excerpt(self, rendered: rendering.Rendered | None) -> None:
+        if self.has_typed_excerpt():
+            self.excerpt, self.excerpt_is_derived = self.excerpt.strip(), False
+        else:
+            derived = rendered.excerpt if rendered is not None else rendering.make_excerpt(self.body_html)
+            self.excerpt, self.excerpt_is_derived = derived, True
+
+    def _searched_text_changed(self) -> bool:
+        # Search reads the title, excerpt and body; a change of status alone leaves it as it was.
+        loaded = self._loaded_text
+        return (
+            not self.__dict__.get("search_text")
+            or self.title != loaded.get("title")
+            or self.excerpt != loaded.get("excerpt")
+        )
+
+    def _derive_search(self, rendered: rendering.Rendered | None) -> None:
+        body_text = rendered.text if rendered is not None else None
+        self.search_text = rendering.article_searchable(
+            self.title, self.excerpt, self.body_html, body_text=body_text
+        )
+        self.search_title = rendering.searchable(self.title)
+        if connection.vendor == "postgresql":
+            self.search_grams = rendering.grams(self.search_text)
+
+    def _unique_slug(self) -> str:
+        base = slugify(self.title, allow_unicode=True)[:190] or "article"
+        slug, n = base, 1
+        while Article.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+            n += 1
+            slug = f"{base}-{n}"
+        return slug
+
+    @property
+    def hero_src(self) -> str:
+        """The hero image's address: the upload, else an absolute address kept from an import."""
+        if self.hero_image:
+            return self.hero_image.url
+        return self.hero_image_url if self.hero_image_url.startswith(("https://", "http://")) else ""
+
+    def byline(self) -> list[Author]:
+        """The authors in byline order (as read with the article by with_links(), when they were)."""
+        bylines = getattr(self, "shown_bylines", None)
+        if bylines is None:
+            bylines = self.bylines.select_related("author")
+        return [byline.author for byline in bylines]
+
+    def tag_list(self) -> list[Tag]:
+        """The tags in name order (as read with the article by with_links(), when they were)."""
+        if hasattr(self, "shown_tag_links"):
+            return [link.tag for link in self.shown_tag_links]
+        return list(self.tags.order_by("name"))
+
+    def sections(self) -> list[Category]:
+        """The sections in name order (as read with the article by with_links(), when they were)."""
+        if hasattr(self, "shown_sections"):
+            return self.shown_sections
+        return list(self.categories.order_by("name"))
+
+    @cached_property
+    def neighbours(self) -> tuple:
+        """(previous, next): the public articles just before and after this one, or None."""
+        return Article.objects.around(self, related=0)[0]
+
+    def previous_public(self):
+        return self.neighbours[0]
+
+    def next_public(self):
+        return self.neighbours[1]
+
+    def is_owned_by(self, user) -> bool:
+        """The user wrote it: created it, or writes under one of its bylines."""
+        if not user.is_authenticated:
+            return False
+        if self.pk is None:
+            return True  # being written by whoever is writing it
+        return self.created_by_id == user.pk or any(
+            author.user_id == user.pk for author in self.byline() if author.user_id
+        )
+
+    @property
+    def is_public(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    def has_been_public(self) -> bool:
+        """Public now, or once: published, and its time had come before it was unpublished (the log tells).
+
+        An article scheduled and withdrawn before its time was never public.
+        """
+        if self.is_public:
+            return True
+        if self.pk is None or self.published_at is None:
+            return False
+        return self.events.filter(action="unpublish", created_at__gte=self.published_at).exists()
+
+    def is_withdrawn(self) -> bool:
+        """Unpublished after readers had seen it: its addresses answer 410 Gone."""
+        return self.status == self.Status.UNPUBLISHED and self.has_been_public()
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == self.Status.PUBLISHED and not self.is_public
+
+    @property
+    def was_updated(self) -> bool:
+        """The text changed after publication (worth telling readers)."""
+        return bool(self.revised_at and self.published_at and self.revised_at > self.published_at)

@@ -1,0 +1,103 @@
+"""Article.objects: the one definition of public, and what the pages read."""
+
+from django.db import models
+from django.db.models import Case, Count, OuterRef, Prefetch, Q, Subquery, When
+from django.utils import timezone
+
+from articles.models.owners import Byline, Category, TaggedArticle
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """The one definition of public: published, and its time has come."""
+        return self.filter(status=self.model.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def scheduled(self):
+        """Published, with a time still to come: public when it comes."""
+        return self.filter(status=self.model.Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def with_links(self, *, sections: bool = True):
+        """Each article with its byline (in byline order), tags and sections (by name): a query each
+        for a whole page, read by Article.byline(), tag_list() and sections()."""
+        links = [
+            Prefetch("bylines", Byline.objects.select_related("author"), to_attr="shown_bylines"),
+            # Through the tag links: taggit's manager takes no queryset of its own to prefetch.
+            Prefetch(
+                "taggedarticle_set",
+                TaggedArticle.objects.select_related("tag").order_by("tag__name"),
+                to_attr="shown_tag_links",
+            ),
+        ]
+        if sections:
+            links.append(Prefetch("categories", Category.objects.order_by("name"), to_attr="shown_sections"))
+        return self.prefetch_related(*links)
+
+    def for_listing(self):
+        """Whole articles as an article page, a preview or a feed shows them, newest first: only the
+        fields those show (not the Markdown, nor what search, the desk and imports keep), with their
+        byline, tags and sections."""
+        return self.only(*self.model.SHOWN_FIELDS).with_links().order_by("-published_at", "-pk")
+
+    def for_feed(self):
+        """Articles as a feed item shows them, newest first: the fields it writes, with their byline
+        and tags (with_links())."""
+        shown = ("title", "slug", "excerpt", "body_html", "published_at", "revised_at", "guid")
+        return self.only(*shown).with_links(sections=False).order_by("-published_at", "-pk")
+
+    def summarized(self):
+        """What a list of articles shows and no more: title, date, excerpt, byline and tags
+        (templates/articles/_summary.html draws each)."""
+        listed = self.only("title", "slug", "published_at", "created_at", "excerpt", "reading_time")
+        return listed.with_links(sections=False).order_by("-published_at", "-pk")
+
+    def around(self, article, *, related: int = 4) -> tuple:
+        """((the public article just before `article`, the one just after), up to `related` public
+        articles sharing the most of its tags, newest first among equals), in one query.
+
+        Before and after go by publication time, then id, as the lists order them.
+        """
+        if article.published_at is None:
+            return (None, None), []
+        public = self.published()
+        at, pk = article.published_at, article.pk
+        earlier = public.filter(Q(published_at__lt=at) | Q(published_at=at, pk__lt=pk))
+        later = public.filter(Q(published_at__gt=at) | Q(published_at=at, pk__gt=pk))
+        sides = Q(pk__in=earlier.order_by("-published_at", "-pk").values("pk")[:1]) | Q(
+            pk__in=later.order_by("published_at", "pk").values("pk")[:1]
+        )
+        tags = TaggedArticle.objects.filter(content_object=article).values("tag")
+        sharing = public.filter(tags__in=tags).exclude(pk=pk).values("pk").annotate(shared=Count("pk"))
+        chosen = sharing.order_by("-shared", "-published_at", "-pk").values("pk")[:related]
+        found = (
+            public.filter(sides | Q(pk__in=chosen))
+            .only("title", "slug", "published_at")
+            .annotate(
+                is_side=Case(When(sides, then=True), default=False),
+                shared_tags=Subquery(sharing.filter(pk=OuterRef("pk")).values("shared")),
+            )
+        )
+        rows = list(found) if related else list(found.filter(sides))
+        side = {(row.published_at, row.pk) > (at, pk): row for row in rows if row.is_side}
+        shared = [row for row in rows if row.shared_tags]
+        shared.sort(key=lambda row: (row.shared_tags, row.published_at, row.pk), reverse=True)
+        return (side.get(False), side.get(True)), shared[:related]
+
+    def in_review(self):
+        return self.filter(status=self.model.Status.IN_REVIEW)
+
+    def with_submission_time(self):
+        """Annotate `submitted_at`: when each article was last submitted for review."""
+        return self.annotate(submitted_at=models.Max("events__created_at", filter=Q(events__action="submit")))
+
+    def owned_by(self, user):
+        """Articles the user created or writes under one of the bylines of."""
+        return self.filter(Q(created_by=user) | Q(bylines__author__user=user)).distinct()
+
+    def by_author(self, author):
+        return self.filter(bylines__author=author)
+
+    def tagged(self, tag):
+        return self.filter(tags=tag)
+
+    def in_category(self, category):
+        return self.filter(categories=category)

@@ -1,0 +1,180 @@
+"""What is kept about articles: their log, old addresses, the public state, preview links."""
+
+import uuid
+from datetime import timedelta
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.core import signing
+from django.db import models
+from django.db.models import Subquery
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from articles.models.articles import Article
+
+
+class ArticleEvent(models.Model):
+    """One entry of an article's log: a status change or an import, by whom and when."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
+    )
+
+    class Action(models.TextChoices):
+        """What an entry records: a step of the workflow (desk/workflow.py), or an import."""
+
+        SUBMIT = "submit", _("Submit for review")
+        WITHDRAW = "withdraw", _("Withdraw")
+        REQUEST_CHANGES = "request_changes", _("Request changes")
+        APPROVE = "approve", _("Approve")
+        PUBLISH = "publish", _("Publish")
+        UNPUBLISH = "unpublish", _("Unpublish")
+        REVERT_TO_DRAFT = "revert_to_draft", _("Back to draft")
+        IMPORT = "import", _("Import")
+
+    action = models.CharField(_("action"), max_length=30, choices=Action.choices)
+    from_status = models.CharField(_("from"), max_length=20)
+    to_status = models.CharField(_("to"), max_length=20)
+    comment = models.TextField(_("comment"), blank=True)
+    via = models.CharField(_("via"), max_length=20, default="admin")
+    created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    own_changes = models.BooleanField(
+        _("approved own changes"),
+        default=False,
+        help_text=_("A chief approved text they wrote or changed since its last approval."),
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+
+    def __str__(self):
+        return f"{self.action}: {self.from_status} → {self.to_status}"
+
+
+class LegacyAddress(models.Model):
+    """An address the article had, on the old site or here; it redirects permanently to the article.
+
+    Imports bring the old site's (permalinks, aliases); a public article that
+    changes slug or date leaves its address here (addresses.py). The record
+    points at the article, not at an address, so it always leads to where the
+    article is now.
+    """
+
+    path = models.CharField(_("old address"), max_length=500, unique=True)
+    original = models.CharField(_("as written"), max_length=500, blank=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="legacy_addresses")
+    left_at = models.DateTimeField(
+        _("left at"),
+        null=True,
+        blank=True,
+        help_text=_("When the article left this address here; empty for an address of the old site."),
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("old address")
+        verbose_name_plural = _("old addresses")
+
+    def __str__(self):
+        return self.path
+
+    @staticmethod
+    def normalize(address: str) -> str:
+        """One form for every way of writing an old address, for look-ups.
+
+        `https://old.example.com/a/b.html?x=1`, `/a/b/index.html`, `a/b/`,
+        `/a/b` and `/a/%E8%A8%98` (decoded) all become `/a/b` (or `/a/記`).
+        """
+        path = unquote(urlsplit(address.strip()).path)
+        path = "/" + path.strip("/")
+        for ending in ("/index.html", "/index.htm", ".html", ".htm"):
+            path = path.removesuffix(ending)
+        return path.rstrip("/") or "/"
+
+
+class PublicChange(models.Model):
+    """One row: when anything a public page or feed shows was last saved or deleted.
+
+    It gives every public response a Last-Modified that moves when an author
+    is renamed or an article deleted, not only when an article is saved.
+    """
+
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("public change")
+
+    def __str__(self):
+        return str(self.changed_at)
+
+    @classmethod
+    def state(cls) -> tuple:
+        """(last change, newest publication that has come, next scheduled one), in one query.
+
+        What every public response is dated by (its Last-Modified, the page cache's mark), and
+        how long a kept page may live (until the next scheduled publication).
+        """
+        newest = Article.objects.published().order_by("-published_at").values("published_at")[:1]
+        upcoming = Article.objects.scheduled().order_by("published_at").values("published_at")[:1]
+        found = (
+            cls.objects.filter(pk=1)
+            .annotate(released=Subquery(newest), upcoming=Subquery(upcoming))
+            .values_list("changed_at", "released", "upcoming")
+            .first()
+        )
+        return found if found is not None else (None, None, None)
+
+
+def _in_a_week():
+    return timezone.now() + timedelta(days=7)
+
+
+class PreviewLink(models.Model):
+    """A signed address that shows an unpublished article to someone without a login."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="preview_links")
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"), default=_in_a_week)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("preview link")
+
+    def __str__(self):
+        return f"{self.article} ({self.expires_at:%Y-%m-%d})"
+
+    def get_absolute_url(self):
+        signed = signing.dumps(str(self.token), salt=PREVIEW_SALT)
+        return reverse("articles:shared_preview", kwargs={"signed": signed})
+
+    @property
+    def is_valid(self) -> bool:
+        return self.revoked_at is None and timezone.now() < self.expires_at
+
+
+PREVIEW_SALT = "articles.preview"
+
+
+class PreviewVisit(models.Model):
+    """Every use of a preview link, for the record."""
+
+    link = models.ForeignKey(PreviewLink, on_delete=models.CASCADE, related_name="visits")
+    at = models.DateTimeField(default=timezone.now)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.link_id} at {self.at}"
