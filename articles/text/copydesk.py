@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article, LegacyAddress
 from articles.text import proofreading as read
-from articles.text.proofreading import BLOCK, QUOTE_LENGTH, WARN, Finding  # noqa: F401 - the copy desk's vocabulary
+from articles.text import reading
+from articles.text.reading import BLOCK, QUOTE_LENGTH, WARN, Finding  # noqa: F401 - the copy desk's vocabulary
 
 # Findings of one code kept, at most: the rest of a pathological text says nothing new.
 MAX_PER_CODE = 50
@@ -36,10 +37,10 @@ def check(article: Article, *, tags: list[str] | None = None, database: bool = T
         raise ValueError("without the database, give the tags")
     if tags is None:
         tags = list(article.tags.names()) if article.pk else []
-    body = read.Body(article.body or "")
+    body = reading.Body(article.body or "")
     excerpt = article.excerpt if article.has_typed_excerpt() else ""
     texts = [(name, _lf(text)) for name, text in _fields(article, excerpt)]
-    fields = read.field_scan(texts + [("tags", name) for name in tags])
+    fields = reading.field_scan(texts + [("tags", name) for name in tags])
     findings = read.title_and_excerpt(article.title or "", excerpt)
     findings += read.encoding(fields) + read.markers(fields) + read.controls(fields)
     for name, text in texts:
@@ -54,14 +55,14 @@ def check(article: Article, *, tags: list[str] | None = None, database: bool = T
     has_hero = bool(article.hero_image or article.hero_image_url)
     findings += read.images(body, has_hero=has_hero, hero_alt=article.hero_alt or "")
     findings += _link_findings(body.linked_scan, own_links)
-    findings += read.widths([read.field_scan(texts), body.prose_scan])
+    findings += read.widths([reading.field_scan(texts), body.prose_scan])
     findings.sort(key=lambda f: (f.severity != BLOCK, _FIELD_ORDER.get(f.field, 9), f.line or 0))
     return _at_most(MAX_PER_CODE, findings)
 
 
 def check_tag_name(name: str) -> list[Finding]:
     """What the copy desk finds in a tag's name alone (for a tag renamed in the desk)."""
-    scan = read.field_scan([("tags", name)])
+    scan = reading.field_scan([("tags", name)])
     return read.encoding(scan) + read.markers(scan) + read.controls(scan)
 
 
@@ -134,7 +135,7 @@ _LINKS = re.compile(
 )
 
 
-def _own_links(body: read.Body) -> list[tuple[int, str, str, dict | None]]:
+def _own_links(body: reading.Body) -> list[tuple[int, str, str, dict | None]]:
     """Links to this site's articles (or to no page of it): (position, url, path, the article route's kwargs)."""
     wanted = []
     for match in _LINKS.finditer(body.linked_scan.text):
@@ -147,7 +148,7 @@ def _own_links(body: read.Body) -> list[tuple[int, str, str, dict | None]]:
     return wanted
 
 
-def _link_findings(scan: read.Scan, wanted: list) -> list[Finding]:
+def _link_findings(scan: reading.Scan, wanted: list) -> list[Finding]:
     """Of `wanted` (see _own_links), those that lead nowhere, or to an article readers cannot see."""
     if not wanted:
         return []
