@@ -162,10 +162,10 @@ class ArticleAdmin(admin.ModelAdmin):
         user = request.user
         if not super().has_change_permission(request, obj) or obj is None:
             return super().has_change_permission(request, obj)
-        if obj.status == Article.Status.PUBLISHED:
+        if obj.is_public:
             return user.has_perm("articles.correct_published_article")
-        # In review, approved or withdrawn from the site, the text is frozen: what was
-        # reviewed is what gets published (request changes, or go back to draft, to edit).
+        # In review, approved, scheduled or withdrawn from the site, the text is frozen: what was
+        # reviewed is what gets published (request changes, unpublish, or go back to draft, to edit).
         if obj.status not in (Article.Status.DRAFT, Article.Status.CHANGES_REQUESTED):
             return False
         return user.has_perm("articles.edit_others_article") or obj.is_owned_by(user)
@@ -215,14 +215,17 @@ class ArticleAdmin(admin.ModelAdmin):
             kwargs["fields"] = [name for name in fields if name != "version"]
         restoring = self._restoring(request, obj)
         if restoring is not None:
-            kwargs["form"] = opening_with(self.form, revisions_module.restored_text(obj, restoring))
+            kwargs["form"] = opening_with(self.form, revisions_module.restored_text(restoring))
         form = super().get_form(request, obj, **kwargs)
         if "tags" in form.base_fields:  # absent from a read-only form
             form.base_fields["tags"].widget.attrs["data-suggest-url"] = reverse("editor:tags")
-        if obj is not None and obj.excerpt_is_derived and "excerpt" in form.base_fields:
-            # Show a derived excerpt as a hint, so that an empty box keeps
-            # deriving it and anything typed there is the editor's own.
-            hint = restoring.excerpt if restoring is not None else obj.derived_excerpt
+        # Show a derived excerpt as a hint, so that an empty box keeps
+        # deriving it and anything typed there is the editor's own.
+        if restoring is not None:  # (the first paragraph of the body the form opens with)
+            hint = revisions_module.derived_excerpt(restoring)
+        else:
+            hint = getattr(obj, "derived_excerpt", "")  # get_object() puts it there
+        if hint and "excerpt" in form.base_fields:
             form.base_fields["excerpt"].widget.attrs["placeholder"] = hint
         return form
 
@@ -265,6 +268,8 @@ class ArticleAdmin(admin.ModelAdmin):
         if restored is not None:
             obj._change_reason = f"restored v{restored.version}"
         super().save_model(request, obj, form, change)
+        if restored is not None:
+            revisions_module.record(obj, restored, by=request.user)
         if change:  # a new slug moves an article readers know: its old address redirects
             addresses.keep_old_address(article=obj, before=form.known_address)
 

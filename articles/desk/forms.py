@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
+from django.utils.encoding import uri_to_iri
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -66,7 +67,7 @@ class ArticleForm(forms.ModelForm):
             self.initial.update(self.opening_text)
         # Where readers know the article (None if they never saw it): kept as an old address if it moves.
         self.known_address = addresses.known_address(self.instance)
-        self.address_change = None  # (old, new) when this save moves the article
+        self.address_change = None  # (old, new), readable, when this save moves the article
 
     def clean(self):
         cleaned = super().clean()
@@ -86,7 +87,8 @@ class ArticleForm(forms.ModelForm):
         new = candidate.get_absolute_url()
         if new == self.known_address:
             return
-        self.address_change = (self.known_address, new)
+        # Shown decoded, as readers read them (浜辺, not %E6%B5%9C%E8%BE%BA), as the old addresses are.
+        self.address_change = (uri_to_iri(self.known_address), uri_to_iri(new))
         if not cleaned.get("confirm_new_address"):
             self.add_error(
                 "slug",

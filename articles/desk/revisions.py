@@ -13,8 +13,9 @@ import difflib
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from articles.desk import workflow
 from articles.models import Article
-from articles.text import copydesk
+from articles.text import copydesk, rendering
 
 # What a restore brings back. The hero image's alt text goes with the image, which a
 # restore leaves as it is; a correction note, once shown to readers, stays on record.
@@ -27,11 +28,12 @@ class RestoreRefused(Exception):
     """The restore cannot be saved; the message says why, for a person to read."""
 
 
-def diff(older, newer, fields=Article.TEXT_FIELDS) -> list[dict]:
+def diff(older, newer, fields=Article.REVISED_FIELDS) -> list[dict]:
     """Per field that differs: its label and the unified diff lines (marked +, -, @ or blank)."""
     changes = []
     for name in fields:
-        before, after = getattr(older, name) or "", getattr(newer, name) or ""
+        # (str(): an image is compared by its file's name)
+        before, after = str(getattr(older, name) or ""), str(getattr(newer, name) or "")
         if before == after:
             continue
         lines = difflib.unified_diff(
@@ -47,18 +49,29 @@ def saves_at_once(article) -> bool:
     return article.status in SAVED_AT_ONCE
 
 
-def restored_text(article, revision) -> dict:
-    """The text a restore of `revision` gives `article`, field by field."""
+def derived_excerpt(revision) -> str:
+    """The excerpt the revision's body gives, as Article.save() derives one."""
+    return rendering.render(revision.body).excerpt
+
+
+def restored_text(revision) -> dict:
+    """The text a restore of `revision` gives an article, field by field, as the change form takes it.
+
+    Revisions keep no `excerpt_is_derived`: an excerpt other than the one the
+    version's own body gives was typed, and comes back typed; a derived one
+    comes back empty, to follow the body again. Either way the excerpt saved
+    is the version's, as diff() shows it.
+    """
     text = {name: getattr(revision, name) for name in RESTORED_FIELDS}
-    if article.excerpt_is_derived:
-        text["excerpt"] = ""  # a derived excerpt keeps following the body
+    if text["excerpt"] == derived_excerpt(revision):
+        text["excerpt"] = ""
     return text
 
 
 def loaded(article, revision) -> Article:
     """A copy of `article` with the text a restore of `revision` gives it, not saved (for the copy desk)."""
     candidate = copy.copy(article)
-    for name, value in restored_text(article, revision).items():
+    for name, value in restored_text(revision).items():
         setattr(candidate, name, value)
     return candidate
 
@@ -84,10 +97,20 @@ def restore(article, revision, *, by, seen_version: int):
                 )
                 % {"mine": seen_version, "now": current[0]}
             )
-        for name, value in restored_text(article, revision).items():
+        for name, value in restored_text(revision).items():
             setattr(article, name, value)
         copydesk.review(article)
         article._history_user = by
         article._change_reason = f"restored v{revision.version}"
         article.save()
+        record(article, revision, by=by)
     return article
+
+
+def record(article, revision, *, by) -> None:
+    """Note a restore just saved in the article's log, which the desk shows: which version, saved as which."""
+    comment = _("Version %(old)s restored, saved as version %(new)s.") % {
+        "old": revision.version,
+        "new": article.version,
+    }
+    workflow.record(article, "restore", by=by, comment=comment)

@@ -92,9 +92,9 @@ def _wrote(article: Article, user) -> bool:
 
 def _text_writers(article: Article) -> set[int]:
     """The ids of who wrote the text up for approval: its creator, its bylines' users, and whoever
-    saved a change to its text since it was last approved (since its creation, if never).
+    saved a change to its text, address or image since it was last approved (since its creation, if never).
 
-    Every revision is a change of the text (a save that changes none keeps none).
+    Every revision is such a change (a save that changes none keeps none: Article.REVISED_FIELDS).
     """
     if article.pk is None:  # being written (an import): by whoever makes it
         return {article.created_by_id} - {None}
@@ -117,8 +117,8 @@ def _four_eyes_refusal(article: Article, user) -> str:
     if len(able) > 5:
         names = _("%(names)s and %(n)s more") % {"names": names, "n": len(able) - 5}
     return _(
-        "Four-eyes rule: an article is approved by someone who neither wrote it nor changed its text "
-        "since it was last approved, and you did. Who may approve it: %(names)s."
+        "Four-eyes rule: an article is approved by someone who neither wrote it nor changed its text, "
+        "address or image since it was last approved, and you did. Who may approve it: %(names)s."
     ) % {"names": names or _("nobody else yet (ask a chief editor)")}
 
 
@@ -217,7 +217,10 @@ def _perform_steps(
         # A revision keeps the text; a change of status is in the event log instead.
         locked.skip_history_when_saving = True
         locked.save(
-            update_fields=["status", "published_at", "version", "updated_at", "revised_at", *_FINDINGS]
+            update_fields=[
+                *("status", "published_at", "withdrawn_at", "version", "updated_at", "revised_at"),
+                *_FINDINGS,
+            ]
         )
         if "publish" in actions:
             addresses.keep_old_address(article=locked, before=known)
@@ -298,6 +301,8 @@ def _take_steps(article: Article, actions: list[str], *, by, comment, publish_at
             findings = copydesk.review(article)
         if action == "publish":
             _refuse_blocked(article, findings)
+        if action == "unpublish" and article.is_public:  # readers saw it: its addresses answer 410
+            article.withdrawn_at = timezone.now()
         before, article.status = article.status, spec.target
         if action == "publish":
             article.published_at = _publication_time(article, publish_at)

@@ -12,7 +12,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -21,248 +20,698 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='As readers see it in the menu.', max_length=100, verbose_name='name')),
-                ('slug', models.SlugField(allow_unicode=True, help_text='The address of the section page. Japanese is allowed.', max_length=100, unique=True, verbose_name='slug')),
-                ('description', models.TextField(blank=True, help_text='A sentence or two shown on the section page.', verbose_name='description')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="As readers see it in the menu.", max_length=100, verbose_name="name"
+                    ),
+                ),
+                (
+                    "slug",
+                    models.SlugField(
+                        allow_unicode=True,
+                        help_text="The address of the section page. Japanese is allowed.",
+                        max_length=100,
+                        unique=True,
+                        verbose_name="slug",
+                    ),
+                ),
+                (
+                    "description",
+                    models.TextField(
+                        blank=True,
+                        help_text="A sentence or two shown on the section page.",
+                        verbose_name="description",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'section',
-                'verbose_name_plural': 'sections',
-                'ordering': ['name'],
+                "verbose_name": "section",
+                "verbose_name_plural": "sections",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='PublicChange',
+            name="PublicChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('changed_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("changed_at", models.DateTimeField()),
             ],
             options={
-                'verbose_name': 'public change',
+                "verbose_name": "public change",
             },
         ),
         migrations.CreateModel(
-            name='Tag',
+            name="Tag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
-                ('slug', models.SlugField(allow_unicode=True, max_length=100, unique=True, verbose_name='slug')),
-                ('key', models.CharField(editable=False, max_length=100, unique=True, verbose_name='folded name')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="name")),
+                (
+                    "slug",
+                    models.SlugField(allow_unicode=True, max_length=100, unique=True, verbose_name="slug"),
+                ),
+                (
+                    "key",
+                    models.CharField(editable=False, max_length=100, unique=True, verbose_name="folded name"),
+                ),
             ],
             options={
-                'verbose_name': 'tag',
-                'verbose_name_plural': 'tags',
-                'ordering': ['name'],
+                "verbose_name": "tag",
+                "verbose_name_plural": "tags",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Article',
+            name="Article",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('slug', models.SlugField(allow_unicode=True, blank=True, help_text='The last part of the address. Left empty, it is made from the title.', max_length=200, unique=True, verbose_name='slug')),
-                ('body', markdownx.models.MarkdownxField(help_text='Markdown.', verbose_name='body')),
-                ('body_html', models.TextField(blank=True, editable=False, verbose_name='body (HTML)')),
-                ('excerpt', models.TextField(blank=True, help_text='Shown in lists, feeds and search results. Left empty, the first paragraph is used.', verbose_name='excerpt')),
-                ('excerpt_is_derived', models.BooleanField(default=True, editable=False, verbose_name='excerpt from the first paragraph')),
-                ('reading_time', models.PositiveSmallIntegerField(default=1, editable=False, verbose_name='reading time (minutes)')),
-                ('hero_image', models.ImageField(blank=True, upload_to='heroes/%Y/%m/', verbose_name='hero image')),
-                ('hero_alt', models.CharField(blank=True, help_text='What the image shows, for readers who cannot see it.', max_length=300, verbose_name='hero image alt text')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('in_review', 'In review'), ('changes_requested', 'Changes requested'), ('approved', 'Approved'), ('published', 'Published'), ('unpublished', 'Unpublished')], default='draft', editable=False, max_length=20, verbose_name='status')),
-                ('published_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='published at')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('correction_note', models.TextField(blank=True, help_text='Shown to readers at the end of the article when a published piece was corrected.', verbose_name='correction note')),
-                ('revised_at', models.DateTimeField(blank=True, editable=False, help_text='When the public text last changed after publication; shown to readers as “updated”.', null=True, verbose_name='revised at')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('hero_image_url', models.CharField(blank=True, help_text='An image elsewhere (kept from an import); the uploaded hero image wins.', max_length=500, verbose_name='hero image address')),
-                ('source_key', models.CharField(blank=True, editable=False, help_text='The date and slug of the file this article was imported from.', max_length=250, null=True, unique=True, verbose_name='imported from')),
-                ('front_matter', models.TextField(blank=True, editable=False, help_text='Front-matter keys of an imported file that have no field here (YAML); written back on export.', verbose_name='other front matter')),
-                ('source_fingerprint', models.CharField(blank=True, editable=False, max_length=64)),
-                ('guid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='permanent id')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "slug",
+                    models.SlugField(
+                        allow_unicode=True,
+                        blank=True,
+                        help_text="The last part of the address. Left empty, it is made from the title.",
+                        max_length=200,
+                        unique=True,
+                        verbose_name="slug",
+                    ),
+                ),
+                ("body", markdownx.models.MarkdownxField(help_text="Markdown.", verbose_name="body")),
+                ("body_html", models.TextField(blank=True, editable=False, verbose_name="body (HTML)")),
+                (
+                    "excerpt",
+                    models.TextField(
+                        blank=True,
+                        help_text="Shown in lists, feeds and search results. Left empty, the first paragraph is used.",
+                        verbose_name="excerpt",
+                    ),
+                ),
+                (
+                    "excerpt_is_derived",
+                    models.BooleanField(
+                        default=True, editable=False, verbose_name="excerpt from the first paragraph"
+                    ),
+                ),
+                (
+                    "reading_time",
+                    models.PositiveSmallIntegerField(
+                        default=1, editable=False, verbose_name="reading time (minutes)"
+                    ),
+                ),
+                (
+                    "hero_image",
+                    models.ImageField(blank=True, upload_to="heroes/%Y/%m/", verbose_name="hero image"),
+                ),
+                (
+                    "hero_alt",
+                    models.CharField(
+                        blank=True,
+                        help_text="What the image shows, for readers who cannot see it.",
+                        max_length=300,
+                        verbose_name="hero image alt text",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("in_review", "In review"),
+                            ("changes_requested", "Changes requested"),
+                            ("approved", "Approved"),
+                            ("published", "Published"),
+                            ("unpublished", "Unpublished"),
+                        ],
+                        default="draft",
+                        editable=False,
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="published at"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "correction_note",
+                    models.TextField(
+                        blank=True,
+                        help_text="Shown to readers at the end of the article when a published piece was corrected.",
+                        verbose_name="correction note",
+                    ),
+                ),
+                (
+                    "revised_at",
+                    models.DateTimeField(
+                        blank=True,
+                        editable=False,
+                        help_text="When the public text last changed after publication; shown to readers as “updated”.",
+                        null=True,
+                        verbose_name="revised at",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "hero_image_url",
+                    models.CharField(
+                        blank=True,
+                        help_text="An image elsewhere (kept from an import); the uploaded hero image wins.",
+                        max_length=500,
+                        verbose_name="hero image address",
+                    ),
+                ),
+                (
+                    "source_key",
+                    models.CharField(
+                        blank=True,
+                        editable=False,
+                        help_text="The date and slug of the file this article was imported from.",
+                        max_length=250,
+                        null=True,
+                        unique=True,
+                        verbose_name="imported from",
+                    ),
+                ),
+                (
+                    "front_matter",
+                    models.TextField(
+                        blank=True,
+                        editable=False,
+                        help_text="Front-matter keys of an imported file that have no field here (YAML); written back on export.",
+                        verbose_name="other front matter",
+                    ),
+                ),
+                ("source_fingerprint", models.CharField(blank=True, editable=False, max_length=64)),
+                (
+                    "guid",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="permanent id"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'article',
-                'verbose_name_plural': 'articles',
-                'ordering': ['-published_at', '-pk'],
-                'permissions': [('submit_article', 'Can submit articles for review'), ('review_article', 'Can request changes to and approve articles'), ('approve_own_article', 'Can approve own articles'), ('publish_article', 'Can publish articles'), ('unpublish_article', 'Can unpublish articles'), ('edit_others_article', "Can edit other people's articles"), ('correct_published_article', 'Can correct published articles')],
+                "verbose_name": "article",
+                "verbose_name_plural": "articles",
+                "ordering": ["-published_at", "-pk"],
+                "permissions": [
+                    ("submit_article", "Can submit articles for review"),
+                    ("review_article", "Can request changes to and approve articles"),
+                    ("approve_own_article", "Can approve own articles"),
+                    ("publish_article", "Can publish articles"),
+                    ("unpublish_article", "Can unpublish articles"),
+                    ("edit_others_article", "Can edit other people's articles"),
+                    ("correct_published_article", "Can correct published articles"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ArticleEvent',
+            name="ArticleEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=30, verbose_name='action')),
-                ('from_status', models.CharField(max_length=20, verbose_name='from')),
-                ('to_status', models.CharField(max_length=20, verbose_name='to')),
-                ('comment', models.TextField(blank=True, verbose_name='comment')),
-                ('via', models.CharField(default='admin', max_length=20, verbose_name='via')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='at')),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='articles.article')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("action", models.CharField(max_length=30, verbose_name="action")),
+                ("from_status", models.CharField(max_length=20, verbose_name="from")),
+                ("to_status", models.CharField(max_length=20, verbose_name="to")),
+                ("comment", models.TextField(blank=True, verbose_name="comment")),
+                ("via", models.CharField(default="admin", max_length=20, verbose_name="via")),
+                (
+                    "created_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name="at"),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="by",
+                    ),
+                ),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="articles.article",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'event',
-                'verbose_name_plural': 'events',
-                'ordering': ['created_at', 'pk'],
+                "verbose_name": "event",
+                "verbose_name_plural": "events",
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Author',
+            name="Author",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('slug', models.SlugField(allow_unicode=True, help_text='The address of the author page. Japanese is allowed.', max_length=200, unique=True, verbose_name='slug')),
-                ('is_desk', models.BooleanField(default=False, help_text='A desk or team (such as ○○編集部) rather than a person.', verbose_name='desk byline')),
-                ('bio', markdownx.models.MarkdownxField(blank=True, help_text='Markdown.', verbose_name='biography')),
-                ('bio_html', models.TextField(blank=True, editable=False, verbose_name='biography (HTML)')),
-                ('avatar', models.ImageField(blank=True, upload_to='avatars/', verbose_name='avatar')),
-                ('user', models.OneToOneField(blank=True, help_text='The staff account that writes under this byline, if any.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='author', to=settings.AUTH_USER_MODEL, verbose_name='login user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "slug",
+                    models.SlugField(
+                        allow_unicode=True,
+                        help_text="The address of the author page. Japanese is allowed.",
+                        max_length=200,
+                        unique=True,
+                        verbose_name="slug",
+                    ),
+                ),
+                (
+                    "is_desk",
+                    models.BooleanField(
+                        default=False,
+                        help_text="A desk or team (such as ○○編集部) rather than a person.",
+                        verbose_name="desk byline",
+                    ),
+                ),
+                (
+                    "bio",
+                    markdownx.models.MarkdownxField(
+                        blank=True, help_text="Markdown.", verbose_name="biography"
+                    ),
+                ),
+                ("bio_html", models.TextField(blank=True, editable=False, verbose_name="biography (HTML)")),
+                ("avatar", models.ImageField(blank=True, upload_to="avatars/", verbose_name="avatar")),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        help_text="The staff account that writes under this byline, if any.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="author",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="login user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'author',
-                'verbose_name_plural': 'authors',
-                'ordering': ['name'],
+                "verbose_name": "author",
+                "verbose_name_plural": "authors",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Byline',
+            name="Byline",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bylines', to='articles.article')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bylines', to='articles.author', verbose_name='author')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="bylines",
+                        to="articles.article",
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bylines",
+                        to="articles.author",
+                        verbose_name="author",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'byline',
-                'verbose_name_plural': 'bylines',
-                'ordering': ['position', 'pk'],
+                "verbose_name": "byline",
+                "verbose_name_plural": "bylines",
+                "ordering": ["position", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='article',
-            name='authors',
-            field=models.ManyToManyField(related_name='articles', through='articles.Byline', to='articles.author', verbose_name='authors'),
+            model_name="article",
+            name="authors",
+            field=models.ManyToManyField(
+                related_name="articles",
+                through="articles.Byline",
+                to="articles.author",
+                verbose_name="authors",
+            ),
         ),
         migrations.AddField(
-            model_name='article',
-            name='categories',
-            field=models.ManyToManyField(blank=True, related_name='articles', to='articles.category', verbose_name='sections'),
+            model_name="article",
+            name="categories",
+            field=models.ManyToManyField(
+                blank=True, related_name="articles", to="articles.category", verbose_name="sections"
+            ),
         ),
         migrations.CreateModel(
-            name='HistoricalArticle',
+            name="HistoricalArticle",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('slug', models.SlugField(allow_unicode=True, blank=True, help_text='The last part of the address. Left empty, it is made from the title.', max_length=200, verbose_name='slug')),
-                ('body', markdownx.models.MarkdownxField(help_text='Markdown.', verbose_name='body')),
-                ('excerpt', models.TextField(blank=True, help_text='Shown in lists, feeds and search results. Left empty, the first paragraph is used.', verbose_name='excerpt')),
-                ('reading_time', models.PositiveSmallIntegerField(default=1, editable=False, verbose_name='reading time (minutes)')),
-                ('hero_image', models.TextField(blank=True, max_length=100, verbose_name='hero image')),
-                ('hero_alt', models.CharField(blank=True, help_text='What the image shows, for readers who cannot see it.', max_length=300, verbose_name='hero image alt text')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('in_review', 'In review'), ('changes_requested', 'Changes requested'), ('approved', 'Approved'), ('published', 'Published'), ('unpublished', 'Unpublished')], default='draft', editable=False, max_length=20, verbose_name='status')),
-                ('published_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='published at')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated at')),
-                ('correction_note', models.TextField(blank=True, help_text='Shown to readers at the end of the article when a published piece was corrected.', verbose_name='correction note')),
-                ('revised_at', models.DateTimeField(blank=True, editable=False, help_text='When the public text last changed after publication; shown to readers as “updated”.', null=True, verbose_name='revised at')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('hero_image_url', models.CharField(blank=True, help_text='An image elsewhere (kept from an import); the uploaded hero image wins.', max_length=500, verbose_name='hero image address')),
-                ('source_key', models.CharField(blank=True, db_index=True, editable=False, help_text='The date and slug of the file this article was imported from.', max_length=250, null=True, verbose_name='imported from')),
-                ('guid', models.UUIDField(db_index=True, default=uuid.uuid4, editable=False, verbose_name='permanent id')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "slug",
+                    models.SlugField(
+                        allow_unicode=True,
+                        blank=True,
+                        help_text="The last part of the address. Left empty, it is made from the title.",
+                        max_length=200,
+                        verbose_name="slug",
+                    ),
+                ),
+                ("body", markdownx.models.MarkdownxField(help_text="Markdown.", verbose_name="body")),
+                (
+                    "excerpt",
+                    models.TextField(
+                        blank=True,
+                        help_text="Shown in lists, feeds and search results. Left empty, the first paragraph is used.",
+                        verbose_name="excerpt",
+                    ),
+                ),
+                (
+                    "reading_time",
+                    models.PositiveSmallIntegerField(
+                        default=1, editable=False, verbose_name="reading time (minutes)"
+                    ),
+                ),
+                ("hero_image", models.TextField(blank=True, max_length=100, verbose_name="hero image")),
+                (
+                    "hero_alt",
+                    models.CharField(
+                        blank=True,
+                        help_text="What the image shows, for readers who cannot see it.",
+                        max_length=300,
+                        verbose_name="hero image alt text",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("in_review", "In review"),
+                            ("changes_requested", "Changes requested"),
+                            ("approved", "Approved"),
+                            ("published", "Published"),
+                            ("unpublished", "Unpublished"),
+                        ],
+                        default="draft",
+                        editable=False,
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="published at"),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(blank=True, editable=False, verbose_name="updated at")),
+                (
+                    "correction_note",
+                    models.TextField(
+                        blank=True,
+                        help_text="Shown to readers at the end of the article when a published piece was corrected.",
+                        verbose_name="correction note",
+                    ),
+                ),
+                (
+                    "revised_at",
+                    models.DateTimeField(
+                        blank=True,
+                        editable=False,
+                        help_text="When the public text last changed after publication; shown to readers as “updated”.",
+                        null=True,
+                        verbose_name="revised at",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "hero_image_url",
+                    models.CharField(
+                        blank=True,
+                        help_text="An image elsewhere (kept from an import); the uploaded hero image wins.",
+                        max_length=500,
+                        verbose_name="hero image address",
+                    ),
+                ),
+                (
+                    "source_key",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        editable=False,
+                        help_text="The date and slug of the file this article was imported from.",
+                        max_length=250,
+                        null=True,
+                        verbose_name="imported from",
+                    ),
+                ),
+                (
+                    "guid",
+                    models.UUIDField(
+                        db_index=True, default=uuid.uuid4, editable=False, verbose_name="permanent id"
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical article',
-                'verbose_name_plural': 'historical articles',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical article",
+                "verbose_name_plural": "historical articles",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='LegacyAddress',
+            name="LegacyAddress",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(max_length=500, unique=True, verbose_name='old address')),
-                ('original', models.CharField(blank=True, max_length=500, verbose_name='as written')),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='legacy_addresses', to='articles.article')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("path", models.CharField(max_length=500, unique=True, verbose_name="old address")),
+                ("original", models.CharField(blank=True, max_length=500, verbose_name="as written")),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="legacy_addresses",
+                        to="articles.article",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'old address',
-                'verbose_name_plural': 'old addresses',
-                'ordering': ['pk'],
+                "verbose_name": "old address",
+                "verbose_name_plural": "old addresses",
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='PreviewLink',
+            name="PreviewLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField(default=articles.models._in_a_week, verbose_name='expires at')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='revoked at')),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='preview_links', to='articles.article')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "expires_at",
+                    models.DateTimeField(default=articles.models._in_a_week, verbose_name="expires at"),
+                ),
+                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="revoked at")),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="preview_links",
+                        to="articles.article",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'preview link',
-                'ordering': ['-created_at'],
+                "verbose_name": "preview link",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='PreviewVisit',
+            name="PreviewVisit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('address', models.GenericIPAddressField(blank=True, null=True)),
-                ('user_agent', models.CharField(blank=True, max_length=300)),
-                ('link', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='visits', to='articles.previewlink')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("address", models.GenericIPAddressField(blank=True, null=True)),
+                ("user_agent", models.CharField(blank=True, max_length=300)),
+                (
+                    "link",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="visits",
+                        to="articles.previewlink",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at'],
+                "ordering": ["-at"],
             },
         ),
         migrations.CreateModel(
-            name='TaggedArticle',
+            name="TaggedArticle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='articles.article')),
-                ('tag', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tagged_articles', to='articles.tag')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="articles.article"),
+                ),
+                (
+                    "tag",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tagged_articles",
+                        to="articles.tag",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='article',
-            name='tags',
-            field=taggit.managers.TaggableManager(blank=True, help_text='A comma-separated list of tags.', through='articles.TaggedArticle', to='articles.Tag', verbose_name='tags'),
+            model_name="article",
+            name="tags",
+            field=taggit.managers.TaggableManager(
+                blank=True,
+                help_text="A comma-separated list of tags.",
+                through="articles.TaggedArticle",
+                to="articles.Tag",
+                verbose_name="tags",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='byline',
-            constraint=models.UniqueConstraint(fields=('article', 'author'), name='unique_byline_author'),
+            model_name="byline",
+            constraint=models.UniqueConstraint(fields=("article", "author"), name="unique_byline_author"),
         ),
         migrations.AddConstraint(
-            model_name='taggedarticle',
-            constraint=models.UniqueConstraint(fields=('content_object', 'tag'), name='unique_article_tag'),
+            model_name="taggedarticle",
+            constraint=models.UniqueConstraint(fields=("content_object", "tag"), name="unique_article_tag"),
         ),
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(fields=['status', '-published_at'], name='article_public_idx'),
+            model_name="article",
+            index=models.Index(fields=["status", "-published_at"], name="article_public_idx"),
         ),
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(fields=['-updated_at'], name='article_updated_idx'),
+            model_name="article",
+            index=models.Index(fields=["-updated_at"], name="article_updated_idx"),
         ),
         migrations.AddConstraint(
-            model_name='article',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'published'), _negated=True), ('published_at__isnull', False), _connector='OR'), name='published_article_has_date'),
+            model_name="article",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "published"), _negated=True),
+                    ("published_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="published_article_has_date",
+            ),
         ),
     ]

@@ -4,25 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0002_roles'),
+        ("articles", "0002_roles"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='article',
-            name='blocking_findings',
-            field=models.PositiveSmallIntegerField(default=0, editable=False, verbose_name='blocking findings'),
+            model_name="article",
+            name="blocking_findings",
+            field=models.PositiveSmallIntegerField(
+                default=0, editable=False, verbose_name="blocking findings"
+            ),
         ),
         migrations.AddField(
-            model_name='article',
-            name='findings',
-            field=models.JSONField(blank=True, default=None, editable=False, null=True, verbose_name='copy desk findings'),
+            model_name="article",
+            name="findings",
+            field=models.JSONField(
+                blank=True, default=None, editable=False, null=True, verbose_name="copy desk findings"
+            ),
         ),
         migrations.AddField(
-            model_name='article',
-            name='warning_findings',
-            field=models.PositiveSmallIntegerField(default=0, editable=False, verbose_name='warnings'),
+            model_name="article",
+            name="warning_findings",
+            field=models.PositiveSmallIntegerField(default=0, editable=False, verbose_name="warnings"),
         ),
     ]

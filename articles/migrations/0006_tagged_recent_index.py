@@ -4,14 +4,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0005_search_grams'),
+        ("articles", "0005_search_grams"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='taggedarticle',
-            index=models.Index(fields=['tag', '-id'], name='tagged_recent_idx'),
+            model_name="taggedarticle",
+            index=models.Index(fields=["tag", "-id"], name="tagged_recent_idx"),
         ),
     ]

@@ -5,15 +5,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0006_tagged_recent_index'),
+        ("articles", "0006_tagged_recent_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(fields=['id', 'status', 'published_at'], name='article_state_idx'),
+            model_name="article",
+            index=models.Index(fields=["id", "status", "published_at"], name="article_state_idx"),
         ),
     ]

@@ -4,19 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0007_article_state_index'),
+        ("articles", "0007_article_state_index"),
     ]
 
     operations = [
         # The new index first: the links are never without one.
         migrations.AddIndex(
-            model_name='taggedarticle',
-            index=models.Index(fields=['tag', '-id', 'content_object'], name='tagged_recent_links_idx'),
+            model_name="taggedarticle",
+            index=models.Index(fields=["tag", "-id", "content_object"], name="tagged_recent_links_idx"),
         ),
         migrations.RemoveIndex(
-            model_name='taggedarticle',
-            name='tagged_recent_idx',
+            model_name="taggedarticle",
+            name="tagged_recent_idx",
         ),
     ]

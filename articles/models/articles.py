@@ -87,6 +87,15 @@ class Article(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, db_index=True)
+    # Kept apart from the log: a withdrawn article scheduled again has a later published_at than its
+    # unpublishing, and it was seen all the same (has_been_public()).
+    withdrawn_at = models.DateTimeField(
+        _("withdrawn at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When it was last unpublished after readers had seen it."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     correction_note = models.TextField(
@@ -148,8 +157,11 @@ class Article(models.Model):
     guid = models.UUIDField(_("permanent id"), default=uuid.uuid4, unique=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
-    # The text readers see: what a revision restores, and what a save compares to tell a revision.
+    # The text readers see: what a save compares to tell readers of an update.
     TEXT_FIELDS = ("title", "excerpt", "body", "hero_alt", "correction_note")
+    # What a save keeps a revision for: the text, and the address and image readers see with it
+    # (whoever changes any of them changed what a reviewer approves: workflow._text_writers()).
+    REVISED_FIELDS = (*TEXT_FIELDS, "slug", "hero_image", "hero_image_url")
     # What an article page and its preview read (for_listing(), PublicList): not the Markdown,
     # nor what search, the copy desk and imports derive and keep.
     SHOWN_FIELDS = (
@@ -172,6 +184,7 @@ class Article(models.Model):
             "findings",
             "blocking_findings",
             "warning_findings",
+            "withdrawn_at",  # a step of the workflow, in the log with the others
         ],
     )
 
@@ -228,11 +241,11 @@ class Article(models.Model):
             self._derive_search(rendered)
         if not self._state.adding:
             self.version += 1
-            if self.is_public and self._loaded_text and self._public_text() != self._loaded_text:
+            if self.is_public and self._loaded_text and self._changed(self.TEXT_FIELDS):
                 self.revised_at = timezone.now()
-        # A revision is kept for a change of text, not for a save that changed none.
+        # A revision is kept for a change of what readers see, not for a save that changed none.
         # (django-simple-history skips a save whenever this attribute exists.)
-        if not self._state.adding and self._loaded_text and self._public_text() == self._loaded_text:
+        if not self._state.adding and self._loaded_text and not self._changed(self.REVISED_FIELDS):
             self.skip_history_when_saving = True
         super().save(*args, **kwargs)
         self.__dict__.pop("skip_history_when_saving", None)
@@ -259,7 +272,15 @@ class Article(models.Model):
         self._loaded_text = self._public_text()
 
     def _public_text(self) -> dict:
-        return {name: self.__dict__.get(name) for name in self.TEXT_FIELDS}
+        shown = {name: self.__dict__.get(name) for name in self.REVISED_FIELDS}
+        if shown["hero_image"] is not None:  # a file (loaded, uploaded or cleared), by its name
+            shown["hero_image"] = str(shown["hero_image"])
+        return shown
+
+    def _changed(self, names) -> bool:
+        """Any of the fields `names` differs from what was loaded (see remember_loaded())."""
+        shown = self._public_text()
+        return any(shown[name] != self._loaded_text.get(name) for name in names)
 
     def has_typed_excerpt(self) -> bool:
         """The excerpt is a person's own (a derived one merely follows the body)."""
@@ -356,19 +377,18 @@ class Article(models.Model):
         )
 
     def has_been_public(self) -> bool:
-        """Public now, or once: published, and its time had come before it was unpublished (the log tells).
+        """Public now, or once: unpublished after its time had come (the workflow notes `withdrawn_at`).
 
         An article scheduled and withdrawn before its time was never public.
         """
-        if self.is_public:
-            return True
-        if self.pk is None or self.published_at is None:
-            return False
-        return self.events.filter(action="unpublish", created_at__gte=self.published_at).exists()
+        return self.is_public or self.withdrawn_at is not None
 
     def is_withdrawn(self) -> bool:
-        """Unpublished after readers had seen it: its addresses answer 410 Gone."""
-        return self.status == self.Status.UNPUBLISHED and self.has_been_public()
+        """Seen by readers and not public now: its addresses answer 410 Gone until it is public again.
+
+        Whatever its status: unpublished, back in the review to be fixed, or scheduled again.
+        """
+        return not self.is_public and self.has_been_public()
 
     @property
     def is_scheduled(self) -> bool:

@@ -34,6 +34,7 @@ class ArticleEvent(models.Model):
         UNPUBLISH = "unpublish", _("Unpublish")
         REVERT_TO_DRAFT = "revert_to_draft", _("Back to draft")
         IMPORT = "import", _("Import")
+        RESTORE = "restore", _("Restored an old version")  # a note: no change of status
 
     action = models.CharField(_("action"), max_length=30, choices=Action.choices)
     from_status = models.CharField(_("from"), max_length=20)

@@ -9,8 +9,10 @@ that move articles (the desk's form, the workflow's publish, the importer) read
 
 The public side is `answer()`, for a request that found no public page: an old
 address of a public article redirects; the address (or an old one) of an
-article unpublished after readers saw it answers 410 Gone; anything else stays
-a 404, so that a draft or a scheduled article does not show that it exists.
+article readers saw that is not public now (unpublished, back in the review,
+or scheduled again) answers 410 Gone, and so does an address taken over by
+an article withdrawn since; anything else stays a 404, so that a draft or a
+scheduled article does not show that it exists.
 """
 
 from django.http import HttpResponsePermanentRedirect
@@ -52,11 +54,15 @@ def keep_old_address(*, article: Article, before: str | None) -> LegacyAddress |
 def answer(request):
     """A 301 or a 410 for a GET of a path no public page answered; None to leave it a 404."""
     path = LegacyAddress.normalize(request.path)
+    # The article whose own address it is, withdrawn, is the one readers last saw there: not one
+    # that left the address before it came.
+    own = _article_at(request, path)
+    if own is not None and own.is_withdrawn():
+        return _gone(request)
     kept = LegacyAddress.objects.select_related("article").filter(path=path).first()
     if kept is not None and kept.article.is_public:
         return _redirect(kept.article.get_absolute_url())
-    article = kept.article if kept is not None else _article_at(request, path)
-    if article is not None and article.is_withdrawn():
+    if kept is not None and kept.article.is_withdrawn():
         return _gone(request)
     return None
 

@@ -13,6 +13,7 @@ from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import uri_to_iri
 
 from articles.desk import workflow
 from articles.models import Article, LegacyAddress
@@ -125,6 +126,44 @@ def test_a_reimported_file_with_another_date_redirects_the_address_it_had(chief,
     assert anonymous.get(old)["Location"] == "/2025/11/18/minato/"
 
 
+def test_a_reimport_never_moves_a_public_article_to_a_future_date(chief, tmp_path, anonymous):
+    from articles.tests.conftest import run_import
+
+    path = tmp_path / "2025-11-16-港の話.md"
+    path.write_text("---\ntitle: 港の話\ndate: 2025-11-16 09:00:00 +0900\n---\n本文。\n", encoding="utf-8")
+    run_import(path)
+    article = Article.objects.get()
+    address, before = article.get_absolute_url(), (article.published_at, article.version, article.body)
+    events = article.events.count()
+    later = timezone.localtime(timezone.now() + timedelta(days=10))
+    path.write_text(
+        f"---\ntitle: 港の話\ndate: {later:%Y-%m-%d %H:%M:%S %z}\n---\n本文を直した。\n", encoding="utf-8"
+    )
+
+    code, out, err = run_import(path)
+
+    assert code == 1 and "1 refused" in out
+    assert str(path) in err and "2025-11-16 09:00" in err and f"{later:%Y-%m-%d %H:%M}" in err
+    article.refresh_from_db()
+    assert (article.published_at, article.version, article.body) == before  # nothing of the file
+    assert article.events.count() == events and old_addresses() == []
+    assert article.is_public and anonymous.get(address).status_code == 200
+
+
+def test_the_desk_has_no_way_to_move_a_public_article_to_a_later_time(editor_client, editor):
+    article = published_article(slug="ima")
+    before = article.published_at
+    later = timezone.now() + timedelta(days=10)
+
+    with pytest.raises(workflow.NotAllowed):  # publishing again is for an approved or unpublished one
+        workflow.perform(article, "publish", by=editor, publish_at=later)
+    form = change_form(article, title=article.title, body=article.body)
+    editor_client.post(change_url(article), {**form, "published_at": later.isoformat()})  # read-only
+
+    article.refresh_from_db()
+    assert article.published_at == before and article.is_public
+
+
 def test_an_export_writes_the_old_sites_permalink_not_an_address_the_article_left(editor_client):
     from articles.transfer.posts import export_post
 
@@ -143,9 +182,9 @@ def test_an_article_that_was_never_public_moves_without_a_redirect_or_a_warning(
     draft = ArticleFactory(slug="shitagaki")
     addresses = [a.get_absolute_url() for a in (scheduled, withdrawn_in_time, draft)]
 
-    for article in (scheduled, draft):
-        response = rename(editor_client, article, f"{article.slug}-2", confirm=False)
-        assert response.status_code == 302  # saved at once: there was nothing to warn about
+    # (A scheduled article's text is frozen until its time: it is renamed once taken back to draft.)
+    response = rename(editor_client, draft, "shitagaki-2", confirm=False)
+    assert response.status_code == 302  # saved at once: there was nothing to warn about
     withdrawn_in_time.refresh_from_db()
     assert not withdrawn_in_time.has_been_public()
 
@@ -243,6 +282,22 @@ def test_an_address_taken_over_by_another_public_article_serves_that_article(edi
     assert old_addresses() == [(path_of(taken), second.pk)]
 
 
+def test_an_address_taken_over_and_then_withdrawn_answers_410_not_the_first_articles_redirect(
+    editor_client, anonymous
+):
+    first = published_article(slug="aaa")
+    taken = first.get_absolute_url()
+    rename(editor_client, first, "bbb")
+    second = ArticleFactory(title="後から来た記事", slug="aaa", published=first.published_at)
+    assert anonymous.get(taken).status_code == 200
+
+    workflow.perform(second, "unpublish", by=StaffFactory(role="Editor"), comment="誤り")
+
+    assert anonymous.get(taken).status_code == 410  # readers last saw the second article there
+    first.refresh_from_db()
+    assert anonymous.get(first.get_absolute_url()).status_code == 200
+
+
 def test_taking_an_old_slug_back_removes_its_redirect(editor_client, anonymous):
     article = published_article(slug="moto")
     first = article.get_absolute_url()
@@ -280,6 +335,20 @@ def test_the_desk_warns_before_a_new_slug_moves_a_public_article_and_saves_once_
     assert second.status_code == 302
     article.refresh_from_db()
     assert article.slug == "keikaku-shounin" and old_addresses() == [(path_of(old), article.pk)]
+
+
+def test_the_desk_warning_shows_the_addresses_as_readers_read_them(editor_client):
+    article = published_article(slug="浜辺の清掃")
+    old = uri_to_iri(article.get_absolute_url())
+    assert old.endswith("/浜辺の清掃/")
+
+    html = rename(editor_client, article, "浜辺の清掃-続報", confirm=False).content.decode()
+
+    start = html.index('class="address-change"')
+    warning = html[start : html.index("</section>", start)]
+    assert f"<code>{old}</code>" in warning
+    assert f"<code>{old.replace('浜辺の清掃', '浜辺の清掃-続報')}</code>" in warning
+    assert "%E6" not in warning
 
 
 def test_an_emptied_slug_on_a_public_article_is_warned_about_too(editor_client):
@@ -374,6 +443,47 @@ def test_an_old_address_of_an_unpublished_article_answers_410(editor_client, ano
     assert anonymous.get(article.get_absolute_url()).status_code == 410
 
 
+def test_a_withdrawn_article_answers_410_while_it_is_reworked_until_it_is_public_again(
+    editor_client, editor, anonymous
+):
+    article = published_article(slug="moto")
+    old = article.get_absolute_url()
+    rename(editor_client, article, "ato")
+    article.refresh_from_db()
+    new = article.get_absolute_url()
+    workflow.perform(article, "unpublish", by=editor, comment="誤り")
+    assert [anonymous.get(a).status_code for a in (old, new)] == [410, 410]
+
+    chief = StaffFactory(role="Chief")  # who may approve text an editor changed
+    for action in ("revert_to_draft", "submit", "approve"):
+        workflow.perform(article, action, by=chief)
+        assert [anonymous.get(a).status_code for a in (old, new)] == [410, 410], article.status
+        assert article.has_been_public() and article.is_withdrawn()
+
+    workflow.perform(article, "publish", by=editor)
+    assert anonymous.get(new).status_code == 200
+    assert anonymous.get(old)["Location"] == new
+
+
+def test_a_withdrawn_article_rescheduled_for_later_answers_410_until_it_comes_out(
+    editor, anonymous, monkeypatch
+):
+    article = ArticleFactory(slug="saikai", published=timezone.now() - timedelta(days=3))
+    old = article.get_absolute_url()
+    workflow.perform(article, "unpublish", by=editor, comment="確認")
+    coming_out = timezone.now() + timedelta(days=2)
+    workflow.perform(article, "publish", by=editor, publish_at=coming_out)
+    new = article.get_absolute_url()
+
+    assert new != old and article.is_scheduled and article.has_been_public()
+    assert [anonymous.get(a).status_code for a in (old, new)] == [410, 410]
+
+    later = coming_out + timedelta(minutes=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert anonymous.get(new).status_code == 200
+    assert anonymous.get(old)["Location"] == new
+
+
 def test_scheduled_draft_and_mistyped_addresses_stay_404(anonymous):
     scheduled = ArticleFactory(slug="yotei", published=timezone.now() + timedelta(days=1))
     draft = ArticleFactory(slug="shitagaki")
@@ -418,9 +528,9 @@ def test_the_410_page_runs_a_fixed_number_of_queries(anonymous, articles, django
     workflow.perform(article, "unpublish", by=StaffFactory(role="Editor"), comment="誤り")
     url = article.get_absolute_url()
     anonymous.get(url)
-    # The public state, the article page's look-up, the old address, the article at the address and
-    # whether it was withdrawn after it was seen (the menu is kept under the public state's mark).
-    with django_assert_num_queries(5):
+    # The public state, the article page's look-up and the article at the address, withdrawn: no old
+    # address is read (the menu is kept under the public state's mark).
+    with django_assert_num_queries(3):
         assert anonymous.get(url).status_code == 410
 
 

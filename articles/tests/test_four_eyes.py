@@ -1,14 +1,19 @@
 """Four eyes on the text, not on its creator: no editor approves text they changed since its last approval."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.desk import workflow
 from articles.models import Article, ArticleEvent
 from articles.tests.conftest import run_import
 from articles.tests.factories import ArticleFactory, AuthorFactory, StaffFactory
 from articles.tests.test_admin import change_form
+from articles.tests.test_editor import image_bytes
 from articles.tests.test_import import JAPANESE
 
 pytestmark = pytest.mark.django_db
@@ -39,10 +44,10 @@ def rows(article):
     )
 
 
-def act(client, article, action):
+def act(client, article, action, **fields):
     """Press a workflow button; return the messages the desk shows."""
     response = client.post(
-        reverse("admin:articles_article_workflow", args=[article.pk]), {"_workflow": action}
+        reverse("admin:articles_article_workflow", args=[article.pk]), {"_workflow": action, **fields}
     )
     return " ".join(str(message) for message in get_messages(response.wsgi_request))
 
@@ -144,6 +149,75 @@ def test_a_chief_approving_someone_elses_text_is_not_marked(desk):
     assert not ArticleEvent.objects.get(action="approve").own_changes
 
 
+@pytest.mark.parametrize(
+    "change",
+    [{"hero_image_url": "https://images.example.com/no-alt.jpg"}, {"slug": "another-address"}],
+    ids=["image", "address"],
+)
+def test_an_editor_who_changed_the_image_or_the_address_cannot_approve_it_alone(desk, change):
+    article = Article.objects.get(pk=writers_article(desk).pk)
+    for name, value in change.items():
+        setattr(article, name, value)
+    article._history_user = desk["sato"]
+    article.save()
+    workflow.perform(article, "submit", by=desk["writer"])
+    with pytest.raises(workflow.NotAllowed, match="ダブルチェックの原則"):
+        workflow.perform(article, "approve", by=desk["sato"])
+    workflow.perform(article, "approve", by=desk["suzuki"])
+    assert Article.objects.get(pk=article.pk).status == S.APPROVED
+
+
+def test_an_image_uploaded_in_the_desk_is_the_uploaders_change(client, desk):
+    article = writers_article(desk)
+    client.force_login(desk["sato"])
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    form = change_form(article, title=article.title, body=article.body, tags="")  # the text as it is
+    form["hero_image"] = SimpleUploadedFile("port.png", image_bytes(), "image/png")
+    assert client.post(url, form).status_code == 302
+    changed = Article.objects.get(pk=article.pk)
+    assert changed.hero_image.name.endswith(".png") and changed.body == article.body
+    workflow.perform(article, "submit", by=desk["writer"])
+    assert "ダブルチェックの原則" in act(client, article, "approve")
+    assert Article.objects.get(pk=article.pk).status == S.IN_REVIEW
+    first, uploaded = article.history.order_by("history_id")
+    assert uploaded.history_user == desk["sato"]  # a version of its own, to compare:
+    compare = {"a": first.history_id, "b": uploaded.history_id}
+    revisions = client.get(reverse("admin:articles_article_revisions", args=[article.pk]), compare)
+    assert f'<span class="diff-added">+{changed.hero_image.name}</span>' in revisions.content.decode()
+
+
+def test_a_scheduled_articles_text_is_frozen_until_it_is_taken_back(client, desk):
+    """What was reviewed is what readers get at the scheduled time."""
+    sato, suzuki = desk["sato"], desk["suzuki"]
+    article = writers_article(desk, title="予約記事", body="審査された本文。")
+    workflow.perform(article, "submit", by=desk["writer"])
+    workflow.perform(article, "approve", by=suzuki)
+    client.force_login(sato)
+    later = (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    act(client, article, "publish", _publish_at=later)
+    article.refresh_from_db()
+    assert article.is_scheduled
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    page = client.get(url).content.decode()
+    assert 'name="title"' not in page and 'name="body"' not in page  # read-only
+    assert 'value="unpublish"' in page and "予約中は本文を変更できません" in page  # and how to change it
+    before = rows(article)
+    edited = change_form(article, title="誰も審査していない見出し", body="誰も審査していない本文。", tags="")
+    assert client.post(url, edited).status_code == 409
+    assert rows(article) == before
+
+    # Taken back, changed, and reviewed again by someone else.
+    act(client, article, "unpublish", _comment="見出しを直すため予約を取り消します。")
+    act(client, article, "revert_to_draft")
+    article.refresh_from_db()
+    assert article.status == S.DRAFT
+    assert client.post(url, change_form(article, title="直した見出し", tags="")).status_code == 302
+    act(client, article, "submit")
+    assert "ダブルチェックの原則" in act(client, article, "approve")
+    workflow.perform(article, "approve", by=suzuki)
+    assert Article.objects.get(pk=article.pk).status == S.APPROVED
+
+
 # --- the importer and the command line -------------------------------------------------
 
 
@@ -175,3 +249,17 @@ def test_a_chiefs_import_is_published_and_logged_as_their_own(desk):
     article = Article.objects.get()
     assert code == 0 and article.is_public
     assert article.events.get(action="approve").own_changes
+
+
+def test_a_re_import_does_not_change_the_text_of_a_scheduled_article(desk, tmp_path):
+    when = (timezone.localtime() + timedelta(days=2)).replace(microsecond=0)
+    path = tmp_path / f"{when:%Y-%m-%d}-yotei.md"
+    path.write_text(f"---\ntitle: 予約記事\ndate: {when.isoformat()}\n---\n審査された本文。\n", "utf-8")
+    run_import(path, "--user", "yamada")
+    article = Article.objects.get()
+    assert article.is_scheduled
+    path.write_text(path.read_text("utf-8").replace("審査された", "誰も審査していない"), "utf-8")
+    before = rows(article)
+    code, out, err = run_import(path, "--user", "sato")
+    assert "scheduled" in out + err and "1 refused" in out + err
+    assert rows(article) == before

@@ -38,6 +38,7 @@ MATRIX = {
     "schedule":              ("no", "no", "no", "yes", "yes"),
     "unpublish":             ("no", "no", "no", "yes", "yes"),
     "correct":               ("no", "no", "no", "yes", "yes"),
+    "edit a scheduled one":  ("no", "no", "no", "no", "no"),
     "delete":                ("no", "no", "no", "no", "yes"),
     "upload":                ("no", "no", "yes", "yes", "yes"),
     "view history":          ("no", "no", "no", "yes", "yes"),
@@ -150,6 +151,12 @@ def _perform(client, actor, action, media_root):
         )
         client.post(reverse(change, args=[article.pk]), form)
         return Article.objects.get(pk=article.pk).correction_note == "日付を訂正しました。"
+    if action == "edit a scheduled one":  # its text is frozen, as reviewed, until its time
+        article = _theirs(S.APPROVED)
+        later = timezone.now() + timedelta(days=1)
+        workflow.perform(article, "publish", by=StaffFactory(username="setup-chief"), publish_at=later)
+        client.post(reverse(change, args=[article.pk]), change_form(article, title="予約後に直した"))
+        return Article.objects.get(pk=article.pk).title == "予約後に直した"
     if action == "delete":
         article = _theirs(S.DRAFT)
         client.post(reverse("admin:articles_article_delete", args=[article.pk]), {"post": "yes"})

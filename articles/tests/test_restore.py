@@ -4,6 +4,9 @@ On a published article the old text opens in the change form, not saved; on a
 draft a page shows what differs, and only its confirmation saves a new version.
 """
 
+import re
+from html import unescape
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -39,6 +42,18 @@ def published_after_a_fix(fixer, owner=None):
 
 def change_url(article):
     return reverse("admin:articles_article_change", args=[article.pk])
+
+
+def shown(html, name):
+    """A field of the form as the browser shows it: (its text, its greyed placeholder)."""
+    found = re.search(rf'<textarea name="{name}"([^>]*)>\n?(.*?)</textarea>', html, re.S)
+    if found:
+        attributes, text = found.groups()
+    else:
+        attributes = re.search(rf'<input type="text" name="{name}"([^>]*)>', html)[1]
+        text = re.search(r'value="([^"]*)"', attributes)[1]
+    placeholder = re.search(r'placeholder="([^"]*)"', attributes)
+    return unescape(text), unescape(placeholder[1]) if placeholder else ""
 
 
 def revisions_url(article):
@@ -91,14 +106,18 @@ def test_saving_the_loaded_text_is_a_correction_like_any_other(client, editor):
 def test_the_loaded_text_is_refused_when_someone_saved_in_between(client, editor):
     article, bare = published_after_a_fix(editor)
     client.force_login(editor)
-    client.get(change_url(article), {"restore": bare.history_id})
-    opened = change_form(article, title=bare.title, body=bare.body, tags="")
+    html = client.get(change_url(article), {"restore": bare.history_id}).content.decode()
+    assert "から読み込みました" in html and shown(html, "body")[0] == BARE  # the old text, in the form
+    assert f'<input type="hidden" name="version" value="{article.version}"' in html
+    opened = change_form(article, title=shown(html, "title")[0], body=shown(html, "body")[0], tags="")
     colleague = Article.objects.get(pk=article.pk)
     colleague.title = "港の朝（訂正）"
     colleague.save()
     before = rows(article)
     response = client.post(change_url(article), {**opened, "_restore": bare.history_id})
-    assert response.status_code == 200 and "errornote" in response.content.decode()
+    html = response.content.decode()
+    assert response.status_code == 200 and "errornote" in html
+    assert "あなたがこの記事を開いた後" in html  # refused by the version check, not by anything else
     assert rows(article) == before
 
 
@@ -128,10 +147,19 @@ def test_no_one_changes_a_published_article_by_restoring(client, role):
     before = rows(article)
     opened = client.get(change_url(article), {"restore": bare.history_id})
     posted = client.post(revisions_url(article), {"restore": bare.history_id, "version": article.version})
-    may_correct = role in ("Editor", "Chief")
-    notice = "から読み込みました" in opened.content.decode()
-    assert notice == may_correct
-    assert posted.status_code == {"anonymous": 302, "reader": 302, "Writer": 403}.get(role, 302)
+    html = opened.content.decode()
+    if role in ("anonymous", "reader"):  # the desk's login page
+        login = reverse("admin:login")
+        assert opened.status_code == posted.status_code == 302
+        assert opened["Location"].startswith(login) and posted["Location"].startswith(login)
+    elif role == "Writer":  # the article as it is, read-only; the restore refused
+        assert opened.status_code == 200 and "港の朝" in html
+        assert "から読み込みました" not in html and 'name="body"' not in html
+        assert posted.status_code == 403
+    else:  # the old text in the form, not saved; a hand-made POST only leads there
+        assert "から読み込みました" in html and shown(html, "body")[0] == BARE
+        assert posted.status_code == 302
+        assert posted["Location"] == f"{change_url(article)}?restore={bare.history_id}"
     assert rows(article) == before
 
 
@@ -185,13 +213,23 @@ def test_who_may_restore_a_draft_and_that_a_get_never_does(client, role):
     }[role]
     if visitor:
         client.force_login(visitor)
+    may = role in ("Writer", "Editor", "Chief")
     before = rows(article)
-    client.get(revisions_url(article), {"restore": first.history_id})
-    assert rows(article) == before
+    confirm = client.get(revisions_url(article), {"restore": first.history_id})
+    assert rows(article) == before  # a GET never saves, whoever sends it
+    if may:  # the confirmation page, with what differs
+        html = confirm.content.decode()
+        assert confirm.status_code == 200 and "バージョン 1 を復元しますか？" in html
+        assert '<span class="diff-added">+最初の本文。</span>' in html
+        assert f'<input type="hidden" name="restore" value="{first.history_id}">' in html
+    else:
+        assert confirm.status_code == {"anonymous": 302, "reader": 302, "another Writer": 403}[role]
     client.post(revisions_url(article), {"restore": first.history_id, "version": article.version})
     article.refresh_from_db()
-    assert (article.body == "最初の本文。") == (role in ("Writer", "Editor", "Chief"))
-    if article.body != "最初の本文。":
+    assert (article.body == "最初の本文。") == may
+    if may:
+        assert article.history.first().history_change_reason == "restored v1"
+    else:
         assert rows(article) == before
 
 
@@ -222,3 +260,107 @@ def test_restoring_is_not_possible_while_the_text_is_frozen_for_review(client, w
         not in client.get(change_url(article), {"restore": first.history_id}).content.decode()
     )
     assert rows(article) == before
+
+
+# --- the excerpt: typed or derived, as it was in the version restored --------------------
+
+TYPED, LATER = "手で書いた要約。", "後から書いた要約。"
+FIRST_BODY, LATER_BODY = "一段落目の本文。\n\n二段落目の本文。", "書き直した一段落目。\n\n二段落目の本文。"
+
+
+def excerpt_changed(by, *, first, later, **factory):
+    """An article whose version 1 had the excerpt `first` ("" derives it) and a later save `later`,
+    with a rewritten body; and its version 1."""
+    article = ArticleFactory(title="要約の記事", body=FIRST_BODY, excerpt=first, **factory)
+    article = Article.objects.get(pk=article.pk)
+    article.body, article.excerpt, article._history_user = LATER_BODY, later, by
+    article.save()
+    return Article.objects.get(pk=article.pk), article.history.get(version=1)
+
+
+def save_as_shown(client, article, html, revision):
+    """Save the change form as the browser shows it."""
+    text = {name: shown(html, name)[0] for name in ("title", "excerpt", "body")}
+    form = change_form(article, **text, tags="", hero_alt=article.hero_alt, _restore=revision.history_id)
+    return client.post(change_url(article), form)
+
+
+def test_a_restored_typed_excerpt_is_in_the_box_and_saved_as_typed(client, editor):
+    article, first = excerpt_changed(editor, first=TYPED, later="", published=True)
+    assert article.excerpt_is_derived and article.excerpt == "書き直した一段落目。"
+    client.force_login(editor)
+    html = client.get(change_url(article), {"restore": first.history_id}).content.decode()
+    assert '<span class="diff-added">+手で書いた要約。</span>' in html  # what the diff says…
+    assert shown(html, "excerpt")[0] == TYPED  # …is in the box…
+    assert save_as_shown(client, article, html, first).status_code == 302
+    article.refresh_from_db()
+    assert (article.excerpt, article.excerpt_is_derived) == (TYPED, False)  # …and is saved
+
+
+def test_a_restored_derived_excerpt_follows_the_body_again(client, editor):
+    article, first = excerpt_changed(editor, first="", later=LATER, published=True)
+    assert (article.excerpt, article.excerpt_is_derived) == (LATER, False)
+    client.force_login(editor)
+    html = client.get(change_url(article), {"restore": first.history_id}).content.decode()
+    assert '<span class="diff-added">+一段落目の本文。</span>' in html
+    assert shown(html, "excerpt") == ("", "一段落目の本文。")  # an empty box: the first paragraph
+    assert save_as_shown(client, article, html, first).status_code == 302
+    article = Article.objects.get(pk=article.pk)
+    assert (article.excerpt, article.excerpt_is_derived) == ("一段落目の本文。", True)
+    article.body = "また書き直した。\n\n二段落目の本文。"
+    article.save()
+    assert article.excerpt == "また書き直した。"
+
+
+@pytest.mark.parametrize(
+    ("first", "later", "restored", "derived"),
+    [(TYPED, "", TYPED, False), ("", LATER, "一段落目の本文。", True)],
+    ids=["typed, then cleared", "derived, then typed"],
+)
+def test_restoring_a_draft_saves_the_excerpt_its_diff_shows(client, writer, first, later, restored, derived):
+    article, version_1 = excerpt_changed(
+        writer, first=first, later=later, created_by=writer, authors=[AuthorFactory(user=writer)]
+    )
+    client.force_login(writer)
+    confirm = client.get(revisions_url(article), {"restore": version_1.history_id}).content.decode()
+    assert f'<span class="diff-added">+{restored}</span>' in confirm
+    client.post(revisions_url(article), {"restore": version_1.history_id, "version": article.version})
+    article.refresh_from_db()
+    assert (article.body, article.excerpt, article.excerpt_is_derived) == (FIRST_BODY, restored, derived)
+
+
+# --- where a restore shows --------------------------------------------------------------
+
+
+def test_a_restore_is_in_the_desks_history_saying_which_version_and_who(client, writer, editor):
+    draft, first = draft_written_twice(writer)
+    client.force_login(writer)
+    client.post(revisions_url(draft), {"restore": first.history_id, "version": draft.version})
+    article, bare = published_after_a_fix(editor)
+    client.force_login(editor)
+    html = client.get(change_url(article), {"restore": bare.history_id}).content.decode()
+    save_as_shown(client, article, html, bare)
+    for restored, who in ((draft, "writer"), (article, "editor")):
+        history = client.get(change_url(restored)).content.decode().split("article-history", 1)[1]
+        restored.refresh_from_db()
+        assert f"{who} · <strong>以前のバージョンを復元</strong>" in history
+        assert f"バージョン 1 を復元し、バージョン {restored.version} として保存しました。" in history
+
+
+def test_the_notice_says_who_saved_the_version_only_when_someone_did(client, editor):
+    article, bare = published_after_a_fix(editor)  # its version 1 was made without a person
+    client.force_login(editor)
+    html = client.get(change_url(article), {"restore": bare.history_id}).content.decode()
+    notice = html.split('class="restore-notice"', 1)[1].split("</p>", 1)[0]
+    assert "バージョン 1 から読み込みました" in notice and "に保存）のものです" in notice
+    assert "—" not in notice and "が保存" not in notice
+    newer = article.history.first()
+    html = client.get(change_url(article), {"restore": newer.history_id}).content.decode()
+    assert "に editor が保存）のものです" in html
+
+    draft = ArticleFactory(title="初稿", body="最初の本文。", created_by=editor)
+    draft.body = "書き直した本文。"
+    draft.save()
+    confirm = client.get(revisions_url(draft), {"restore": draft.history.get(version=1).history_id})
+    said = confirm.content.decode().split("<h1>", 1)[1].split("</p>", 1)[0]
+    assert "バージョン 1 は" in said and "に保存されました。" in said and "—" not in said

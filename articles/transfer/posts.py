@@ -238,11 +238,22 @@ def _apply(post: jekyll.Post, *, path, user, names: Names, as_draft: bool, ahead
             )
             % {"when": f"{timezone.localtime(article.updated_at):%Y-%m-%d %H:%M}"}
         )
+    if article is not None:
+        _refuse_a_date_to_come(article, post)
     outcome = Outcome.CREATED if article is None else Outcome.UPDATED
     content_changed = article is None or _comparable(export_post(article)) != _comparable(
         _as_stored(post, article)
     )
     findings, transitioned, notes = None, False, []
+    if content_changed and outcome == Outcome.UPDATED and article.is_scheduled:
+        # Frozen as it was reviewed, as in the desk: to change it, take it back first.
+        raise ImportRefused(
+            _(
+                "the article is scheduled for %(when)s: what was reviewed is what readers get, so nothing "
+                "of the file was applied; unpublish the article in the desk to change it"
+            )
+            % {"when": f"{timezone.localtime(article.published_at):%Y-%m-%d %H:%M}"}
+        )
     if content_changed:
         # A file with another date moves an article that was public: its old address redirects.
         known = addresses.known_address(article) if article is not None else None
@@ -296,6 +307,28 @@ def _edited_since_import(article: Article) -> bool:
     return (
         article.history.filter(history_date__gt=since).exists()
         or article.events.filter(created_at__gt=since).exclude(via="import").exists()
+    )
+
+
+def _refuse_a_date_to_come(article: Article, post: jekyll.Post) -> None:
+    """An article readers have seen is not moved to a time still to come.
+
+    It would leave the site (or stay off it, withdrawn) until then with no one
+    unpublishing it, and its addresses would lead nowhere: taking an article
+    off the site is the desk's decision, logged with a reason.
+    """
+    if not article.has_been_public() or post.date <= timezone.now() or post.date == article.published_at:
+        return
+    raise ImportRefused(
+        _(
+            "readers have seen this article (published %(current)s); the file's date %(date)s is still "
+            "to come, and an import does not take an article off the site until a later date. Nothing of "
+            "the file was applied: give it the article's date, or unpublish the article in the desk"
+        )
+        % {
+            "current": f"{timezone.localtime(article.published_at):%Y-%m-%d %H:%M}",
+            "date": f"{timezone.localtime(post.date):%Y-%m-%d %H:%M}",
+        }
     )
 
 
