@@ -1,40 +1,21 @@
-from datetime import datetime
-
-from django.conf import settings
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
-from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.http import urlencode
-from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from markdownx.models import MarkdownxField
-from markdownx.widgets import AdminMarkdownxWidget
-from taggit.models import Tag as TaggitTag
 
 from articles.desk import revisions as revisions_module
 from articles.desk import workflow
-from articles.desk.forms import ArticleForm, BylineFormSet, TagForm, opening_with
-from articles.models import Article, Author, Byline, Category, PreviewLink, Tag
+from articles.desk.article_views import ArticleDeskViews, number
+from articles.desk.forms import MARKDOWN_EDITOR, ArticleForm, BylineFormSet, opening_with
+from articles.models import Article, Byline
 from articles.site import addresses
 from articles.text import copydesk
-
-# Newsroom has its own tag model; taggit's stock one stays unused.
-admin.site.unregister(TaggitTag)
-admin.site.site_header = format_lazy(gettext_lazy("{site} editorial desk"), site=settings.SITE_NAME)
-admin.site.site_title = format_lazy(gettext_lazy("{site} desk"), site=settings.SITE_NAME)
-admin.site.index_title = gettext_lazy("Desk")
-
-MARKDOWN_EDITOR = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
 
 
 class BylineInline(admin.TabularInline):
@@ -107,7 +88,7 @@ class CopyDeskFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ArticleDeskViews, admin.ModelAdmin):
     form = ArticleForm
     formfield_overrides = MARKDOWN_EDITOR
     inlines = [BylineInline]
@@ -237,7 +218,7 @@ class ArticleAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request, article):
             return None
         revisions = article.history.select_related("history_user")
-        return get_object_or_404(revisions, history_id=_number(wanted))
+        return get_object_or_404(revisions, history_id=number(wanted))
 
     def _restore_notice(self, request, article) -> dict:
         """What the change form says of a version it opened with: which one, and what differs from now."""
@@ -321,167 +302,6 @@ class ArticleAdmin(admin.ModelAdmin):
     def response_change(self, request, obj):
         return self._after_save(request, obj) or super().response_change(request, obj)
 
-    def get_urls(self):
-        workflow_url = path(
-            "<path:object_id>/workflow/",
-            self.admin_site.admin_view(self.workflow_view),
-            name="articles_article_workflow",
-        )
-        share_url = path(
-            "<path:object_id>/share/",
-            self.admin_site.admin_view(self.share_view),
-            name="articles_article_share",
-        )
-        revisions_url = path(
-            "<path:object_id>/revisions/",
-            self.admin_site.admin_view(self.revisions_view),
-            name="articles_article_revisions",
-        )
-        addresses_url = path(
-            "<path:object_id>/addresses/",
-            self.admin_site.admin_view(self.addresses_view),
-            name="articles_article_addresses",
-        )
-        return [workflow_url, share_url, revisions_url, addresses_url, *super().get_urls()]
-
-    def addresses_view(self, request, object_id):
-        """Remove one of the article's old addresses (`remove` = its id): the chief's call."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        article = self.get_object(request, object_id)
-        if article is None or not request.user.has_perm("articles.delete_legacyaddress"):
-            raise PermissionDenied
-        removed = article.legacy_addresses.filter(pk=_number(request.POST.get("remove")))
-        self.log_deletions(request, removed)
-        for address in removed:
-            address.delete()
-            self.message_user(
-                request,
-                _("%(path)s no longer leads to this article.") % {"path": address.path},
-                messages.SUCCESS,
-            )
-        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
-
-    def revisions_view(self, request, object_id):
-        """Every saved version: compare any two (?a=&b=), restore one (?restore=, see _restore())."""
-        article = self.get_object(request, object_id)
-        if article is None or not self.has_view_permission(request, article):
-            raise PermissionDenied
-        revisions = article.history.select_related("history_user")
-        if request.method == "POST" or "restore" in request.GET:
-            return self._restore(request, article, revisions)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "article": article,
-            "revisions": revisions,
-            "can_restore": self.has_change_permission(request, article),
-            "restore_saves": revisions_module.saves_at_once(article),
-            "changes": None,
-        }
-        if request.GET.get("a") and request.GET.get("b"):
-            older = get_object_or_404(revisions, history_id=_number(request.GET["a"]))
-            newer = get_object_or_404(revisions, history_id=_number(request.GET["b"]))
-            context.update(older=older, newer=newer, changes=revisions_module.diff(older, newer))
-        return TemplateResponse(request, "admin/articles/article/revisions.html", context)
-
-    def _restore(self, request, article, revisions):
-        """A draft: what differs, to confirm (GET), then a new version (POST). Else: the change form, unsaved."""
-        if not self.has_change_permission(request, article):
-            raise PermissionDenied
-        wanted = request.POST.get("restore") if request.method == "POST" else request.GET.get("restore")
-        revision = get_object_or_404(revisions, history_id=_number(wanted))
-        change_url = reverse("admin:articles_article_change", args=[article.pk])
-        if not revisions_module.saves_at_once(article):  # nothing is saved here
-            return HttpResponseRedirect(f"{change_url}?{urlencode({'restore': revision.history_id})}")
-        if request.method != "POST":
-            return self._confirm_restore(request, article, revision)
-        try:
-            revisions_module.restore(
-                article, revision, by=request.user, seen_version=_number(request.POST.get("version"))
-            )
-        except revisions_module.RestoreRefused as refusal:
-            self.message_user(request, str(refusal), messages.ERROR)
-            return HttpResponseRedirect(request.path)  # the versions as they are now
-        self.message_user(
-            request, _("Version %(v)s was restored as a new version.") % {"v": revision.version}
-        )
-        return HttpResponseRedirect(change_url)
-
-    def _confirm_restore(self, request, article, revision):
-        current = article.history.first()  # the text as last saved
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "article": article,
-            "revision": revision,
-            "current": current,
-            "changes": revisions_module.diff(current, revision, revisions_module.RESTORED_FIELDS),
-        }
-        return TemplateResponse(request, "admin/articles/article/restore.html", context)
-
-    def share_view(self, request, object_id):
-        """Create a shareable preview link, or revoke one (`revoke` = its id)."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        article = self.get_object(request, object_id)
-        if article is None or not request.user.has_perm("articles.review_article"):
-            raise PermissionDenied
-        if request.POST.get("revoke"):
-            article.preview_links.filter(pk=_number(request.POST["revoke"]), revoked_at=None).update(
-                revoked_at=timezone.now()
-            )
-            self.message_user(request, _("The preview link was revoked."), messages.SUCCESS)
-        else:
-            link = PreviewLink.objects.create(article=article, created_by=request.user)
-            address = request.build_absolute_uri(link.get_absolute_url())
-            self.message_user(
-                request, _("Preview link for reviewers (valid 7 days): %(url)s") % {"url": address}
-            )
-        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
-
-    def workflow_view(self, request, object_id):
-        """The workflow buttons of someone who may act on an article but not edit it."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        article = self.get_object(request, object_id)
-        if article is None or not self.has_view_permission(request, article):
-            raise PermissionDenied
-        return self._after_save(request, article) or HttpResponseRedirect(
-            reverse("admin:articles_article_change", args=[article.pk])
-        )
-
-    def _after_save(self, request, obj):
-        """Perform the workflow button that was pressed, once the edits are saved."""
-        action = request.POST.get("_workflow")
-        if not action:
-            return None
-        try:
-            workflow.perform(
-                obj,
-                action,
-                by=request.user,
-                comment=request.POST.get("_comment", ""),
-                publish_at=_parse_publish_at(request.POST.get("_publish_at", "")),
-            )
-        except (workflow.NotAllowed, ValueError, OverflowError) as refusal:
-            self.message_user(
-                request, _("Saved, but not done: %(reason)s") % {"reason": refusal}, messages.ERROR
-            )
-        else:
-            self.message_user(
-                request,
-                _("“%(title)s”: %(action)s done.")
-                % {
-                    "title": obj.title,
-                    "action": workflow.ACTIONS[action].label,
-                },
-                messages.SUCCESS,
-            )
-            if obj.findings and action != "publish":
-                self.message_user(request, _copy_desk_note(obj), messages.WARNING)
-        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[obj.pk]))
-
 
 def _approve_refusal(article, user) -> str | None:
     """Why a reviewer may not approve an article in review (the four-eyes rule), for the workflow panel."""
@@ -492,20 +312,6 @@ def _approve_refusal(article, user) -> str | None:
     return workflow.refusal(article, "approve", user)
 
 
-def _copy_desk_note(article) -> str:
-    if article.blocking_findings:
-        return ngettext(
-            "The copy desk found %(n)s thing that must be fixed before publishing; see its report.",
-            "The copy desk found %(n)s things that must be fixed before publishing; see its report.",
-            article.blocking_findings,
-        ) % {"n": article.blocking_findings}
-    return ngettext(
-        "The copy desk has %(n)s warning; see its report.",
-        "The copy desk has %(n)s warnings; see its report.",
-        article.warning_findings,
-    ) % {"n": article.warning_findings}
-
-
 def _copy_report(article) -> dict:
     """The findings kept at the article's last save, blocking and other."""
     findings = copydesk.stored(article) if article else []
@@ -514,78 +320,3 @@ def _copy_report(article) -> dict:
         "copy_blocking": [f for f in findings if f.is_blocking],
         "copy_warnings": [f for f in findings if not f.is_blocking],
     }
-
-
-def _number(value) -> int:
-    """An id from a request; anything else finds nothing (a 404, never a 500)."""
-    return int(value) if str(value).isdigit() else -1
-
-
-def _parse_publish_at(value: str) -> datetime | None:
-    if not value.strip():
-        return None
-    moment = datetime.fromisoformat(value)
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
-
-
-@admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
-    formfield_overrides = MARKDOWN_EDITOR
-    list_display = ["name", "slug", "is_desk", "user"]
-    list_filter = ["is_desk"]
-    search_fields = ["name", "slug"]
-    prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["user"]
-
-
-@admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
-    search_fields = ["name", "slug"]
-    prepopulated_fields = {"slug": ["name"]}
-
-
-@admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
-    form = TagForm
-    list_display = ["name", "slug", "article_count"]
-    search_fields = ["name", "slug"]
-    actions = ["merge_tags"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(articles=Count("tagged_articles"))
-
-    @admin.display(description=gettext_lazy("articles"), ordering="articles")
-    def article_count(self, obj):
-        return obj.articles
-
-    @admin.action(
-        description=gettext_lazy("Merge the selected tags into the most used one"), permissions=["delete"]
-    )
-    def merge_tags(self, request, queryset):
-        tags = sorted(queryset, key=lambda tag: (-tag.articles, tag.pk))
-        if len(tags) < 2:
-            self.message_user(request, _("Select two or more tags to merge."), messages.WARNING)
-            return
-        keep, others = tags[0], tags[1:]
-        keep.merge(others)
-        self.message_user(
-            request,
-            _("Merged %(others)s into “%(keep)s”.")
-            % {"others": "、".join(t.name for t in others), "keep": keep.name},
-            messages.SUCCESS,
-        )
-
-
-class DeskUserAdmin(UserAdmin):
-    """People and roles for the chief; only a superuser makes superusers or grants one-off permissions."""
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        if not request.user.is_superuser:
-            fields += ["is_superuser", "user_permissions"]
-        return fields
-
-
-admin.site.unregister(User)
-admin.site.register(User, DeskUserAdmin)

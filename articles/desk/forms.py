@@ -10,10 +10,15 @@ from django.utils.encoding import uri_to_iri
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from markdownx.models import MarkdownxField
+from markdownx.widgets import AdminMarkdownxWidget
 
 from articles.models import Article, Tag
 from articles.site import addresses
 from articles.text import copydesk
+
+# The desk edits Markdown in django-markdownx's editor, with its live preview.
+MARKDOWN_EDITOR = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
 
 
 class BylineFormSet(BaseInlineFormSet):

@@ -165,7 +165,7 @@ def test_the_desk_has_no_way_to_move_a_public_article_to_a_later_time(editor_cli
 
 
 def test_an_export_writes_the_old_sites_permalink_not_an_address_the_article_left(editor_client):
-    from articles.transfer.posts import export_post
+    from articles.transfer.export import export_post
 
     article = published_article(slug="before")
     LegacyAddress.objects.create(path="/old/site/page", original="/old/site/page.html", article=article)

@@ -23,14 +23,14 @@ def write_posts(folder, count, front_matter=""):
 
 def failing_on(monkeypatch, name, error):
     """Make the import of the file called `name` fail half-way, after its article is saved."""
-    save = transfer._save_with_links
+    save = transfer.save_with_links
 
     def save_or_fail(article, post, names, **kwargs):
         save(article, post, names, **kwargs)
         if post.slug == name:
             error(article)
 
-    monkeypatch.setattr(transfer, "_save_with_links", save_or_fail)
+    monkeypatch.setattr(transfer, "save_with_links", save_or_fail)
 
 
 def crash(article):

@@ -5,10 +5,8 @@ is open), through the same doors as the admin: the model's save() renders and
 derives, the workflow publishes. import_posts() commits files in groups.
 """
 
-import dataclasses
 import enum
 import logging
-import re
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -16,20 +14,24 @@ from pathlib import Path
 
 from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from articles import caching
 from articles.desk import workflow
-from articles.models import Article, Author, Byline, Category, LegacyAddress, Tag, TaggedArticle
+from articles.models import Article, Author, Category, LegacyAddress, Tag
 from articles.site import addresses
 from articles.text import copydesk, rendering
-from articles.text.tagging import normalize_tag_name, tag_key
+from articles.text.tagging import normalize_tag_name
 from articles.transfer import jekyll
+from articles.transfer.export import as_stored, comparable, export_post
+from articles.transfer.links import (
+    ImportRefused,
+    Names,
+    save_with_links,
+)
 
 log = logging.getLogger(__name__)
-_PLACEHOLDER = re.compile(r"(^|/):[a-z_]+")
-DESK_SUFFIXES = ("編集部", "編集局", "デスク", "desk", "Desk", "staff", "Staff", "newsroom", "Newsroom")
+
 READING_TIME_TOLERANCE = 2
 # import_posts() commits after this many files or seconds, whichever comes first: a commit a
 # file cost about a sixth of an import's time, and an editor waits no longer than this for the lock.
@@ -51,61 +53,6 @@ class ImportResult:
     message: str = ""
     notes: list[str] = field(default_factory=list)
     findings: list[copydesk.Finding] = field(default_factory=list)
-
-
-class ImportRefused(Exception):
-    """The file parsed, but cannot become an article; nothing of it is kept."""
-
-
-class Names:
-    """Authors and sections by name, remembered across the files of one run."""
-
-    def __init__(self):
-        self.authors: dict[str, Author] = {}
-        self.sections: dict[str, Category] = {}
-        self.tag_cache: dict[str, Tag] = {}
-        self.seen: dict[str, Path] = {}  # source key -> the first file with it in this run
-
-    def author(self, name: str) -> Author:
-        return self._get(self.authors, Author, name, is_desk=name.endswith(DESK_SUFFIXES))
-
-    def section(self, name: str) -> Category:
-        return self._get(self.sections, Category, name)
-
-    def tags(self, names: list[str]) -> list[Tag]:
-        """One Tag a folded name, found or created; duplicates ignored."""
-        wanted = {
-            tag_key(name): normalize_tag_name(name) for name in reversed(names) if normalize_tag_name(name)
-        }
-        missing = [key for key in wanted if key not in self.tag_cache]
-        found = {tag.key: tag for tag in Tag.objects.filter(key__in=missing)} if missing else {}
-        for key in missing:
-            if key not in found:
-                found[key], _created = Tag.objects.get_or_create(key=key, defaults={"name": wanted[key]})
-        transaction.on_commit(lambda: self.tag_cache.update(found))
-        tags = {**self.tag_cache, **found}
-        return [
-            tags[key] for key in dict.fromkeys(tag_key(name) for name in names if normalize_tag_name(name))
-        ]
-
-    def _get(self, cache, model, name, **defaults):
-        if name in cache:
-            return cache[name]
-        found = model.objects.filter(name=name).order_by("pk").first()
-        if found is None:
-            found = model.objects.create(name=name, slug=_free_slug(model, name), **defaults)
-        # Remember it only once it is committed: a refused file rolls back.
-        transaction.on_commit(lambda: cache.setdefault(name, found))
-        return found
-
-
-def _free_slug(model, name: str) -> str:
-    base = slugify(name, allow_unicode=True)[:90] or model._meta.model_name
-    slug, n = base, 1
-    while model.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
 
 
 @dataclass
@@ -241,8 +188,8 @@ def _apply(post: jekyll.Post, *, path, user, names: Names, as_draft: bool, ahead
     if article is not None:
         _refuse_a_date_to_come(article, post)
     outcome = Outcome.CREATED if article is None else Outcome.UPDATED
-    content_changed = article is None or _comparable(export_post(article)) != _comparable(
-        _as_stored(post, article)
+    content_changed = article is None or comparable(export_post(article)) != comparable(
+        as_stored(post, article)
     )
     findings, transitioned, notes = None, False, []
     if content_changed and outcome == Outcome.UPDATED and article.is_scheduled:
@@ -266,7 +213,7 @@ def _apply(post: jekyll.Post, *, path, user, names: Names, as_draft: bool, ahead
         if outcome == Outcome.CREATED and post.published and not as_draft:
             # a new article that the file says is public: published with its first save
             steps, notes = _publish_unsaved(article, post, user=user, path=path, findings=findings)
-        _save_with_links(article, post, names, user=user)
+        save_with_links(article, post, names, user=user)
         addresses.keep_old_address(article=article, before=known)
         workflow.write_log([imported], steps)
         transitioned = steps is not None
@@ -383,71 +330,6 @@ def _put_checked_text(article: Article, post: jekyll.Post, *, ahead: Prepared) -
     return findings
 
 
-def _save_with_links(article: Article, post: jekyll.Post, names: Names, *, user) -> None:
-    """Save the article, then its bylines, sections, tags and old addresses as the post has them."""
-    creating = article._state.adding
-    article._history_user = user
-    article.save()
-    if not creating:
-        article.bylines.all().delete()
-    _insert(
-        Byline,
-        ("article", "author", "position"),
-        [(article.pk, names.author(name).pk, position) for position, name in enumerate(post.authors)],
-    )
-    sections = [names.section(name) for name in post.categories]
-    if creating:  # a new article has no links to compare with: insert them at once
-        _insert(Article.categories.through, ("article", "category"), [(article.pk, s.pk) for s in sections])
-        _insert(TaggedArticle, ("content_object", "tag"), [(article.pk, t.pk) for t in names.tags(post.tags)])
-    else:
-        article.categories.set(sections)
-        article.tags.set(names.tags(post.tags))
-    for address in _old_addresses(post):
-        _claim_address(article, address)
-
-
-def _insert(model, names: tuple[str, ...], rows: list[tuple]) -> None:
-    """Insert rows of a link table (bylines, sections, tags) in one statement.
-
-    What bulk_create() does for links, which send no signals either way, in
-    a third of its time (0.09 ms against 0.30 for two bylines): three calls
-    a file were an eighth of an import's time.
-    """
-    if not rows:
-        return
-    quote = connection.ops.quote_name
-    fields = [model._meta.get_field(name) for name in names]
-    columns = ", ".join(quote(field.column) for field in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})",  # noqa: S608 - our names
-            [[f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True)] for row in rows],
-        )
-
-
-def _old_addresses(post: jekyll.Post) -> list[str]:
-    """The permalink, and Hugo's `url` and `aliases`: every address the post had."""
-    addresses = [post.permalink, post.extra.get("url")] + list(post.extra.get("aliases") or [])
-    return [a for a in addresses if isinstance(a, str) and a.strip()]
-
-
-def _claim_address(article: Article, address: str) -> None:
-    if _PLACEHOLDER.search(address):
-        raise ImportRefused(
-            _("the address %(address)s has placeholders (such as :year); give the post's real old address")
-            % {"address": address}
-        )
-    path = LegacyAddress.normalize(address)
-    holder = LegacyAddress.objects.filter(path=path).exclude(article=article).first()
-    if holder:
-        raise ImportRefused(
-            _("the permalink %(path)s already leads to article %(id)s")
-            % {"path": path, "id": holder.article_id}
-        )
-    LegacyAddress.objects.update_or_create(path=path, defaults={"article": article, "original": address})
-
-
 def _status_differs(article: Article, post: jekyll.Post, as_draft: bool) -> bool:
     return not as_draft and post.published != (article.status == Article.Status.PUBLISHED)
 
@@ -496,65 +378,3 @@ def _reading_time_notes(post: jekyll.Post, article: Article) -> list[str]:
         _("the file says %(theirs)s min to read; Newsroom counts %(ours)s")
         % {"theirs": post.reading_time, "ours": article.reading_time}
     ]
-
-
-# --- Export -------------------------------------------------------------------
-
-
-def export_post(article: Article) -> jekyll.Post:
-    """The article as a post, ready for jekyll.format_post()."""
-    extra = jekyll.load_extra(article.front_matter)
-    hugo = {extra.get("url")} | set(extra.get("aliases") or [])
-    # The old site's address, not one the article left here (which the new site redirects).
-    permalinks = [a for a in article.legacy_addresses.all() if a.original not in hugo and a.left_at is None]
-    return jekyll.Post(
-        title=article.title,
-        date=article.published_at or article.created_at,
-        slug=article.slug,
-        body=article.body,
-        authors=[author.name for author in article.byline()],
-        categories=sorted(c.name for c in article.sections()),
-        tags=sorted((tag.name for tag in article.tag_list()), key=str.lower),
-        excerpt="" if article.excerpt_is_derived else article.excerpt,
-        permalink=(permalinks[-1].original or permalinks[-1].path) if permalinks else "",
-        published=article.status == Article.Status.PUBLISHED,
-        image=article.hero_image_url or (article.hero_image.url if article.hero_image else ""),
-        image_alt=article.hero_alt,
-        reading_time=article.reading_time,
-        extra=extra,
-    )
-
-
-def _as_stored(post: jekyll.Post, article: Article) -> jekyll.Post:
-    """The post as export_post() would give it back once imported (for 'unchanged')."""
-    return jekyll.Post(
-        title=post.title,
-        date=post.date,
-        slug=post.slug,
-        body=post.body.replace("\r\n", "\n"),
-        authors=post.authors,
-        categories=sorted(post.categories),
-        tags=_folded(post.tags),
-        excerpt=post.excerpt,
-        permalink=post.permalink,
-        published=article.status == Article.Status.PUBLISHED,  # status is settled apart
-        image=post.image,
-        image_alt=post.image_alt,
-        reading_time=article.reading_time,
-        extra=post.extra,
-    )
-
-
-def _folded(tags: list[str]) -> list[str]:
-    """Tag names as the tag model keeps them: folded, one per name whatever its case."""
-    kept = {}
-    for name in map(normalize_tag_name, tags):
-        kept.setdefault(tag_key(name), name)
-    return list(kept.values())
-
-
-def _comparable(post: jekyll.Post) -> jekyll.Post:
-    # An existing tag keeps the case it was first written in.
-    return dataclasses.replace(
-        post, tags=sorted(tag_key(name) for name in post.tags), source="", fingerprint=""
-    )

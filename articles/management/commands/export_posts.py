@@ -10,7 +10,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from articles.models import Article
 from articles.transfer import jekyll
-from articles.transfer.posts import Outcome, export_post
+from articles.transfer.export import export_post
+from articles.transfer.posts import Outcome
 
 from ._progress import Progress
 
