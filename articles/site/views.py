@@ -94,14 +94,19 @@ class FilteredArticleList(ListView):
     """Published articles of one author, tag or section (`owner_model`).
 
     An owner with no public article is not public either (its page would tell
-    who is writing about what before anything is out): the paginator finds
-    its first page empty, and ListView answers 404.
+    who is writing about what before anything is out): its first page is
+    empty, and the page answers 404, from the count the paginator makes anyway.
     """
 
     paginate_by = settings.ARTICLES_PER_PAGE
     paginator_class = CappedPaginator
-    allow_empty = False
     owner_model = None
+
+    def paginate_queryset(self, queryset, page_size):
+        paginated = super().paginate_queryset(queryset, page_size)
+        if not paginated[0].count:
+            raise Http404(f"No public article of this {self.owner_model._meta.verbose_name}.")
+        return paginated
 
     def get_queryset(self):
         self.owner = get_object_or_404(self.owner_model, slug=self.kwargs["slug"])

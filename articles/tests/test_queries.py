@@ -24,9 +24,9 @@ BUDGETS = {
     "home": ((), 5),
     # the article, its bylines, tags and sections, and in one query the previous, next and related
     "detail": (None, 6),
-    "author": (("reporter",), 7),  # + the owner
-    "tag": (("港",), 7),
-    "category": (("地域",), 7),
+    "author": (("reporter",), 6),  # + the owner
+    "tag": (("港",), 6),
+    "category": (("地域",), 6),
     # + the months with articles, the previous and next period
     "archive_year": ((), 9),
     "archive_month": ((), 9),
