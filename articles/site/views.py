@@ -163,8 +163,8 @@ class ArchiveMixin:
     month_format = "%m"
 
     def get_queryset(self):
-        # Also where the previous and next periods are looked for: no prefetching there.
-        return Article.objects.published()
+        # Also where the previous and next periods are looked for: only their dates are read there.
+        return Article.objects.published().only("published_at")
 
     def get_dated_items(self):
         dates, articles, extra = super().get_dated_items()
