@@ -104,9 +104,9 @@ class ArticleDeskViews:
         except revisions_module.RestoreRefused as refusal:
             self.message_user(request, str(refusal), messages.ERROR)
             return HttpResponseRedirect(request.path)  # the versions as they are now
-        self.message_user(
-            request, _("Version %(v)s was restored as a new version.") % {"v": revision.version}
-        )
+        done = _("Version %(v)s was restored as a new version.") % {"v": revision.version}
+        self.log_change(request, article, done)  # in the admin's history of the article too
+        self.message_user(request, done)
         return HttpResponseRedirect(change_url)
 
     def _confirm_restore(self, request, article, revision):

@@ -345,6 +345,10 @@ def test_a_restore_is_in_the_desks_history_saying_which_version_and_who(client, 
         restored.refresh_from_db()
         assert f"{who} · <strong>以前のバージョンを復元</strong>" in history
         assert f"バージョン 1 を復元し、バージョン {restored.version} として保存しました。" in history
+    # The admin's own history of the draft says so too (the published one's shows the correction).
+    client.force_login(writer)
+    admin_history = client.get(reverse("admin:articles_article_history", args=[draft.pk])).content.decode()
+    assert "バージョン 1 を新しいバージョンとして復元しました" in admin_history
 
 
 def test_the_notice_says_who_saved_the_version_only_when_someone_did(client, editor):
