@@ -1,7 +1,7 @@
 """Article.objects: the one definition of public, and what the pages read."""
 
 from django.db import models
-from django.db.models import Case, Count, OuterRef, Prefetch, Q, Subquery, When
+from django.db.models import Count, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from articles.models.owners import Byline, Category, TaggedArticle
@@ -52,35 +52,35 @@ class ArticleQuerySet(models.QuerySet):
 
     def around(self, article, *, related: int = 4) -> tuple:
         """((the public article just before `article`, the one just after), up to `related` public
-        articles sharing the most of its tags, newest first among equals), in one query.
+        articles sharing the most of its tags, newest first among equals): two queries.
 
-        Before and after go by publication time, then id, as the lists order them.
+        Before and after go by publication time, then id, as the lists order them. They are found by
+        key: asked as `published() and (pk in (...) or pk in (...))`, both planners walked every
+        public article (PostgreSQL, 100,000 articles: 245 ms, against half a millisecond).
         """
         if article.published_at is None:
             return (None, None), []
-        public = self.published()
+        public = self.published().only("title", "slug", "published_at")
         at, pk = article.published_at, article.pk
         earlier = public.filter(Q(published_at__lt=at) | Q(published_at=at, pk__lt=pk))
         later = public.filter(Q(published_at__gt=at) | Q(published_at=at, pk__gt=pk))
-        sides = Q(pk__in=earlier.order_by("-published_at", "-pk").values("pk")[:1]) | Q(
-            pk__in=later.order_by("published_at", "pk").values("pk")[:1]
+        sides = self.only("title", "slug", "published_at").filter(
+            pk__in=[
+                Subquery(earlier.order_by("-published_at", "-pk").values("pk")[:1]),
+                Subquery(later.order_by("published_at", "pk").values("pk")[:1]),
+            ]
         )
+        found = {(side.published_at, side.pk) > (at, pk): side for side in sides}
+        if not related:
+            return (found.get(False), found.get(True)), []
         tags = TaggedArticle.objects.filter(content_object=article).values("tag")
-        sharing = public.filter(tags__in=tags).exclude(pk=pk).values("pk").annotate(shared=Count("pk"))
-        chosen = sharing.order_by("-shared", "-published_at", "-pk").values("pk")[:related]
-        found = (
-            public.filter(sides | Q(pk__in=chosen))
-            .only("title", "slug", "published_at")
-            .annotate(
-                is_side=Case(When(sides, then=True), default=False),
-                shared_tags=Subquery(sharing.filter(pk=OuterRef("pk")).values("shared")),
-            )
+        sharing = (
+            public.filter(tags__in=tags)
+            .exclude(pk=pk)
+            .annotate(shared_tags=Count("pk"))
+            .order_by("-shared_tags", "-published_at", "-pk")[:related]
         )
-        rows = list(found) if related else list(found.filter(sides))
-        side = {(row.published_at, row.pk) > (at, pk): row for row in rows if row.is_side}
-        shared = [row for row in rows if row.shared_tags]
-        shared.sort(key=lambda row: (row.shared_tags, row.published_at, row.pk), reverse=True)
-        return (side.get(False), side.get(True)), shared[:related]
+        return (found.get(False), found.get(True)), list(sharing)
 
     def in_review(self):
         return self.filter(status=self.model.Status.IN_REVIEW)

@@ -22,8 +22,8 @@ pytestmark = pytest.mark.django_db
 # menu is kept in the cache under it); a list: a count, its page, the page's bylines and tags.
 BUDGETS = {
     "home": ((), 5),
-    # the article, its bylines, tags and sections, and in one query the previous, next and related
-    "detail": (None, 6),
+    # the article, its bylines, tags and sections, the previous and next, the related ones
+    "detail": (None, 7),
     "author": (("reporter",), 6),  # + the owner
     "tag": (("港",), 6),
     "category": (("地域",), 6),
