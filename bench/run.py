@@ -42,13 +42,14 @@ PYTHON = sys.executable
 POSTGRES_ADMIN = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/13")
 
-# An article from the middle of the first page, and the author, tag and section with the most articles.
+# An article from the middle of the first page, and the author, tag and section with the most articles
+# (not the owners RARE_SQL makes: the tag on the 1,500 oldest would otherwise be the biggest).
 PAGES_SQL = """
 from articles.models import Article, Author, Category, Tag
 from django.db.models import Count
 a = Article.objects.published().order_by("-published_at")[len(Article.objects.published()[:50]) // 2]
-author = Author.objects.annotate(n=Count("bylines")).order_by("-n")[0]
-tag = Tag.objects.annotate(n=Count("tagged_articles")).order_by("-n")[0]
+author = Author.objects.exclude(slug__startswith="bench-").annotate(n=Count("bylines")).order_by("-n")[0]
+tag = Tag.objects.exclude(slug__startswith="bench-").annotate(n=Count("tagged_articles")).order_by("-n")[0]
 section = Category.objects.annotate(n=Count("articles")).order_by("-n")[0]
 for path in [a.get_absolute_url(), author.get_absolute_url(), tag.get_absolute_url(), section.get_absolute_url()]:
     print(path)
