@@ -101,10 +101,10 @@ def touch(action=None, **kwargs):
 
 def connect():
     for model in WATCHED:
-        post_save.connect(touch, sender=model, dispatch_uid=f"freshness-save-{model.__name__}")
-        post_delete.connect(touch, sender=model, dispatch_uid=f"freshness-delete-{model.__name__}")
+        post_save.connect(touch, sender=model, dispatch_uid=f"caching-save-{model.__name__}")
+        post_delete.connect(touch, sender=model, dispatch_uid=f"caching-delete-{model.__name__}")
     for through in [Article.categories.through, TaggedArticle]:
-        m2m_changed.connect(touch, sender=through, dispatch_uid=f"freshness-m2m-{through.__name__}")
+        m2m_changed.connect(touch, sender=through, dispatch_uid=f"caching-m2m-{through.__name__}")
 
 
 def last_modified(changed_at, released):

@@ -162,7 +162,7 @@ class Article(models.Model):
     # What a save keeps a revision for: the text, and the address and image readers see with it
     # (whoever changes any of them changed what a reviewer approves: workflow._text_writers()).
     REVISED_FIELDS = (*TEXT_FIELDS, "slug", "hero_image", "hero_image_url")
-    # What an article page and its preview read (for_listing(), PublicList): not the Markdown,
+    # What an article page and its preview read (for_listing()): not the Markdown,
     # nor what search, the copy desk and imports derive and keep.
     SHOWN_FIELDS = (
         *("title", "slug", "body_html", "excerpt", "reading_time", "hero_image", "hero_alt"),

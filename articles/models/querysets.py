@@ -33,7 +33,7 @@ class ArticleQuerySet(models.QuerySet):
         return self.prefetch_related(*links)
 
     def for_listing(self):
-        """Whole articles as an article page, a preview or a feed shows them, newest first: only the
+        """Whole articles as an article page or a preview shows them, newest first: only the
         fields those show (not the Markdown, nor what search, the desk and imports keep), with their
         byline, tags and sections."""
         return self.only(*self.model.SHOWN_FIELDS).with_links().order_by("-published_at", "-pk")
