@@ -13,6 +13,7 @@ from articles.site.drawing import Drawing
 
 
 def _render(request, article, *, shared=None):
+    Article.objects.show([article], sections=True)
     context = {
         "article": article,
         "preview": True,

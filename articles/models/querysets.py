@@ -1,10 +1,29 @@
 """Article.objects: the one definition of public, and what the pages read."""
 
+from typing import NamedTuple
+
 from django.db import models
-from django.db.models import Count, Prefetch, Q, Subquery
+from django.db.models import Count, F, Prefetch, Q, Subquery, Value
 from django.utils import timezone
 
 from articles.models.owners import Byline, Category, TaggedArticle
+
+
+class Named(NamedTuple):
+    """An author, tag or section as a page names it; `kind` is the route of its page."""
+
+    kind: str
+    name: str
+    slug: str
+    is_desk: bool = False  # an author that is a desk or a team
+
+
+class Links(NamedTuple):
+    """What a page shows of an article's owners: its byline in order, its tags and sections by name."""
+
+    byline: list[Named]
+    tags: list[Named]
+    sections: list[Named]
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -17,8 +36,9 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=self.model.Status.PUBLISHED, published_at__gt=timezone.now())
 
     def with_links(self, *, sections: bool = True):
-        """Each article with its byline (in byline order), tags and sections (by name): a query each
-        for a whole page, read by Article.byline(), tag_list() and sections()."""
+        """Each article with its Author, Tag and Category rows (bylines in order, tags and
+        sections by name): a query each, read by Article.byline(), tag_list() and sections() (the
+        desk and exports; the public pages read names with show())."""
         links = [
             Prefetch("bylines", Byline.objects.select_related("author"), to_attr="shown_bylines"),
             # Through the tag links: taggit's manager takes no queryset of its own to prefetch.
@@ -32,23 +52,75 @@ class ArticleQuerySet(models.QuerySet):
             links.append(Prefetch("categories", Category.objects.order_by("name"), to_attr="shown_sections"))
         return self.prefetch_related(*links)
 
+    def show(self, articles, *, sections: bool = False) -> list:
+        """`articles` (instances), each given `links` (Links), as a page or a list shows them: one
+        query (links()), whatever their number."""
+        articles = list(articles)
+        if not articles:
+            return articles
+        found = self.filter(pk__in=[article.pk for article in articles]).links(sections=sections)
+        for article in articles:
+            article.links = found.get(article.pk) or Links([], [], [])
+        return articles
+
+    def links(self, *, sections: bool = False) -> dict[int, Links]:
+        """{article id: Links} for these articles, in one query: their byline, tag and (with `sections`)
+        section links, read as names and slugs, all at once (UNION ALL of the link tables)."""
+        ids = self.values("pk")
+
+        def named(links, article: str, owner: str, kind: str, place, desk=None):
+            return (
+                links.filter(**{f"{article}__in": ids})
+                .order_by()
+                .annotate(
+                    of=F(article),
+                    kind=Value(kind),
+                    place=place,
+                    link=F("pk"),
+                    owner_name=F(f"{owner}__name"),
+                    owner_slug=F(f"{owner}__slug"),
+                    desk=Value(False) if desk is None else desk,
+                )
+                .values_list("of", "kind", "place", "link", "owner_name", "owner_slug", "desk")
+            )
+
+        parts = [named(TaggedArticle.objects.all(), "content_object", "tag", "tag", Value(0))]
+        if sections:
+            through = self.model.categories.through.objects.all()
+            parts.append(named(through, "article", "category", "category", Value(0)))
+        bylines = named(
+            Byline.objects.all(), "article", "author", "author", F("position"), F("author__is_desk")
+        )
+        found: dict[int, Links] = {}
+        # By name (the database's collation, as order_by("name") elsewhere); bylines then by place.
+        for of, kind, place, link, name, slug, desk in bylines.union(*parts, all=True).order_by("owner_name"):
+            links = found.setdefault(of, Links([], [], []))
+            shown = Named(kind, name, slug, bool(desk))
+            if kind == "author":
+                links.byline.append((place, link, shown))
+            else:
+                (links.tags if kind == "tag" else links.sections).append(shown)
+        for links in found.values():
+            links.byline[:] = [shown for _place, _link, shown in sorted(links.byline)]
+        return found
+
     def for_listing(self):
         """Whole articles as an article page or a preview shows them, newest first: only the
-        fields those show (not the Markdown, nor what search, the desk and imports keep), with their
-        byline, tags and sections."""
-        return self.only(*self.model.SHOWN_FIELDS).with_links().order_by("-published_at", "-pk")
+        fields those show (not the Markdown, nor what search, the desk and imports keep). Their
+        byline, tags and sections come with show(..., sections=True)."""
+        return self.only(*self.model.SHOWN_FIELDS).order_by("-published_at", "-pk")
 
     def for_feed(self):
-        """Articles as a feed item shows them, newest first: the fields it writes, with their byline
-        and tags (with_links())."""
+        """Articles as a feed item shows them, newest first: the fields it writes (their byline
+        and tags come with show())."""
         shown = ("title", "slug", "excerpt", "body_html", "published_at", "revised_at", "guid")
-        return self.only(*shown).with_links(sections=False).order_by("-published_at", "-pk")
+        return self.only(*shown).order_by("-published_at", "-pk")
 
     def summarized(self):
-        """What a list of articles shows and no more: title, date, excerpt, byline and tags
-        (templates/articles/_summary.html draws each)."""
+        """What a list of articles shows of each and no more: title, date, excerpt (its byline and
+        tags come with show(); templates/articles/_summary.html draws each)."""
         listed = self.only("title", "slug", "published_at", "created_at", "excerpt", "reading_time")
-        return listed.with_links(sections=False).order_by("-published_at", "-pk")
+        return listed.order_by("-published_at", "-pk")
 
     def around(self, article, *, related: int = 4) -> tuple:
         """((the public article just before `article`, the one just after), up to `related` public

@@ -1,13 +1,16 @@
-"""What the article page and the menu show of authors, tags, sections and dates: plain values
-(Link, Time) that templates read without calling methods."""
+"""What the pages show of articles, authors, tags, sections and dates: plain values (Link, Time,
+a dict per article of a list) that templates read without calling methods."""
 
 from datetime import date
 from functools import cached_property, lru_cache
 from typing import NamedTuple
 
+from django.urls import get_script_prefix, reverse
 from django.utils import dateformat, timezone
 from django.utils.formats import get_format
 from django.utils.translation import get_language
+
+from articles.models import Named
 
 
 class Link(NamedTuple):
@@ -44,15 +47,17 @@ class Drawing:
         return get_language()
 
     def url(self, item) -> str:
-        """An author's, tag's or section's address, as its get_absolute_url() gives it."""
+        """An author's, tag's or section's address: its get_absolute_url(), or a Named's page."""
+        if isinstance(item, Named):
+            return owner_url(get_script_prefix(), item.kind, item.slug)
         return item.get_absolute_url()
 
     def article_url(self, article) -> str:
         return article.get_absolute_url()
 
     def links(self, items) -> list[Link]:
-        """Each author, tag or section as a link to its page, named."""
-        return [Link(item.get_absolute_url(), item.name) for item in items]
+        """Each author, tag or section (a model instance or a Named) as a link to its page, named."""
+        return [Link(self.url(item), item.name) for item in items]
 
     def local(self, moment):
         return moment.astimezone(self.zone)
@@ -68,13 +73,27 @@ class Drawing:
     def time(self, moment) -> Time | None:
         return Time(self.iso(moment), self.day(moment)) if moment else None
 
+    def summary(self, article) -> dict:
+        """What a list shows of an article (templates/articles/_summary.html), its `links` read
+        by ArticleQuerySet.show()."""
+        return {
+            "url": self.article_url(article),
+            "title": article.title,
+            "byline": self.links(article.links.byline),
+            "published": self.time(article.published_at),
+            "minutes": article.reading_time,
+            "excerpt": article.excerpt,
+            "tags": self.links(article.links.tags),
+        }
+
     def article(self, article, *, neighbours: tuple, related: list) -> dict:
-        """What the article page shows of `article` beyond its own fields: links, times, neighbours."""
+        """What the article page shows of `article` beyond its own fields: links, times, neighbours
+        (its `links` read by ArticleQuerySet.show(..., sections=True))."""
         previous, following = neighbours
         return {
-            "sections": self.links(article.sections()),
-            "byline": self.links(article.byline()),
-            "tags": self.links(article.tag_list()),
+            "sections": self.links(article.links.sections),
+            "byline": self.links(article.links.byline),
+            "tags": self.links(article.links.tags),
             "published": self.time(article.published_at),
             "revised": self.time(article.revised_at),
             "related": [Related(self.article_url(a), a.title, self.time(a.published_at)) for a in related],
@@ -89,3 +108,10 @@ class Drawing:
 def day(local_day: date, date_format: str, language: str) -> str:
     """The date as DATE_FORMAT writes it in `language` (the active one: month names are translated)."""
     return dateformat.format(local_day, date_format)
+
+
+# An author's, tag's or section's page, by the script prefix the site is served under: lists
+# repeat the same few hundred names, and Django's reverse() is a large part of drawing a list.
+@lru_cache(maxsize=10_000)
+def owner_url(script_prefix: str, kind: str, slug: str) -> str:
+    return reverse(f"articles:{kind}", kwargs={"slug": slug})
