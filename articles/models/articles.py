@@ -7,7 +7,6 @@ from django.db import connection, models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
@@ -254,10 +253,15 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         """Its local date of publication (or of creation, before it is published) and its slug."""
-        local = timezone.localtime(self.published_at or self.created_at or timezone.now())
+        return self.address(self.published_at or self.created_at or timezone.now(), self.slug)
+
+    @staticmethod
+    def address(moment, slug: str) -> str:
+        """The address of an article of `slug` published at `moment` (its local date)."""
+        local = timezone.localtime(moment)
         return reverse(
             "articles:detail",
-            kwargs={"year": local.year, "month": local.month, "day": local.day, "slug": self.slug},
+            kwargs={"year": local.year, "month": local.month, "day": local.day, "slug": slug},
         )
 
     @classmethod
@@ -346,17 +350,6 @@ class Article(models.Model):
         if hasattr(self, "shown_sections"):
             return self.shown_sections
         return list(self.categories.order_by("name"))
-
-    @cached_property
-    def neighbours(self) -> tuple:
-        """(previous, next): the public articles just before and after this one, or None."""
-        return Article.objects.around(self, related=0)[0]
-
-    def previous_public(self):
-        return self.neighbours[0]
-
-    def next_public(self):
-        return self.neighbours[1]
 
     def is_owned_by(self, user) -> bool:
         """The user wrote it: created it, or writes under one of its bylines."""

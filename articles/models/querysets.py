@@ -3,7 +3,7 @@
 from typing import NamedTuple
 
 from django.db import models
-from django.db.models import Count, F, Prefetch, Q, Subquery, Value
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Value
 from django.utils import timezone
 
 from articles.models.owners import Byline, Category, TaggedArticle
@@ -16,6 +16,14 @@ class Named(NamedTuple):
     name: str
     slug: str
     is_desk: bool = False  # an author that is a desk or a team
+
+
+class Teaser(NamedTuple):
+    """Another article as a link to it: the article page's previous, next and related ones."""
+
+    title: str
+    published_at: object  # datetime
+    url: str
 
 
 class Links(NamedTuple):
@@ -124,35 +132,48 @@ class ArticleQuerySet(models.QuerySet):
 
     def around(self, article, *, related: int = 4) -> tuple:
         """((the public article just before `article`, the one just after), up to `related` public
-        articles sharing the most of its tags, newest first among equals): two queries.
+        articles sharing the most of its tags, newest first among equals), as Teasers: two queries.
 
-        Before and after go by publication time, then id, as the lists order them. They are found by
-        key: asked as `published() and (pk in (...) or pk in (...))`, both planners walked every
-        public article (PostgreSQL, 100,000 articles: 245 ms, against half a millisecond).
+        Before and after go by publication time, then id, as the lists order them, each found by
+        key (a bound on the time lets the index stop at the first one). Related articles are
+        counted from the links of the article's own tags, each checked public by key: the cost
+        follows the size of its tags, not of the archive.
         """
         if article.published_at is None:
             return (None, None), []
-        public = self.published().only("title", "slug", "published_at")
+        public = self.published()
         at, pk = article.published_at, article.pk
-        earlier = public.filter(Q(published_at__lt=at) | Q(published_at=at, pk__lt=pk))
-        later = public.filter(Q(published_at__gt=at) | Q(published_at=at, pk__gt=pk))
-        sides = self.only("title", "slug", "published_at").filter(
+        earlier = public.filter(published_at__lte=at).filter(Q(published_at__lt=at) | Q(pk__lt=pk))
+        later = public.filter(published_at__gte=at).filter(Q(published_at__gt=at) | Q(pk__gt=pk))
+        sides = self.filter(
             pk__in=[
                 Subquery(earlier.order_by("-published_at", "-pk").values("pk")[:1]),
                 Subquery(later.order_by("published_at", "pk").values("pk")[:1]),
             ]
-        )
-        found = {(side.published_at, side.pk) > (at, pk): side for side in sides}
+        ).values_list("pk", "title", "slug", "published_at")
+        found = {(when, key) > (at, pk): self._teaser(title, slug, when) for key, title, slug, when in sides}
+        neighbours = (found.get(False), found.get(True))
         if not related:
-            return (found.get(False), found.get(True)), []
-        tags = TaggedArticle.objects.filter(content_object=article).values("tag")
+            return neighbours, []
         sharing = (
-            public.filter(tags__in=tags)
-            .exclude(pk=pk)
+            TaggedArticle.objects.filter(
+                tag__in=TaggedArticle.objects.filter(content_object=pk).values("tag")
+            )
+            .exclude(content_object=pk)
+            .filter(Exists(public.filter(pk=OuterRef("content_object"))))
+            .values_list(
+                "content_object",
+                "content_object__title",
+                "content_object__slug",
+                "content_object__published_at",
+            )
             .annotate(shared_tags=Count("pk"))
-            .order_by("-shared_tags", "-published_at", "-pk")[:related]
+            .order_by("-shared_tags", "-content_object__published_at", "-content_object")[:related]
         )
-        return (found.get(False), found.get(True)), list(sharing)
+        return neighbours, [self._teaser(title, slug, when) for _key, title, slug, when, _shared in sharing]
+
+    def _teaser(self, title: str, slug: str, published_at) -> "Teaser":
+        return Teaser(title, published_at, self.model.address(published_at, slug))
 
     def in_review(self):
         return self.filter(status=self.model.Status.IN_REVIEW)

@@ -96,9 +96,9 @@ class Drawing:
             "tags": self.links(article.links.tags),
             "published": self.time(article.published_at),
             "revised": self.time(article.revised_at),
-            "related": [Related(self.article_url(a), a.title, self.time(a.published_at)) for a in related],
-            "previous": Link(self.article_url(previous), previous.title) if previous else None,
-            "next": Link(self.article_url(following), following.title) if following else None,
+            "related": [Related(a.url, a.title, self.time(a.published_at)) for a in related],
+            "previous": Link(previous.url, previous.title) if previous else None,
+            "next": Link(following.url, following.title) if following else None,
         }
 
 
