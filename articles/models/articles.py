@@ -36,6 +36,14 @@ class RevisionManager(HistoryManager):
         return cls._classes[key]
 
 
+def revision_author(instance, request=None, **kwargs):
+    """Who a revision names (django-simple-history's get_user): the article's `saved_by`, set by
+    code that saves for someone (a restore, an import), else the logged-in user of the request."""
+    if instance.saved_by is not None:
+        return instance.saved_by
+    return request.user if request is not None else None
+
+
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -172,6 +180,7 @@ class Article(models.Model):
     # Every save keeps a revision of the text (not of the derived HTML).
     history = HistoricalRecords(
         history_manager=RevisionManager,
+        get_user=revision_author,
         excluded_fields=[
             "body_html",
             "excerpt_is_derived",
@@ -216,6 +225,7 @@ class Article(models.Model):
         # A new article has loaded nothing: an excerpt given to it is typed.
         self._loaded_excerpt, self._loaded_text = None, {}
         self.prerendered = None  # the body rendered ahead of the save (rendering.Rendered), if it was
+        self.saved_by = None  # who saves it, named in its revision (else the request's user)
 
     def __str__(self):
         return self.title

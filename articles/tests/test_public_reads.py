@@ -46,6 +46,18 @@ def test_the_public_read_path_writes_no_sql_and_keeps_no_request_state_of_its_ow
         )
 
 
+# Private names of the libraries under Newsroom that it once reached for, and their public doors:
+# simple_history's get_user option and update_change_reason(), taggit's Tag.objects.named().
+PRIVATE_NAMES = r"\._history_user|\._change_reason|_to_tag_model_instances|trans_real"
+
+
+def test_no_module_reaches_into_a_private_name_of_django_or_a_library():
+    for module in ARTICLES.glob("**/*.py"):
+        if "tests" not in module.parts:
+            found = re.findall(PRIVATE_NAMES, module.read_text(encoding="utf-8"))
+            assert not found, f"{module.relative_to(ARTICLES)}: {found}"
+
+
 def _rows_in_every_state():
     now = timezone.now()
     ArticleFactory(title="下書き")
