@@ -3,7 +3,7 @@
 from typing import NamedTuple
 
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Value
 from django.utils import timezone
 
 from articles.models.owners import Byline, Category, TaggedArticle
@@ -64,44 +64,39 @@ class ArticleQuerySet(models.QuerySet):
         """`articles` (instances), each given `links` (Links), as a page or a list shows them: one
         query (links()), whatever their number."""
         articles = list(articles)
-        if not articles:
-            return articles
-        found = self.filter(pk__in=[article.pk for article in articles]).links(sections=sections)
+        found = self.links([article.pk for article in articles], sections=sections) if articles else {}
         for article in articles:
             article.links = found.get(article.pk) or Links([], [], [])
         return articles
 
-    def links(self, *, sections: bool = False) -> dict[int, Links]:
-        """{article id: Links} for these articles, in one query: their byline, tag and (with `sections`)
-        section links, read as names and slugs, all at once (UNION ALL of the link tables)."""
-        ids = self.values("pk")
-
-        def named(links, article: str, owner: str, kind: str, place, desk=None):
-            return (
-                links.filter(**{f"{article}__in": ids})
-                .order_by()
-                .annotate(
-                    of=F(article),
-                    kind=Value(kind),
-                    place=place,
-                    link=F("pk"),
-                    owner_name=F(f"{owner}__name"),
-                    owner_slug=F(f"{owner}__slug"),
-                    desk=Value(False) if desk is None else desk,
-                )
-                .values_list("of", "kind", "place", "link", "owner_name", "owner_slug", "desk")
-            )
-
-        parts = [named(TaggedArticle.objects.all(), "content_object", "tag", "tag", Value(0))]
-        if sections:
-            through = self.model.categories.through.objects.all()
-            parts.append(named(through, "article", "category", "category", Value(0)))
-        bylines = named(
-            Byline.objects.all(), "article", "author", "author", F("position"), F("author__is_desk")
+    def links(self, ids: list[int], *, sections: bool = False) -> dict[int, Links]:
+        """{article id: Links} for the articles of `ids`, in one query: their byline, tag and (with
+        `sections`) section links, read as names and slugs (UNION ALL of the link tables, each
+        read as (article, kind, place, link, name, slug, desk))."""
+        bylines = Byline.objects.filter(article__in=ids).values_list(
+            "article", Value("author"), "position", "pk", "author__name", "author__slug", "author__is_desk"
         )
+        tags = TaggedArticle.objects.filter(content_object__in=ids).values_list(
+            "content_object", Value("tag"), Value(0), "pk", "tag__name", "tag__slug", Value(False)
+        )
+        parts = [tags.order_by()]
+        if sections:
+            through = self.model.categories.through.objects.filter(article__in=ids)
+            parts.append(
+                through.values_list(
+                    "article",
+                    Value("category"),
+                    Value(0),
+                    "pk",
+                    "category__name",
+                    "category__slug",
+                    Value(False),
+                ).order_by()
+            )
         found: dict[int, Links] = {}
         # By name (the database's collation, as order_by("name") elsewhere); bylines then by place.
-        for of, kind, place, link, name, slug, desk in bylines.union(*parts, all=True).order_by("owner_name"):
+        rows = bylines.order_by().union(*parts, all=True).order_by("author__name")
+        for of, kind, place, link, name, slug, desk in rows:
             links = found.setdefault(of, Links([], [], []))
             shown = Named(kind, name, slug, bool(desk))
             if kind == "author":

@@ -3,32 +3,34 @@ a dict per article of a list) that templates read without calling methods."""
 
 from datetime import date
 from functools import cached_property, lru_cache
-from typing import NamedTuple
+from typing import TypedDict
 
 from django.urls import get_script_prefix, reverse
 from django.utils import dateformat, timezone
 from django.utils.formats import get_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 
 from articles.models import Named
 
 
-class Link(NamedTuple):
+# Dictionaries, not named tuples: a template finds a key on its first try, an attribute on its
+# second (after a failed lookup by key), and a list page reads a few hundred of them.
+class Link(TypedDict):
     url: str
     text: str
 
 
-class Time(NamedTuple):
+class Time(TypedDict):
     """A moment as a <time> element gives it: its datetime attribute and its text."""
 
     iso: str
     day: str
 
 
-class Related(NamedTuple):
+class Related(TypedDict):
     url: str
     title: str
-    published: Time
+    published: Time | None
 
 
 class Drawing:
@@ -57,7 +59,7 @@ class Drawing:
 
     def links(self, items) -> list[Link]:
         """Each author, tag or section (a model instance or a Named) as a link to its page, named."""
-        return [Link(self.url(item), item.name) for item in items]
+        return [Link(url=self.url(item), text=item.name) for item in items]
 
     def local(self, moment):
         return moment.astimezone(self.zone)
@@ -71,7 +73,7 @@ class Drawing:
         return day(self.local(moment).date(), self.date_format, self.language)
 
     def time(self, moment) -> Time | None:
-        return Time(self.iso(moment), self.day(moment)) if moment else None
+        return Time(iso=self.iso(moment), day=self.day(moment)) if moment else None
 
     def summary(self, article) -> dict:
         """What a list shows of an article (templates/articles/_summary.html), its `links` read
@@ -81,7 +83,9 @@ class Drawing:
             "title": article.title,
             "byline": self.links(article.links.byline),
             "published": self.time(article.published_at),
-            "minutes": article.reading_time,
+            # As the article page's {% blocktranslate count %} says it (the same catalogue entry).
+            "reading": ngettext("%(minutes)s min read", "%(minutes)s min read", article.reading_time)
+            % {"minutes": article.reading_time},
             "excerpt": article.excerpt,
             "tags": self.links(article.links.tags),
         }
@@ -96,9 +100,11 @@ class Drawing:
             "tags": self.links(article.links.tags),
             "published": self.time(article.published_at),
             "revised": self.time(article.revised_at),
-            "related": [Related(a.url, a.title, self.time(a.published_at)) for a in related],
-            "previous": Link(previous.url, previous.title) if previous else None,
-            "next": Link(following.url, following.title) if following else None,
+            "related": [
+                Related(url=a.url, title=a.title, published=self.time(a.published_at)) for a in related
+            ],
+            "previous": Link(url=previous.url, text=previous.title) if previous else None,
+            "next": Link(url=following.url, text=following.title) if following else None,
         }
 
 
