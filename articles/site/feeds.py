@@ -6,6 +6,7 @@ full HTML (RSS `content:encoded`, Atom `<content type="html">`), its update
 date in RSS, and one Atom `<author>` per byline.
 """
 
+import io
 import re
 from urllib.parse import urlsplit
 
@@ -64,6 +65,13 @@ class FullContent:
         super().add_item(*map(xml_safe, args), **{name: xml_safe(value) for name, value in kwargs.items()})
         item = self.items[-1]
         item["content"] = with_absolute_links(item["content"], item["link"])
+
+    def write(self, outfile, encoding):
+        """The XML written whole, then handed to `outfile` (the response) at once: the response
+        would otherwise encode each of the thousand pieces the XML writer gives it."""
+        text = io.StringIO()
+        super().write(text, encoding)
+        outfile.write(text.getvalue())
 
 
 class FullRssFeed(FullContent, Rss201rev2Feed):
