@@ -31,10 +31,11 @@ longer than until the next scheduled publication, so that a scheduled
 article appears on time. Requests with a session cookie (staff), and
 responses that set cookies or vary by cookie, are never cached.
 
-`PageCacheMiddleware` serves hits near the top of the middleware stack, before
-sessions, authentication and URL routing; a page is stored on the way out,
-with the headers every middleware gave it, when its view was wrapped by
-`public()` (which marks the response as a public page).
+`PageCacheMiddleware` is first in the middleware stack: it serves hits before
+anything else runs; a page is stored on the way out, with the headers every
+other middleware gave it (security, Content-Security-Policy and
+Permissions-Policy included), when its view was wrapped by `public()` (which
+marks the response as a public page).
 """
 
 import hashlib

@@ -129,12 +129,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Kept public pages are served here, before anything else runs: a page is kept with every
+    # header the middleware below gave it (security, Content-Security-Policy, Permissions-Policy).
+    "articles.caching.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Content-Security-Policy and Permissions-Policy on every response, kept pages included.
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
-    # Kept public pages are served here, before sessions, authentication and routing.
-    "articles.caching.PageCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
