@@ -215,7 +215,7 @@ class Article(models.Model):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # A new article has loaded nothing: an excerpt given to it is typed.
-        self._loaded_excerpt, self._loaded_text = None, {}
+        self._loaded_excerpt, self._loaded_text, self._loaded_state = None, {}, None
         self.prerendered = None  # the body rendered ahead of the save (rendering.Rendered), if it was
 
     def __str__(self):
@@ -249,8 +249,11 @@ class Article(models.Model):
             self.skip_history_when_saving = True
         super().save(*args, **kwargs)
         self.__dict__.pop("skip_history_when_saving", None)
+        if self._state_saved(kwargs.get("update_fields")):
+            self.copy_state_to_links()
         self._loaded_excerpt = self.excerpt
         self._loaded_text = self._public_text()
+        self._loaded_state = self._link_state()
 
     def get_absolute_url(self):
         """Its local date of publication (or of creation, before it is published) and its slug."""
@@ -267,9 +270,27 @@ class Article(models.Model):
         return article
 
     def remember_loaded(self):
-        """Keep the text as loaded (absent when a field is deferred), to tell what a save changes."""
+        """Keep the text and state as loaded (absent when a field is deferred), to tell what a save changes."""
         self._loaded_excerpt = self.__dict__.get("excerpt")
         self._loaded_text = self._public_text()
+        self._loaded_state = self._link_state()
+
+    def _link_state(self) -> tuple:
+        return self.__dict__.get("status"), self.__dict__.get("published_at")
+
+    def _state_saved(self, update_fields) -> bool:
+        """This save wrote a new status or publication time to a row that may have links already."""
+        if self._loaded_state is None:  # a new article: its links come after its first save
+            return False
+        if update_fields is not None and not {"status", "published_at"} & set(update_fields):
+            return False
+        return self._link_state() != self._loaded_state
+
+    def copy_state_to_links(self) -> None:
+        """Write this article's status and publication time on its bylines and tag links (ArticleLink)."""
+        state = {"article_status": self.status, "article_published_at": self.published_at}
+        self.bylines.update(**state)
+        TaggedArticle.objects.filter(content_object=self).update(**state)
 
     def _public_text(self) -> dict:
         shown = {name: self.__dict__.get(name) for name in self.REVISED_FIELDS}

@@ -110,7 +110,7 @@ class FilteredArticleList(ListView):
 
     def get_queryset(self):
         self.owner = get_object_or_404(self.owner_model, slug=self.kwargs["slug"])
-        return self.articles_of(Article.objects.published(), self.owner).summarized()
+        return self.articles_of(Article.objects.summarized(), self.owner)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(owner=self.owner, **kwargs)
@@ -118,19 +118,19 @@ class FilteredArticleList(ListView):
 
 class AuthorView(FilteredArticleList):
     owner_model = Author
-    articles_of = staticmethod(ArticleQuerySet.by_author)
+    articles_of = staticmethod(ArticleQuerySet.listed_by_author)
     template_name = "articles/author_detail.html"
 
 
 class TagView(FilteredArticleList):
     owner_model = Tag
-    articles_of = staticmethod(ArticleQuerySet.tagged)
+    articles_of = staticmethod(ArticleQuerySet.listed_tagged)
     template_name = "articles/tag_detail.html"
 
 
 class CategoryView(FilteredArticleList):
     owner_model = Category
-    articles_of = staticmethod(ArticleQuerySet.in_category)
+    articles_of = staticmethod(ArticleQuerySet.listed_in_category)
     template_name = "articles/category_detail.html"
 
 
