@@ -1,3 +1,6 @@
+import itertools
+from datetime import datetime
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -173,6 +176,29 @@ class ArchiveMixin:
 
 class YearArchive(ArchiveMixin, YearArchiveView):
     template_name = "articles/archive_year.html"
+
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        """The months of the year with a public article, as Django lists them (the first moment of
+        each, local time), told by each month's first article: twelve one-row reads in one query.
+        Django's own reads every article of the year (20,000 in an archive of 100,000)."""
+        year = int(self.get_year())
+        starts = [timezone.make_aware(datetime(year + month // 12, month % 12 + 1, 1)) for month in range(13)]
+        firsts = [
+            Article.objects.filter(pk__in=self._first(queryset, since, until))
+            .order_by()
+            .values_list("published_at", flat=True)
+            for since, until in itertools.pairwise(starts)
+        ]
+        found = {timezone.localtime(moment).month for moment in firsts[0].union(*firsts[1:], all=True)}
+        months = [start for start in starts[:12] if start.month in found]
+        if not months:
+            raise Http404("No article this year.")
+        return months if ordering == "ASC" else months[::-1]
+
+    @staticmethod
+    def _first(queryset, since, until):
+        in_month = queryset.filter(published_at__gte=since, published_at__lt=until)
+        return in_month.order_by("published_at").values("pk")[:1]
 
 
 class MonthArchive(ArchiveMixin, MonthArchiveView):
