@@ -147,8 +147,10 @@ class Article(models.Model):
     # Title, excerpt and body as plain text, folded for search (see search.py); the title alone, to rank.
     search_text = models.TextField(blank=True, editable=False)
     search_title = models.TextField(blank=True, editable=False)
-    # Its short pieces, for PostgreSQL's index of words too short for trigrams (empty elsewhere).
+    # For PostgreSQL's indexes (empty elsewhere): the text's short pieces, and its Latin words whole
+    # with its title's words and pieces (rendering.grams(), words()).
     search_grams = GramsField(blank=True, editable=False)
+    search_words = GramsField(blank=True, editable=False)
     # What the copy desk found at the last save (see copydesk.py); the counts serve the desk's lists.
     # (None: not read by the copy desk yet; `manage.py check_copy` reads every article.)
     findings = models.JSONField(_("copy desk findings"), null=True, default=None, blank=True, editable=False)
@@ -181,6 +183,7 @@ class Article(models.Model):
             "search_text",
             "search_title",
             "search_grams",
+            "search_words",
             "findings",
             "blocking_findings",
             "warning_findings",
@@ -333,6 +336,7 @@ class Article(models.Model):
         self.search_title = rendering.searchable(self.title)
         if connection.vendor == "postgresql":
             self.search_grams = rendering.grams(self.search_text)
+            self.search_words = rendering.words(self.search_text, self.search_title)
 
     def _unique_slug(self) -> str:
         base = slugify(self.title, allow_unicode=True)[:190] or "article"
