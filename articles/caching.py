@@ -92,9 +92,7 @@ def touch(action=None, **kwargs):
     if getattr(_batch, "depth", 0):
         _batch.changed = True  # one_change() records it when the batch ends
         return
-    now = timezone.now()
-    if not PublicChange.objects.filter(pk=1).update(changed_at=now):
-        PublicChange.objects.update_or_create(pk=1, defaults={"changed_at": now})
+    PublicChange.record(timezone.now())
     # Pages are kept under the mark: once the change is visible, none of them is current.
     transaction.on_commit(move_mark)
 
@@ -107,11 +105,6 @@ def connect():
         m2m_changed.connect(touch, sender=through, dispatch_uid=f"caching-m2m-{through.__name__}")
 
 
-def last_modified(changed_at, released):
-    """The later of the last change and the newest publication that has come."""
-    return max((moment for moment in (changed_at, released) if moment), default=None)
-
-
 def public_state(request) -> tuple:
     """PublicChange.state(), read once per request (the page cache may have read it first)."""
     if not hasattr(request, "public_state"):
@@ -120,9 +113,9 @@ def public_state(request) -> tuple:
 
 
 def database_mark(request) -> str:
-    """The page cache's mark as the database knows it: the last change and the newest publication."""
-    changed_at, released, _upcoming = public_state(request)
-    return f"{changed_at.timestamp() if changed_at else 0}-{released.timestamp() if released else 0}"
+    """The page cache's mark as the database knows it: when anything public last changed."""
+    changed_at, _upcoming = public_state(request)
+    return f"{changed_at.timestamp() if changed_at else 0}"
 
 
 def public(view):
@@ -138,12 +131,11 @@ def public(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        changed_at, released, upcoming = public_state(request)
+        changed_at, upcoming = public_state(request)
         response = view(request, *args, **kwargs)
         if response.status_code == 200:
-            moment = last_modified(changed_at, released)
-            if moment:
-                response.headers["Last-Modified"] = http_date(moment.timestamp())
+            if changed_at:
+                response.headers["Last-Modified"] = http_date(changed_at.timestamp())
             response.public_page = True
             response.public_until = upcoming  # the next scheduled publication
         return response

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from simple_history.utils import update_change_reason
 
 from articles.desk import revisions as revisions_module
 from articles.desk import workflow
@@ -246,10 +247,9 @@ class ArticleAdmin(ArticleDeskViews, admin.ModelAdmin):
             obj.created_by = request.user
         copydesk.keep(obj, form.findings)
         restored = self._restoring(request, obj) if change else None
-        if restored is not None:
-            obj._change_reason = f"restored v{restored.version}"
         super().save_model(request, obj, form, change)
         if restored is not None:
+            update_change_reason(obj, f"restored v{restored.version}")
             revisions_module.record(obj, restored, by=request.user)
         if change:  # a new slug moves an article readers know: its old address redirects
             addresses.keep_old_address(article=obj, before=form.known_address)

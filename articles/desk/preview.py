@@ -13,12 +13,13 @@ from articles.site.drawing import Drawing
 
 
 def _render(request, article, *, shared=None):
+    Article.objects.show([article], sections=True)
     context = {
         "article": article,
         "preview": True,
         "shared": shared,
         "now_for_preview": timezone.now(),
-        **Drawing().article(article, neighbours=article.neighbours, related=[]),
+        **Drawing().article(article, neighbours=Article.objects.around(article, related=0)[0], related=[]),
     }
     response = render(request, "articles/article_detail.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"

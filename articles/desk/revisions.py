@@ -12,6 +12,7 @@ import difflib
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from simple_history.utils import update_change_reason
 
 from articles.desk import workflow
 from articles.models import Article
@@ -100,9 +101,9 @@ def restore(article, revision, *, by, seen_version: int):
         for name, value in restored_text(revision).items():
             setattr(article, name, value)
         copydesk.review(article)
-        article._history_user = by
-        article._change_reason = f"restored v{revision.version}"
+        article.saved_by = by
         article.save()
+        update_change_reason(article, f"restored v{revision.version}")
         record(article, revision, by=by)
     return article
 

@@ -12,7 +12,7 @@ from articles.models.owners import (
     TaggedArticle,
     TagQuerySet,
 )
-from articles.models.querysets import ArticleQuerySet
+from articles.models.querysets import ArticleQuerySet, Links, Named
 from articles.models.records import (
     PREVIEW_SALT,
     ArticleEvent,
@@ -36,6 +36,8 @@ __all__ = [
     "GramsField",
     "HasGram",
     "LegacyAddress",
+    "Links",
+    "Named",
     "PreviewLink",
     "PreviewVisit",
     "PublicChange",

@@ -7,7 +7,6 @@ from django.db import connection, models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
@@ -35,6 +34,14 @@ class RevisionManager(HistoryManager):
         if key not in cls._classes:
             cls._classes[key] = super().from_queryset(queryset_class, class_name)
         return cls._classes[key]
+
+
+def revision_author(instance, request=None, **kwargs):
+    """Who a revision names (django-simple-history's get_user): the article's `saved_by`, set by
+    code that saves for someone (a restore, an import), else the logged-in user of the request."""
+    if instance.saved_by is not None:
+        return instance.saved_by
+    return request.user if request is not None else None
 
 
 class Article(models.Model):
@@ -175,6 +182,7 @@ class Article(models.Model):
     # Every save keeps a revision of the text (not of the derived HTML).
     history = HistoricalRecords(
         history_manager=RevisionManager,
+        get_user=revision_author,
         excluded_fields=[
             "body_html",
             "excerpt_is_derived",
@@ -220,6 +228,7 @@ class Article(models.Model):
         # A new article has loaded nothing: an excerpt given to it is typed.
         self._loaded_excerpt, self._loaded_text, self._loaded_state = None, {}, None
         self.prerendered = None  # the body rendered ahead of the save (rendering.Rendered), if it was
+        self.saved_by = None  # who saves it, named in its revision (else the request's user)
 
     def __str__(self):
         return self.title
@@ -260,10 +269,15 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         """Its local date of publication (or of creation, before it is published) and its slug."""
-        local = timezone.localtime(self.published_at or self.created_at or timezone.now())
+        return self.address(self.published_at or self.created_at or timezone.now(), self.slug)
+
+    @staticmethod
+    def address(moment, slug: str) -> str:
+        """The address of an article of `slug` published at `moment` (its local date)."""
+        local = timezone.localtime(moment)
         return reverse(
             "articles:detail",
-            kwargs={"year": local.year, "month": local.month, "day": local.day, "slug": self.slug},
+            kwargs={"year": local.year, "month": local.month, "day": local.day, "slug": slug},
         )
 
     @classmethod
@@ -371,17 +385,6 @@ class Article(models.Model):
         if hasattr(self, "shown_sections"):
             return self.shown_sections
         return list(self.categories.order_by("name"))
-
-    @cached_property
-    def neighbours(self) -> tuple:
-        """(previous, next): the public articles just before and after this one, or None."""
-        return Article.objects.around(self, related=0)[0]
-
-    def previous_public(self):
-        return self.neighbours[0]
-
-    def next_public(self):
-        return self.neighbours[1]
 
     def is_owned_by(self, user) -> bool:
         """The user wrote it: created it, or writes under one of its bylines."""

@@ -1,10 +1,37 @@
 """Article.objects: the one definition of public, and what the pages read."""
 
+from typing import NamedTuple
+
 from django.db import models
-from django.db.models import Count, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Value
 from django.utils import timezone
 
 from articles.models.owners import Byline, Category, TaggedArticle
+
+
+class Named(NamedTuple):
+    """An author, tag or section as a page names it; `kind` is the route of its page."""
+
+    kind: str
+    name: str
+    slug: str
+    is_desk: bool = False  # an author that is a desk or a team
+
+
+class Teaser(NamedTuple):
+    """Another article as a link to it: the article page's previous, next and related ones."""
+
+    title: str
+    published_at: object  # datetime
+    url: str
+
+
+class Links(NamedTuple):
+    """What a page shows of an article's owners: its byline in order, its tags and sections by name."""
+
+    byline: list[Named]
+    tags: list[Named]
+    sections: list[Named]
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -17,8 +44,9 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=self.model.Status.PUBLISHED, published_at__gt=timezone.now())
 
     def with_links(self, *, sections: bool = True):
-        """Each article with its byline (in byline order), tags and sections (by name): a query each
-        for a whole page, read by Article.byline(), tag_list() and sections()."""
+        """Each article with its Author, Tag and Category rows (bylines in order, tags and
+        sections by name): a query each, read by Article.byline(), tag_list() and sections() (the
+        desk and exports; the public pages read names with show())."""
         links = [
             Prefetch("bylines", Byline.objects.select_related("author"), to_attr="shown_bylines"),
             # Through the tag links: taggit's manager takes no queryset of its own to prefetch.
@@ -32,55 +60,115 @@ class ArticleQuerySet(models.QuerySet):
             links.append(Prefetch("categories", Category.objects.order_by("name"), to_attr="shown_sections"))
         return self.prefetch_related(*links)
 
+    def show(self, articles, *, sections: bool = False) -> list:
+        """`articles` (instances), each given `links` (Links), as a page or a list shows them: one
+        query (links()), whatever their number."""
+        articles = list(articles)
+        found = self.links([article.pk for article in articles], sections=sections) if articles else {}
+        for article in articles:
+            article.links = found.get(article.pk) or Links([], [], [])
+        return articles
+
+    def links(self, ids: list[int], *, sections: bool = False) -> dict[int, Links]:
+        """{article id: Links} for the articles of `ids`, in one query: their byline, tag and (with
+        `sections`) section links, read as names and slugs (UNION ALL of the link tables, each
+        read as (article, kind, place, link, name, slug, desk))."""
+        bylines = Byline.objects.filter(article__in=ids).values_list(
+            "article", Value("author"), "position", "pk", "author__name", "author__slug", "author__is_desk"
+        )
+        tags = TaggedArticle.objects.filter(content_object__in=ids).values_list(
+            "content_object", Value("tag"), Value(0), "pk", "tag__name", "tag__slug", Value(False)
+        )
+        parts = [tags.order_by()]
+        if sections:
+            through = self.model.categories.through.objects.filter(article__in=ids)
+            parts.append(
+                through.values_list(
+                    "article",
+                    Value("category"),
+                    Value(0),
+                    "pk",
+                    "category__name",
+                    "category__slug",
+                    Value(False),
+                ).order_by()
+            )
+        found: dict[int, Links] = {}
+        # By name (the database's collation, as order_by("name") elsewhere); bylines then by place.
+        rows = bylines.order_by().union(*parts, all=True).order_by("author__name")
+        for of, kind, place, link, name, slug, desk in rows:
+            links = found.setdefault(of, Links([], [], []))
+            shown = Named(kind, name, slug, bool(desk))
+            if kind == "author":
+                links.byline.append((place, link, shown))
+            else:
+                (links.tags if kind == "tag" else links.sections).append(shown)
+        for links in found.values():
+            links.byline[:] = [shown for _place, _link, shown in sorted(links.byline)]
+        return found
+
     def for_listing(self):
         """Whole articles as an article page or a preview shows them, newest first: only the
-        fields those show (not the Markdown, nor what search, the desk and imports keep), with their
-        byline, tags and sections."""
-        return self.only(*self.model.SHOWN_FIELDS).with_links().order_by("-published_at", "-pk")
+        fields those show (not the Markdown, nor what search, the desk and imports keep). Their
+        byline, tags and sections come with show(..., sections=True)."""
+        return self.only(*self.model.SHOWN_FIELDS).order_by("-published_at", "-pk")
 
     def for_feed(self):
-        """Articles as a feed item shows them, newest first: the fields it writes, with their byline
-        and tags (with_links())."""
+        """Articles as a feed item shows them, newest first: the fields it writes (their byline
+        and tags come with show())."""
         shown = ("title", "slug", "excerpt", "body_html", "published_at", "revised_at", "guid")
-        return self.only(*shown).with_links(sections=False).order_by("-published_at", "-pk")
+        return self.only(*shown).order_by("-published_at", "-pk")
 
     def summarized(self):
-        """What a list of articles shows and no more: title, date, excerpt, byline and tags
-        (templates/articles/_summary.html draws each)."""
+        """What a list of articles shows of each and no more: title, date, excerpt (its byline and
+        tags come with show(); templates/articles/_summary.html draws each)."""
         listed = self.only("title", "slug", "published_at", "created_at", "excerpt", "reading_time")
-        return listed.with_links(sections=False).order_by("-published_at", "-pk")
+        return listed.order_by("-published_at", "-pk")
 
     def around(self, article, *, related: int = 4) -> tuple:
         """((the public article just before `article`, the one just after), up to `related` public
-        articles sharing the most of its tags, newest first among equals): two queries.
+        articles sharing the most of its tags, newest first among equals), as Teasers: two queries.
 
-        Before and after go by publication time, then id, as the lists order them. They are found by
-        key: asked as `published() and (pk in (...) or pk in (...))`, both planners walked every
-        public article (PostgreSQL, 100,000 articles: 245 ms, against half a millisecond).
+        Before and after go by publication time, then id, as the lists order them, each found by
+        key (a bound on the time lets the index stop at the first one). Related articles are
+        counted from the links of the article's own tags, each checked public by key: the cost
+        follows the size of its tags, not of the archive.
         """
         if article.published_at is None:
             return (None, None), []
-        public = self.published().only("title", "slug", "published_at")
+        public = self.published()
         at, pk = article.published_at, article.pk
-        earlier = public.filter(Q(published_at__lt=at) | Q(published_at=at, pk__lt=pk))
-        later = public.filter(Q(published_at__gt=at) | Q(published_at=at, pk__gt=pk))
-        sides = self.only("title", "slug", "published_at").filter(
+        earlier = public.filter(published_at__lte=at).filter(Q(published_at__lt=at) | Q(pk__lt=pk))
+        later = public.filter(published_at__gte=at).filter(Q(published_at__gt=at) | Q(pk__gt=pk))
+        sides = self.filter(
             pk__in=[
                 Subquery(earlier.order_by("-published_at", "-pk").values("pk")[:1]),
                 Subquery(later.order_by("published_at", "pk").values("pk")[:1]),
             ]
-        )
-        found = {(side.published_at, side.pk) > (at, pk): side for side in sides}
+        ).values_list("pk", "title", "slug", "published_at")
+        found = {(when, key) > (at, pk): self._teaser(title, slug, when) for key, title, slug, when in sides}
+        neighbours = (found.get(False), found.get(True))
         if not related:
-            return (found.get(False), found.get(True)), []
-        tags = TaggedArticle.objects.filter(content_object=article).values("tag")
+            return neighbours, []
         sharing = (
-            public.filter(tags__in=tags)
-            .exclude(pk=pk)
+            TaggedArticle.objects.filter(
+                tag__in=TaggedArticle.objects.filter(content_object=pk).values("tag")
+            )
+            .exclude(content_object=pk)
+            .filter(Exists(public.filter(pk=OuterRef("content_object"))))
+            .values_list(
+                "content_object",
+                "content_object__title",
+                "content_object__slug",
+                "content_object__published_at",
+            )
             .annotate(shared_tags=Count("pk"))
-            .order_by("-shared_tags", "-published_at", "-pk")[:related]
+            .order_by("-shared_tags", "-content_object__published_at", "-content_object")[:related]
         )
-        return (found.get(False), found.get(True)), list(sharing)
+        return neighbours, [self._teaser(title, slug, when) for _key, title, slug, when, _shared in sharing]
+
+    def _teaser(self, title: str, slug: str, published_at) -> "Teaser":
+        return Teaser(title, published_at, self.model.address(published_at, slug))
 
     def in_review(self):
         return self.filter(status=self.model.Status.IN_REVIEW)

@@ -7,7 +7,6 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.core import signing
 from django.db import models
-from django.db.models import Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -99,13 +98,18 @@ class LegacyAddress(models.Model):
 
 
 class PublicChange(models.Model):
-    """One row: when anything a public page or feed shows was last saved or deleted.
+    """One row: when anything a public page or feed shows last changed, and the next scheduled
+    publication as of then.
 
     It gives every public response a Last-Modified that moves when an author
-    is renamed or an article deleted, not only when an article is saved.
+    is renamed or an article deleted, not only when an article is saved. A
+    scheduled article comes out without a write: the first request that
+    finds `upcoming` past records it as a change (state()).
     """
 
     changed_at = models.DateTimeField()
+    # The earliest publication still to come when the row was last written; None: none was.
+    upcoming = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("public change")
@@ -114,21 +118,37 @@ class PublicChange(models.Model):
         return str(self.changed_at)
 
     @classmethod
-    def state(cls) -> tuple:
-        """(last change, newest publication that has come, next scheduled one), in one query.
+    def record(cls, moment) -> None:
+        """Something public changed at `moment` (caching.touch(), inside the change's transaction)."""
+        upcoming = Article.objects.scheduled().order_by("published_at").values_list("published_at", flat=True)
+        cls.objects.update_or_create(pk=1, defaults={"changed_at": moment, "upcoming": upcoming.first()})
 
-        What every public response is dated by (its Last-Modified, the page cache's mark), and
-        how long a kept page may live (until the next scheduled publication).
+    @classmethod
+    def state(cls) -> tuple:
+        """(when anything public last changed, the next scheduled publication): what every public
+        response is dated by (its Last-Modified, the page cache's mark), and how long a kept page
+        may live. One primary-key read.
+
+        Nothing became public since the row was written unless its `upcoming` has come (every
+        article public since then was scheduled at that time). When it has, the publications that
+        came are recorded as the change they are, once, by whoever sees them first.
         """
-        newest = Article.objects.published().order_by("-published_at").values("published_at")[:1]
-        upcoming = Article.objects.scheduled().order_by("published_at").values("published_at")[:1]
-        found = (
-            cls.objects.filter(pk=1)
-            .annotate(released=Subquery(newest), upcoming=Subquery(upcoming))
-            .values_list("changed_at", "released", "upcoming")
-            .first()
+        found = cls.objects.filter(pk=1).values_list("changed_at", "upcoming")[:1]
+        changed_at, upcoming = found[0] if found else (None, None)
+        now = timezone.now()
+        if upcoming is None or upcoming > now:
+            return changed_at, upcoming
+        released = (
+            Article.objects.published().order_by("-published_at").values_list("published_at", flat=True)
         )
-        return found if found is not None else (None, None, None)
+        coming = Article.objects.scheduled().order_by("published_at").values_list("published_at", flat=True)
+        came = released.first()
+        # Its time, unless that is not after the last change (clocks apart): then now, so it moves.
+        changed_at = came if changed_at is None or (came and came > changed_at) else now
+        upcoming_now = coming.first()
+        # Conditional: a change recorded meanwhile (touch()) stands.
+        cls.objects.filter(pk=1, upcoming=upcoming).update(changed_at=changed_at, upcoming=upcoming_now)
+        return changed_at, upcoming_now
 
 
 def _in_a_week():

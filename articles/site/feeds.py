@@ -91,8 +91,8 @@ class FullAtomFeed(FullContent, Atom1Feed):
 
 
 def byline_names(article) -> list[str]:
-    """The names of an article's byline, in its order (as Article.objects.for_feed() reads them)."""
-    return [author.name for author in article.byline()]
+    """The names of an article's byline, in its order (its `links`, read by Article.objects.show())."""
+    return [author.name for author in article.links.byline]
 
 
 def on_site(path: str) -> str:
@@ -129,7 +129,7 @@ class LatestFeed(Feed):
         return Article.objects.published()
 
     def items(self, obj):
-        return self.articles(obj).for_feed()[: settings.FEED_ITEMS]
+        return Article.objects.show(self.articles(obj).for_feed()[: settings.FEED_ITEMS])
 
     def item_title(self, item):
         return item.title  # plain text, as RSS and Atom define a title
@@ -156,7 +156,7 @@ class LatestFeed(Feed):
         return ", ".join(byline_names(item))  # RSS has one dc:creator
 
     def item_categories(self, item):
-        return [tag.name for tag in item.tag_list()]
+        return [tag.name for tag in item.links.tags]
 
     def item_extra_kwargs(self, item):
         return {"content": item.body_html, "author_names": byline_names(item)}

@@ -8,7 +8,7 @@ tag or an author's name. A word of Latin script matches whole words ("ai" is
 not in "said"); Japanese, which has no spaces, matches anywhere. Titles with
 every word come first, then the newest.
 
-On PostgreSQL two indexed tsvectors answer (migrations 0005, 0019): the
+On PostgreSQL two indexed tsvectors answer (migrations 0005, 0020): the
 text's grams (its characters and two-character pieces: 投資, 港) and its
 words (its Latin words whole, and its title's words and pieces marked). A
 tsvector's lexemes come with statistics of how common each is, so the

@@ -1,6 +1,7 @@
 """What search engines and social sites read of a page: JSON-LD, Open Graph and Twitter cards.
 
-Built from data the page already has (no query of its own), with absolute
+Built from data the page already has (no query of its own: the article's `links` come with
+ArticleQuerySet.show(..., sections=True)), with absolute
 addresses under SITE_URL (else the request's host).
 """
 
@@ -48,7 +49,7 @@ def news_article(article: Article, *, site_root: str, drawing) -> dict:
             "name": author.name,
             "url": absolute(site_root, drawing.url(author)),
         }
-        for author in article.byline()
+        for author in article.links.byline
     ]
     data = {
         "@context": "https://schema.org",
@@ -66,10 +67,10 @@ def news_article(article: Article, *, site_root: str, drawing) -> dict:
         "timeRequired": f"PT{article.reading_time}M",
         "isAccessibleForFree": True,
     }
-    sections = [section.name for section in article.sections()]
+    sections = [section.name for section in article.links.sections]
     if sections:
         data["articleSection"] = sections if len(sections) > 1 else sections[0]
-    keywords = [tag.name for tag in article.tag_list()]
+    keywords = [tag.name for tag in article.links.tags]
     if keywords:
         data["keywords"] = keywords
     return data
@@ -87,7 +88,7 @@ def open_graph(article: Article, *, site_root: str, drawing) -> dict:
         "card": "summary_large_image" if article.hero_src else "summary",
         "published": drawing.iso(article.published_at),
         "modified": drawing.iso(modified(article)),
-        "authors": [absolute(site_root, drawing.url(author)) for author in article.byline()],
-        "sections": [section.name for section in article.sections()],
-        "tags": [tag.name for tag in article.tag_list()],
+        "authors": [absolute(site_root, drawing.url(author)) for author in article.links.byline],
+        "sections": [section.name for section in article.links.sections],
+        "tags": [tag.name for tag in article.links.tags],
     }

@@ -55,7 +55,18 @@ class SearchPaginator(CappedPaginator):
         return settings.MAX_SEARCH_PAGES
 
 
-class ArticleListView(ListView):
+class Summaries:
+    """A ListView of articles whose page shows each as templates/articles/_summary.html draws it:
+    the page's articles, with their bylines and tags (one query), as Drawing.summary() dicts."""
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, articles, is_paginated = super().paginate_queryset(queryset, page_size)
+        drawing = Drawing()
+        page.object_list = [drawing.summary(article) for article in Article.objects.show(articles)]
+        return paginator, page, page.object_list, is_paginated
+
+
+class ArticleListView(Summaries, ListView):
     paginate_by = settings.ARTICLES_PER_PAGE
     paginator_class = CappedPaginator
     template_name = "articles/article_list.html"
@@ -73,6 +84,7 @@ class ArticleDetailView(DetailView):
     def get_object(self, queryset=None):
         """The public article of the slug, if the address carries its date of publication (local time)."""
         article = super().get_object(queryset)
+        Article.objects.show([article], sections=True)
         local = timezone.localtime(article.published_at)
         if (local.year, local.month, local.day) != (
             self.kwargs["year"],
@@ -93,7 +105,7 @@ class ArticleDetailView(DetailView):
         )
 
 
-class FilteredArticleList(ListView):
+class FilteredArticleList(Summaries, ListView):
     """Published articles of one author, tag or section (`owner_model`).
 
     An owner with no public article is not public either (its page would tell
@@ -137,7 +149,7 @@ class CategoryView(FilteredArticleList):
     template_name = "articles/category_detail.html"
 
 
-class SearchView(ListView):
+class SearchView(Summaries, ListView):
     """/search/?q=: published articles with every word of the query (see search.py)."""
 
     paginate_by = settings.ARTICLES_PER_PAGE
@@ -158,7 +170,7 @@ class SearchView(ListView):
         )
 
 
-class ArchiveMixin:
+class ArchiveMixin(Summaries):
     date_field = "published_at"
     paginate_by = settings.ARTICLES_PER_PAGE
     paginator_class = CappedPaginator

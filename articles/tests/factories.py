@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from articles.desk import workflow
 from articles.desk.roles import ensure_roles
-from articles.models import Article, Author, Byline, Category, Tag
+from articles.models import Article, Author, Byline, Category, PublicChange, Tag
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -99,3 +99,14 @@ class ArticleFactory(factory.django.DjangoModelFactory):
         if create and when:
             moment = when if isinstance(when, datetime) else timezone.now() - timedelta(hours=1)
             workflow.publish_through_review(self, by=publisher(), publish_at=moment, via="command")
+
+
+def time_comes(article) -> None:
+    """A scheduled `article`'s time comes, as if the clock had moved on: its time (with its links'
+    copy of it) and the public state's next scheduled publication (which it was, or one before it)
+    are moved a second into the past, with no save that would record a change."""
+    came = timezone.now() - timedelta(seconds=1)
+    Article.objects.filter(pk=article.pk).update(published_at=came)
+    PublicChange.objects.filter(upcoming__isnull=False).update(upcoming=came)
+    article.refresh_from_db()
+    article.copy_state_to_links()

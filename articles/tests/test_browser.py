@@ -185,7 +185,7 @@ def test_an_editor_restores_an_old_version_of_a_published_article_through_the_fo
     editor = StaffFactory(username="desk-editor", role="Editor")
     article = ArticleFactory(title="港の朝", body=BARE, published=True)
     article.body, article.hero_alt = FIXED, "防波堤と灯台"
-    article._history_user = editor
+    article.saved_by = editor
     article.save()
     before = rows(article)
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from articles.desk import workflow
 from articles.models import Article, PreviewLink, PreviewVisit, Tag
-from articles.tests.factories import ArticleFactory, StaffFactory
+from articles.tests.factories import ArticleFactory, StaffFactory, time_comes
 
 pytestmark = pytest.mark.django_db
 
@@ -201,8 +201,7 @@ def test_the_sitemap_lists_public_articles_and_a_scheduled_one_at_its_time(clien
     articles = reverse("articles:sitemap_section", args=["articles"])
     xml = client.get(articles).content.decode()
     assert public.get_absolute_url() in xml and scheduled.get_absolute_url() not in xml
-    Article.objects.filter(pk=scheduled.pk).update(published_at=timezone.now() - timedelta(seconds=1))
-    scheduled.refresh_from_db()
+    time_comes(scheduled)
     assert scheduled.get_absolute_url() in client.get(articles).content.decode()
 
 

@@ -56,7 +56,7 @@ def edit(article, user, body):
     """A save of the text by `user` (a revision of theirs)."""
     article = Article.objects.get(pk=article.pk)
     article.body = body
-    article._history_user = user
+    article.saved_by = user
     article.save()
     return article
 
@@ -158,7 +158,7 @@ def test_an_editor_who_changed_the_image_or_the_address_cannot_approve_it_alone(
     article = Article.objects.get(pk=writers_article(desk).pk)
     for name, value in change.items():
         setattr(article, name, value)
-    article._history_user = desk["sato"]
+    article.saved_by = desk["sato"]
     article.save()
     workflow.perform(article, "submit", by=desk["writer"])
     with pytest.raises(workflow.NotAllowed, match="ダブルチェックの原則"):

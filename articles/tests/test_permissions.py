@@ -128,7 +128,7 @@ def _perform(client, actor, action, media_root):
         article = _theirs(S.DRAFT)
         if actor is not None:  # the actor changed its text since it was last approved (never, here)
             article.body += "\n\n書き足した段落。"
-            article._history_user = actor
+            article.saved_by = actor
             article.save()
         workflow.perform(article, "submit", by=article.created_by)
         _workflow(client, article, "approve")

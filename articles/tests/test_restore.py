@@ -35,7 +35,7 @@ def published_after_a_fix(fixer, owner=None):
     """A published article whose image got its alt text in a correction; and its version without it."""
     article = ArticleFactory(title="港の朝", body=BARE, created_by=owner, published=True)
     article.body, article.hero_alt = FIXED, "防波堤と灯台"
-    article._history_user = fixer
+    article.saved_by = fixer
     article.save()
     return Article.objects.get(pk=article.pk), article.history.get(version=1)
 
@@ -171,7 +171,7 @@ def draft_written_twice(writer):
         created_by=writer, authors=[AuthorFactory(user=writer)], title="初稿", body="最初の本文。"
     )
     article.title, article.body, article.hero_alt = "二稿", "書き直した本文。", "港の写真"
-    article._history_user = writer
+    article.saved_by = writer
     article.save()
     return Article.objects.get(pk=article.pk), article.history.get(version=1)
 
@@ -239,7 +239,7 @@ def test_a_draft_restore_confirmed_after_someone_saved_is_refused(client, writer
     seen = article.version
     colleague = Article.objects.get(pk=article.pk)
     colleague.body = "編集者が直した本文。"
-    colleague._history_user = editor
+    colleague.saved_by = editor
     colleague.save()
     before = rows(article)
     response = client.post(
@@ -273,7 +273,7 @@ def excerpt_changed(by, *, first, later, **factory):
     with a rewritten body; and its version 1."""
     article = ArticleFactory(title="要約の記事", body=FIRST_BODY, excerpt=first, **factory)
     article = Article.objects.get(pk=article.pk)
-    article.body, article.excerpt, article._history_user = LATER_BODY, later, by
+    article.body, article.excerpt, article.saved_by = LATER_BODY, later, by
     article.save()
     return Article.objects.get(pk=article.pk), article.history.get(version=1)
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from articles.desk import workflow
 from articles.models import Article, Category, Tag
-from articles.tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, publisher
+from articles.tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, publisher, time_comes
 
 pytestmark = pytest.mark.django_db
 
@@ -257,7 +257,7 @@ def test_an_article_published_a_moment_ago_is_listed_everywhere(client, db):
 def test_a_scheduled_article_appears_when_its_time_comes(client, db):
     article = ArticleFactory(title="予約記事", published=timezone.now() + timedelta(hours=1))
     assert "予約記事" not in client.get(reverse("articles:home")).content.decode()
-    Article.objects.filter(pk=article.pk).update(published_at=timezone.now() - timedelta(seconds=1))
+    time_comes(article)
     assert "予約記事" in client.get(reverse("articles:home")).content.decode()
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from articles.desk import workflow
 from articles.models import Article, ArticleEvent
-from articles.tests.factories import ArticleFactory, AuthorFactory, StaffFactory
+from articles.tests.factories import ArticleFactory, AuthorFactory, StaffFactory, time_comes
 
 pytestmark = pytest.mark.django_db
 S = Article.Status
@@ -216,9 +216,7 @@ def test_scheduled_article_appears_on_home_feeds_and_author_page_at_its_time(cli
     ]
     assert all("予約された記事" not in client.get(url).content.decode() for url in pages)
     assert client.get(article.get_absolute_url()).status_code == 404
-    Article.objects.filter(pk=article.pk).update(published_at=timezone.now() - timedelta(seconds=1))
-    article.refresh_from_db()
-    article.copy_state_to_links()  # the time moved in the database: its links' copy moves with it
+    time_comes(article)
     assert all("予約された記事" in client.get(url).content.decode() for url in pages)
     assert client.get(article.get_absolute_url()).status_code == 200
 

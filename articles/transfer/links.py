@@ -74,7 +74,7 @@ def free_slug(model, name: str) -> str:
 def save_with_links(article: Article, post: jekyll.Post, names: Names, *, user) -> None:
     """Save the article, then its bylines, sections, tags and old addresses as the post has them."""
     creating = article._state.adding
-    article._history_user = user
+    article.saved_by = user
     article.save()
     if not creating:
         article.bylines.all().delete()

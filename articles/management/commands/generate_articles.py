@@ -158,7 +158,7 @@ def _prepare(batch):
     return rows
 
 
-# The search indexes of migrations 0005 and 0019: built once after a bulk load rather than
+# The search indexes of migrations 0005 and 0020: built once after a bulk load rather than
 # kept up to date row by row, which is several times slower. (A run killed in between leaves
 # them out: this is a tool for benchmarks and trials, not for a newsroom's own database.)
 _SEARCH_INDEXES = ("article_search_grams", "article_search_words")

@@ -21,7 +21,7 @@ def copy_article_state(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0017_event_actions"),
+        ("articles", "0018_publicchange_upcoming"),
     ]
 
     operations = [

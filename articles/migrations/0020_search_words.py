@@ -52,7 +52,7 @@ def unfill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0018_link_article_state"),
+        ("articles", "0019_link_article_state"),
     ]
 
     operations = [
