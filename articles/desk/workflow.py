@@ -214,7 +214,8 @@ def _perform_steps(
             locked, actions, by=by, comment=comment, publish_at=publish_at, via=via, findings=findings
         )
         locked.version += len(actions) - 1  # a version an action; save() adds the last
-        # A revision keeps the text; a change of status is in the event log instead.
+        # A revision keeps the text; a change of status is in the event log instead. (The save
+        # copies the new status and time onto the article's bylines and tag links too: ArticleLink.)
         locked.skip_history_when_saving = True
         locked.save(
             update_fields=[
@@ -330,6 +331,7 @@ def _copy_back(source: Article, article: Article) -> None:
     for field in Article._meta.concrete_fields:  # the caller's copy, as it stands
         setattr(article, field.attname, getattr(source, field.attname))
     article._loaded_excerpt, article._loaded_text = source._loaded_excerpt, source._loaded_text
+    article._loaded_state = source._loaded_state
 
 
 # The copy desk reads the text again before these; publishing is refused while anything blocks.

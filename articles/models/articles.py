@@ -154,8 +154,10 @@ class Article(models.Model):
     # Title, excerpt and body as plain text, folded for search (see search.py); the title alone, to rank.
     search_text = models.TextField(blank=True, editable=False)
     search_title = models.TextField(blank=True, editable=False)
-    # Its short pieces, for PostgreSQL's index of words too short for trigrams (empty elsewhere).
+    # For PostgreSQL's indexes (empty elsewhere): the text's short pieces, and its Latin words whole
+    # with its title's words and pieces (rendering.grams(), words()).
     search_grams = GramsField(blank=True, editable=False)
+    search_words = GramsField(blank=True, editable=False)
     # What the copy desk found at the last save (see copydesk.py); the counts serve the desk's lists.
     # (None: not read by the copy desk yet; `manage.py check_copy` reads every article.)
     findings = models.JSONField(_("copy desk findings"), null=True, default=None, blank=True, editable=False)
@@ -189,6 +191,7 @@ class Article(models.Model):
             "search_text",
             "search_title",
             "search_grams",
+            "search_words",
             "findings",
             "blocking_findings",
             "warning_findings",
@@ -223,7 +226,7 @@ class Article(models.Model):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # A new article has loaded nothing: an excerpt given to it is typed.
-        self._loaded_excerpt, self._loaded_text = None, {}
+        self._loaded_excerpt, self._loaded_text, self._loaded_state = None, {}, None
         self.prerendered = None  # the body rendered ahead of the save (rendering.Rendered), if it was
         self.saved_by = None  # who saves it, named in its revision (else the request's user)
 
@@ -258,8 +261,11 @@ class Article(models.Model):
             self.skip_history_when_saving = True
         super().save(*args, **kwargs)
         self.__dict__.pop("skip_history_when_saving", None)
+        if self._state_saved(kwargs.get("update_fields")):
+            self.copy_state_to_links()
         self._loaded_excerpt = self.excerpt
         self._loaded_text = self._public_text()
+        self._loaded_state = self._link_state()
 
     def get_absolute_url(self):
         """Its local date of publication (or of creation, before it is published) and its slug."""
@@ -281,9 +287,27 @@ class Article(models.Model):
         return article
 
     def remember_loaded(self):
-        """Keep the text as loaded (absent when a field is deferred), to tell what a save changes."""
+        """Keep the text and state as loaded (absent when a field is deferred), to tell what a save changes."""
         self._loaded_excerpt = self.__dict__.get("excerpt")
         self._loaded_text = self._public_text()
+        self._loaded_state = self._link_state()
+
+    def _link_state(self) -> tuple:
+        return self.__dict__.get("status"), self.__dict__.get("published_at")
+
+    def _state_saved(self, update_fields) -> bool:
+        """This save wrote a new status or publication time to a row that may have links already."""
+        if self._loaded_state is None:  # a new article: its links come after its first save
+            return False
+        if update_fields is not None and not {"status", "published_at"} & set(update_fields):
+            return False
+        return self._link_state() != self._loaded_state
+
+    def copy_state_to_links(self) -> None:
+        """Write this article's status and publication time on its bylines and tag links (ArticleLink)."""
+        state = {"article_status": self.status, "article_published_at": self.published_at}
+        self.bylines.update(**state)
+        TaggedArticle.objects.filter(content_object=self).update(**state)
 
     def _public_text(self) -> dict:
         shown = {name: self.__dict__.get(name) for name in self.REVISED_FIELDS}
@@ -326,6 +350,7 @@ class Article(models.Model):
         self.search_title = rendering.searchable(self.title)
         if connection.vendor == "postgresql":
             self.search_grams = rendering.grams(self.search_text)
+            self.search_words = rendering.words(self.search_text, self.search_title)
 
     def _unique_slug(self) -> str:
         base = slugify(self.title, allow_unicode=True)[:190] or "article"

@@ -25,3 +25,28 @@ class HasGram(models.Lookup):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         return f"{lhs} @@ ({rhs})::tsquery", [*lhs_params, *rhs_params]
+
+
+@GramsField.register_lookup
+class HasEveryGram(HasGram):
+    """`search_grams__has_all=["市議", "議会"]`: every piece is among the article's grams (PostgreSQL)."""
+
+    lookup_name = "has_all"
+
+    def get_prep_lookup(self):
+        return " & ".join(map(rendering.lexeme, self.rhs))
+
+
+class Among(models.Lookup):
+    """`Among(F("pk"), ArraySubquery(ids))`: the value is one of the array's (PostgreSQL's = ANY).
+
+    An index answers it as one branch of an OR (a BitmapOr beside the other
+    branches' indexes), where IN (SELECT ...) would be checked row by row.
+    """
+
+    lookup_name = "among"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = compiler.compile(self.rhs)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]

@@ -11,7 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
-from taggit.models import ItemBase, TagBase
+from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
 from articles.text import rendering
 from articles.text.tagging import normalize_tag_name, tag_key
@@ -161,12 +161,89 @@ class Tag(TagBase):
         return moved
 
 
-class TaggedArticle(ItemBase):
+class ArticleLinkQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Insert links with their article's state (ArticleLink.copy_article_state()): the way
+        Django's and taggit's managers add links in bulk too."""
+        objs = list(objs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            self.model.copy_article_state(objs, using=self.db)
+            return super().bulk_create(objs, *args, **kwargs)
+
+
+class ArticleLink(models.Model):
+    """A link of an article to an owner (an author or a tag), carrying the article's status and
+    publication time.
+
+    An owner's page lists its public articles newest first. From the links
+    alone the database finds every article of the owner and sorts them, or
+    walks the whole archive newest first for the owner's: an author with one
+    old article cost 1.1 s at 100,000 articles. With the copy, an index on
+    (owner, status, publication time) reads a page in order and stops,
+    whatever the owner's size or age (ArticleQuerySet.listed_by_author(),
+    listed_tagged()). Article.objects.published() still decides what is public.
+
+    The copy is written with each new link (save(), bulk_create()) and by
+    Article.save() whenever the article's status or time changes, which every
+    action of the workflow does through perform(); test_link_state holds the
+    two equal after every way of writing either.
+    """
+
+    # The article's own status and publication time, copied.
+    article_status = models.CharField(_("status"), max_length=20, blank=True, editable=False)
+    article_published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
+
+    objects = ArticleLinkQuerySet.as_manager()
+    ARTICLE = "article"  # the link's foreign key to its article
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
+            if self.pk is None:
+                self.copy_article_state([self], using=kwargs.get("using"))
+            super().save(*args, **kwargs)
+
+    @classmethod
+    def copy_article_state(cls, links, *, using=None) -> None:
+        """Give each link its article's status and publication time, as the database has them.
+
+        The articles' rows stay locked until the transaction ends: a change
+        of their state (the workflow locks the row) waits for these links to
+        be written and then copies itself onto them, or these wait for it.
+        Call inside a transaction.
+        """
+        field = cls._meta.get_field(cls.ARTICLE)
+        ids = {getattr(link, field.attname) for link in links}
+        articles = field.related_model.objects.db_manager(using).select_for_update(no_key=True)
+        states = articles.filter(pk__in=ids).order_by().values_list("pk", "status", "published_at")
+        found = {pk: (status, published_at) for pk, status, published_at in states}
+        for link in links:
+            link.article_status, link.article_published_at = found.get(
+                getattr(link, field.attname), ("", None)
+            )
+
+
+class TaggedArticle(ArticleLink, ItemBase):
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_articles")
     content_object = models.ForeignKey("Article", on_delete=models.CASCADE)
 
+    objects = NaturalKeyManager.from_queryset(ArticleLinkQuerySet)()
+    ARTICLE = "content_object"
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["content_object", "tag"], name="unique_article_tag")]
+        indexes = [
+            # A tag's public articles newest first (ArticleQuerySet.listed_tagged()).
+            models.Index(
+                fields=["tag", "article_status", "-article_published_at", "-content_object"],
+                name="tagged_public_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return super().__str__()  # taggit's: the article, tagged with the tag
 
 
 class FoldingTaggableManager(TaggableManager):
@@ -181,7 +258,7 @@ class FoldingTaggableManager(TaggableManager):
         getattr(instance, self.name).set(Tag.objects.named(value))
 
 
-class Byline(models.Model):
+class Byline(ArticleLink):
     article = models.ForeignKey("Article", on_delete=models.CASCADE, related_name="bylines")
     author = models.ForeignKey(
         Author, on_delete=models.PROTECT, related_name="bylines", verbose_name=_("author")
@@ -194,6 +271,13 @@ class Byline(models.Model):
         verbose_name_plural = _("bylines")
         constraints = [
             models.UniqueConstraint(fields=["article", "author"], name="unique_byline_author"),
+        ]
+        indexes = [
+            # An author's public articles newest first (ArticleQuerySet.listed_by_author()).
+            models.Index(
+                fields=["author", "article_status", "-article_published_at", "-article"],
+                name="byline_public_idx",
+            ),
         ]
 
     def __str__(self):

@@ -189,3 +189,30 @@ class ArticleQuerySet(models.QuerySet):
 
     def in_category(self, category):
         return self.filter(categories=category)
+
+    def listed_by_author(self, author):
+        """The public articles of `author`, newest first, as the author's page lists them."""
+        return self._listed("bylines", author=author)
+
+    def listed_tagged(self, tag):
+        """The public articles of `tag`, newest first, as the tag's page lists them."""
+        return self._listed("taggedarticle", tag=tag)
+
+    def listed_in_category(self, category):
+        """The public articles of `category`, newest first, as the section's page lists them.
+
+        Section links carry no copy of their article's state: the desk edits
+        sections as Django's admin edits a many-to-many field, which it refuses
+        for a link model of one's own. Sections are few and large, and the
+        newest first walk of the public articles finds a page of one early.
+        """
+        return self.published().in_category(category).order_by("-published_at", "-pk")
+
+    def _listed(self, links: str, **owner):
+        """Public articles of an owner, picked and ordered by their links' copy of the article's state
+        (ArticleLink): the index on (owner, status, time) reads a page in order and stops, whatever
+        the owner's size or age. published() still decides what is public."""
+        copy = {f"{links}__{name}": value for name, value in owner.items()}
+        copy[f"{links}__article_status"] = self.model.Status.PUBLISHED
+        copy[f"{links}__article_published_at__lte"] = timezone.now()
+        return self.published().filter(**copy).order_by(f"-{links}__article_published_at", "-pk")

@@ -5,27 +5,37 @@ and `search_title`, each author `search_name`: NFKC-normalised, case-folded,
 ASCII punctuation as spaces (derived on save). A query is read the same way
 and split into words; an article matches when every word is in its text, a
 tag or an author's name. A word of Latin script matches whole words ("ai" is
-not in "said"); Japanese, which has no spaces, matches anywhere. On
-PostgreSQL two indexes serve this (migrations 0004, 0005): pg_trgm for words of
-three characters and more, and an index of each text's one- and
-two-character grams for shorter ones, which trigrams cannot serve (投資,
-AI). SQLite reads the table; correct, and fast enough for the archives
-SQLite is for.
+not in "said"); Japanese, which has no spaces, matches anywhere. Titles with
+every word come first, then the newest.
+
+On PostgreSQL two indexed tsvectors answer (migrations 0005, 0020): the
+text's grams (its characters and two-character pieces: 投資, 港) and its
+words (its Latin words whole, and its title's words and pieces marked). A
+tsvector's lexemes come with statistics of how common each is, so the
+planner reads a common word's articles newest first and stops, and a rare
+one's from the index; a LIKE on the text, which it takes for rare whatever
+the word, made it read all the matches of a common one. SQLite reads the
+table; correct, and fast enough for the archives SQLite is for.
 """
 
+import itertools
 import unicodedata
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import StrIndex
+from django.db.models.lookups import GreaterThan
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Article, Byline, TaggedArticle
-from articles.text.rendering import searchable, without_controls
+from articles.models.fields import Among
+from articles.text.rendering import TITLE, searchable, without_controls
 
 MAX_QUERY = 200  # characters: longer is not a search, it is a paste
 MAX_TERMS = 8
-INLINE_IDS = 500  # articles found by a tag or an author's name, written into the query up to this many
+NEWEST = ("-published_at", "-pk")
 
 
 def shown(query: str) -> str:
@@ -46,15 +56,7 @@ def _needle(word: str) -> str:
 
 def matching(articles: QuerySet, words: list[str]) -> QuerySet:
     """The articles that have every word, titles that have them all first, then the newest."""
-    return (
-        having(articles, words)
-        .annotate(
-            in_title=Case(
-                When(_in_title(words), then=Value(1)), default=Value(0), output_field=IntegerField()
-            )
-        )
-        .order_by("-in_title", "-published_at", "-pk")
-    )
+    return having(articles, words).annotate(in_title=_title_first(words)).order_by("-in_title", *NEWEST)
 
 
 def having(articles: QuerySet, words: list[str]) -> QuerySet:
@@ -64,67 +66,82 @@ def having(articles: QuerySet, words: list[str]) -> QuerySet:
     return articles
 
 
+def _has(word: str) -> Q:
+    """An article has `word`: in its text, or in a tag or an author's name (no query of its own)."""
+    tagged = TaggedArticle.objects.filter(tag__key__contains=word).order_by().values("content_object")
+    written = Byline.objects.filter(author__search_name__contains=_needle(word)).order_by().values("article")
+    return _in_text(word, "search_text") | _among(tagged) | _among(written)
+
+
 def _in_title(words: list[str]) -> Q:
     in_title = Q()
     for word in words:
-        in_title &= Q(search_title__contains=_needle(word))
+        in_title &= _in_text(word, "search_title")
     return in_title
 
 
-def _has(word: str) -> Q:
-    """An article has `word`: in its text, or in a tag or an author's name.
+def _title_first(words: list[str]) -> Case:
+    return Case(When(_in_title(words), then=Value(1)), default=Value(0), output_field=IntegerField())
 
-    The tags and authors are small tables, read first (one query): what
-    remains is one condition on the articles table that its indexes answer,
-    or that is cheap to check row by row when most articles match.
-    """
-    needle = _needle(word)
-    in_text = Q(search_text__contains=needle)
-    if connection.vendor == "postgresql" and len(word) <= 2:
-        # The grams answer what a LIKE on a short word would read every text for. A Japanese
-        # word is among an article's grams exactly when it is in its text; a Latin one must
-        # also stand whole ("ai" is a gram of "said"), which the LIKE then checks.
-        in_text = Q(search_grams__has=word) & (in_text if word.isascii() else Q())
-    tagged = TaggedArticle.objects.filter(tag__key__contains=word).values_list("content_object", flat=True)
-    written = Byline.objects.filter(author__search_name__contains=needle).values_list("article", flat=True)
-    also = tagged.order_by().union(written.order_by())
-    found = list(also[: INLINE_IDS + 1])
-    if not found:
-        return in_text
-    if len(found) <= INLINE_IDS:
-        return in_text | Q(pk__in=found)  # a list the primary key's index answers beside the others
-    return in_text | Q(pk__in=tagged) | Q(pk__in=written)  # many: left to the database
+
+def _in_text(word: str, text: str) -> Q:
+    """`word` is in the article's `text` (search_text or search_title), as an index can tell."""
+    if connection.vendor != "postgresql":
+        return Q(**{f"{text}__contains": _needle(word)})
+    mark = TITLE if text == "search_title" else ""
+    if word.isascii():  # a Latin word, whole
+        return Q(search_words__has=mark + word)
+    pieces = "search_words" if mark else "search_grams"
+    if len(word) <= 2:  # a Japanese word is among the pieces exactly when it is in the text
+        return Q(**{f"{pieces}__has": mark + word})
+    # A longer one has every two-character piece of it there (what the index and the statistics
+    # answer), and then the word itself. (STRPOS rather than LIKE: the planner's guess for a LIKE
+    # would take every word for rare.)
+    every_piece = [mark + a + b for a, b in itertools.pairwise(word)]
+    return Q(**{f"{pieces}__has_all": every_piece}) & Q(GreaterThan(StrIndex(text, Value(word)), 0))
+
+
+def _among(ids: QuerySet) -> Q:
+    """The article is one of `ids` (a queryset of article ids), read first: on PostgreSQL as an
+    array (= ANY(ARRAY(...))), which its primary key's index answers beside the text's in an OR,
+    where IN (SELECT ...) would be checked row by row."""
+    if connection.vendor != "postgresql":
+        return Q(pk__in=ids)
+    return Q(Among(F("pk"), ArraySubquery(ids)))
 
 
 class Results:
     """A search's matches as the paginator reads them: titles with every word first, then the newest.
 
     Ranking every match first would read all of them, most of the archive
-    for a common word. Here the articles whose titles have the words and the
-    others are each read newest first, only as far as the page asked for;
-    the paginator's count stops one past the last page.
+    for a common word. The count reads the newest matches' ids (up to one
+    past the last page) and keeps them. A page then reads, in one query, the
+    matches with every word in the title, newest first and only as far as
+    the page's end, and the newest matches as far as its end: when fewer
+    titled ones than that come first, the others it shows are among those.
     """
 
     model = Article
 
     def __init__(self, words: list[str]):
+        self.words = words
         self.matches = having(Article.objects.published(), words)
-        in_title = _in_title(words)
-        self.titled = self.matches.filter(in_title).order_by("-published_at", "-pk")
-        self.others = self.matches.exclude(in_title).order_by("-published_at", "-pk")
+        self.newest, self.read = [], 0  # the ids of the newest matches, up to `read` of them
 
     def count_up_to(self, limit: int) -> int:
-        # Newest first: the publication-time index stops the count at `limit` matches.
-        return self.matches.order_by("-published_at")[:limit].count()
+        # Newest first: a common word's walk of the publication-time index stops at `limit`.
+        self.newest = list(self.matches.order_by(*NEWEST).values_list("pk", flat=True)[:limit])
+        self.read = limit
+        return len(self.newest)
 
     def __getitem__(self, window: slice) -> list:
         start, stop = window.start or 0, window.stop
-        ids = list(self.titled.values_list("pk", flat=True)[:stop])
-        if len(ids) < stop:
-            ids += self.others.values_list("pk", flat=True)[: stop - len(ids)]
-        shown = ids[start:stop]
-        found = {article.pk: article for article in Article.objects.filter(pk__in=shown).summarized()}
-        return [found[pk] for pk in shown if pk in found]  # one unpublished meanwhile is left out
+        if self.read < stop:  # not counted (the paginator counts first)
+            self.count_up_to(stop)
+        titled = self.matches.filter(_in_title(self.words)).order_by(*NEWEST).values("pk")[:stop]
+        page = Article.objects.published().filter(_among(titled) | Q(pk__in=self.newest[:stop]))
+        shown = page.summarized().annotate(in_title=_title_first(self.words))
+        return list(shown.order_by("-in_title", *NEWEST)[start:stop])
 
 
 _JOINING = "\u3099\u309a\uff9e\uff9f"  # voicing marks that NFKC joins to the kana before them

@@ -48,11 +48,11 @@ class ListingSitemap(SiteSitemap):
 
     changefreq = "daily"
     model = None
-    articles_of = None  # the ArticleQuerySet filter of an owner's articles
+    articles_of = None  # the ArticleQuerySet method that lists an owner's public articles
 
     def items(self):
-        public = self.articles_of(Article.objects.published(), OuterRef("pk"))
-        newest = public.order_by("-published_at").values("published_at")[:1]
+        # The owner's newest public article, as its page lists it first: one step into its links' index.
+        newest = self.articles_of(Article.objects.all(), OuterRef("pk")).values("published_at")[:1]
         return (
             self.model.objects.annotate(newest=Subquery(newest))
             .filter(newest__isnull=False)
@@ -66,17 +66,17 @@ class ListingSitemap(SiteSitemap):
 
 class AuthorSitemap(ListingSitemap):
     model = Author
-    articles_of = staticmethod(ArticleQuerySet.by_author)
+    articles_of = staticmethod(ArticleQuerySet.listed_by_author)
 
 
 class TagSitemap(ListingSitemap):
     model = Tag
-    articles_of = staticmethod(ArticleQuerySet.tagged)
+    articles_of = staticmethod(ArticleQuerySet.listed_tagged)
 
 
 class SectionSitemap(ListingSitemap):
     model = Category
-    articles_of = staticmethod(ArticleQuerySet.in_category)
+    articles_of = staticmethod(ArticleQuerySet.listed_in_category)
 
 
 SITEMAPS = {

@@ -1,3 +1,6 @@
+import itertools
+from datetime import datetime
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -122,7 +125,7 @@ class FilteredArticleList(Summaries, ListView):
 
     def get_queryset(self):
         self.owner = get_object_or_404(self.owner_model, slug=self.kwargs["slug"])
-        return self.articles_of(Article.objects.published(), self.owner).summarized()
+        return self.articles_of(Article.objects.summarized(), self.owner)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(owner=self.owner, **kwargs)
@@ -130,19 +133,19 @@ class FilteredArticleList(Summaries, ListView):
 
 class AuthorView(FilteredArticleList):
     owner_model = Author
-    articles_of = staticmethod(ArticleQuerySet.by_author)
+    articles_of = staticmethod(ArticleQuerySet.listed_by_author)
     template_name = "articles/author_detail.html"
 
 
 class TagView(FilteredArticleList):
     owner_model = Tag
-    articles_of = staticmethod(ArticleQuerySet.tagged)
+    articles_of = staticmethod(ArticleQuerySet.listed_tagged)
     template_name = "articles/tag_detail.html"
 
 
 class CategoryView(FilteredArticleList):
     owner_model = Category
-    articles_of = staticmethod(ArticleQuerySet.in_category)
+    articles_of = staticmethod(ArticleQuerySet.listed_in_category)
     template_name = "articles/category_detail.html"
 
 
@@ -185,6 +188,29 @@ class ArchiveMixin(Summaries):
 
 class YearArchive(ArchiveMixin, YearArchiveView):
     template_name = "articles/archive_year.html"
+
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        """The months of the year with a public article, as Django lists them (the first moment of
+        each, local time), told by each month's first article: twelve one-row reads in one query.
+        Django's own reads every article of the year (20,000 in an archive of 100,000)."""
+        year = int(self.get_year())
+        starts = [timezone.make_aware(datetime(year + month // 12, month % 12 + 1, 1)) for month in range(13)]
+        firsts = [
+            Article.objects.filter(pk__in=self._first(queryset, since, until))
+            .order_by()
+            .values_list("published_at", flat=True)
+            for since, until in itertools.pairwise(starts)
+        ]
+        found = {timezone.localtime(moment).month for moment in firsts[0].union(*firsts[1:], all=True)}
+        months = [start for start in starts[:12] if start.month in found]
+        if not months:
+            raise Http404("No article this year.")
+        return months if ordering == "ASC" else months[::-1]
+
+    @staticmethod
+    def _first(queryset, since, until):
+        in_month = queryset.filter(published_at__gte=since, published_at__lt=until)
+        return in_month.order_by("published_at").values("pk")[:1]
 
 
 class MonthArchive(ArchiveMixin, MonthArchiveView):

@@ -102,10 +102,11 @@ class ArticleFactory(factory.django.DjangoModelFactory):
 
 
 def time_comes(article) -> None:
-    """A scheduled `article`'s time comes, as if the clock had moved on: its time and the public
-    state's next scheduled publication (which it was, or one before it) are moved a second into
-    the past, with no save that would record a change."""
+    """A scheduled `article`'s time comes, as if the clock had moved on: its time (with its links'
+    copy of it) and the public state's next scheduled publication (which it was, or one before it)
+    are moved a second into the past, with no save that would record a change."""
     came = timezone.now() - timedelta(seconds=1)
     Article.objects.filter(pk=article.pk).update(published_at=came)
     PublicChange.objects.filter(upcoming__isnull=False).update(upcoming=came)
     article.refresh_from_db()
+    article.copy_state_to_links()

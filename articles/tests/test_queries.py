@@ -44,8 +44,9 @@ BUDGETS = {
     "sitemap_section_tags": (("tags",), 3),
     "news_sitemap": ((), 2),  # the state, the articles
     "robots": ((), 1),  # the state
-    # + the tags and authors with each word, the articles with the words in their titles, then the others
-    "search": ((), 8),
+    # + the newest matches' ids (the count), the page (titles with every word first, tags and authors
+    # inside), its bylines and tags (one query)
+    "search": ((), 4),
 }
 
 
@@ -116,6 +117,19 @@ def test_query_budgets(request, client, settings, size, page_cache):
         assert response.status_code == 200, url
         counts[name] = len(queries)
     assert counts == {name: budget for name, (_args, budget) in BUDGETS.items()}
+
+
+@pytest.mark.parametrize("size", [3, 300])
+def test_a_search_of_eight_words_runs_four_queries(client, settings, size):
+    settings.PAGE_CACHE_SECONDS = 0
+    build(size)
+    client.get(reverse("articles:home"))  # the menu, kept under the public state's mark
+    # In the text, a tag's name and an author's: the article built second has all eight.
+    words = "港 ai 市議会 火曜日 記者 防波堤 tag1 承認"
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("articles:search"), {"q": words})
+    assert len(response.context["words"]) == 8 and len(response.context["object_list"]) == 1
+    assert len(queries) == 4  # the public state, the count, the page, its bylines and tags
 
 
 def test_no_feed_runs_more_than_five_queries():

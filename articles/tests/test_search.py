@@ -174,7 +174,12 @@ def test_control_characters_never_reach_the_page(client, archive):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the search indexes are PostgreSQL's")
 @pytest.mark.parametrize(
-    ("word", "index"), [("投資", "article_search_grams"), ("データセンター", "article_search_trgm")]
+    ("word", "index"),
+    [
+        ("投資", "article_search_grams"),
+        ("データセンター", "article_search_grams"),
+        ("harbour", "article_search_words"),
+    ],
 )
 def test_postgresql_can_answer_from_the_search_indexes(word, index):
     from articles.site import search
@@ -185,8 +190,8 @@ def test_postgresql_can_answer_from_the_search_indexes(word, index):
     assert index in _plan(query, "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
 
 
-def test_short_words_find_exactly_the_articles_whose_text_has_them():
-    """On PostgreSQL the grams index answers for short words: it finds what reading each text finds."""
+def test_words_find_exactly_the_articles_whose_text_and_title_have_them():
+    """On PostgreSQL the grams and words indexes answer: they find what reading each text and title finds."""
     from io import StringIO
 
     from django.core.management import call_command
@@ -195,11 +200,15 @@ def test_short_words_find_exactly_the_articles_whose_text_has_them():
 
     call_command("generate_articles", count=300, stdout=StringIO(), stderr=StringIO())
     texts = dict(Article.objects.published().values_list("pk", "search_text"))
-    for word in ("投資", "港", "会合", "of", "ai"):
+    titles = dict(Article.objects.published().values_list("pk", "search_title"))
+    for word in ("投資", "港", "会合", "of", "ai", "市議会", "投資計画", "council", "harbour", "第"):
         needle = f" {word} " if word.isascii() else word
         expected = {pk for pk, text in texts.items() if needle in text}
         found = set(search.matching(Article.objects.published(), [word]).values_list("pk", flat=True))
         assert found == expected, word
+        in_title = {pk for pk, title in titles.items() if needle in title}
+        titled = search.matching(Article.objects.published(), [word]).filter(in_title=1)
+        assert set(titled.values_list("pk", flat=True)) == in_title, word
     assert any(" of " in text for text in texts.values())  # the Latin case is not empty
 
 
@@ -208,6 +217,30 @@ def test_grams_are_the_pieces_of_each_word():
 
     found = set(grams(" 投資 said x ").split())
     assert found == {"'投資'", "'投'", "'資'", "'sa'", "'ai'", "'id'"}  # quoted lexemes of a tsvector
+
+
+def test_words_are_the_latin_words_whole_and_the_titles_pieces_marked():
+    from articles.text.rendering import words
+
+    found = set(words(" 港 投資 said x 12 harbour ", " 港 投資 harbour ").split())
+    whole = {"'said'", "'12'", "'harbour'"}
+    assert found == whole | {"'#harbour'", "'#港'", "'#投資'", "'#投'", "'#資'"}
+
+
+def test_pages_follow_titles_first_then_the_newest_whatever_their_age():
+    """Titled matches first however old, then the others newest first, page after page."""
+    from articles.site import search
+
+    for n in range(45):  # every fifth has the word in its title; the oldest are titled
+        titled = n % 5 == 0 or n > 40
+        published(f"{'港の' if titled else ''}記事 {n}", "港の話。", hours_ago=n + 1, slug=f"port-{n}")
+    expected = [f"港の記事 {n}" for n in range(45) if n % 5 == 0 or n > 40]
+    expected += [f"記事 {n}" for n in range(45) if not (n % 5 == 0 or n > 40)]
+    counted = search.Results(["港"])
+    assert counted.count_up_to(501) == 45
+    pages = [counted[start : start + 20] for start in (0, 20, 40)]
+    assert [article.title for page in pages for article in page] == expected
+    assert [a.title for a in search.Results(["港"])[20:40]] == expected[20:40]  # not counted first
 
 
 def _plan(query, setup: str) -> str:

@@ -317,22 +317,52 @@ MAX_GRAMS = 60_000
 def grams(search_text: str) -> str:
     """The distinct two-character pieces of each word of a search text, and its non-ASCII characters.
 
-    What PostgreSQL indexes for words too short for trigrams (投資, 港, AI; see
-    search.py), written as a tsvector of quoted lexemes: PostgreSQL keeps it
-    sorted, so that checking a row for a piece is a binary search. Worked
-    out here, once per save, because SQL took about 10 ms an article to
-    split a text into characters.
+    What PostgreSQL indexes for Japanese words (投資, 港; see search.py),
+    written as a tsvector of quoted lexemes: PostgreSQL keeps it sorted, so
+    that checking a row for a piece is a binary search, and knows how common
+    each piece is. Worked out here, once per save, because SQL took about
+    10 ms an article to split a text into characters.
     """
-    found = set()
-    for word in set(search_text.split()):
-        found.update(map(operator.add, word, word[1:]))
-        found.update(word)
-    kept = [gram for gram in found if len(gram) == 2 or not gram.isascii()]
+    kept = _pieces(search_text.split())
     # PostgreSQL refuses a tsvector over 1 MB; a text varied enough to come near is searched by
     # its first pieces (sorted, so that the same text always keeps the same ones).
     if len(kept) > MAX_GRAMS:
         kept = sorted(kept)[:MAX_GRAMS]
     return " ".join(lexeme(gram) for gram in kept)
+
+
+def _pieces(words) -> set[str]:
+    found = set()
+    for word in set(words):
+        found.update(map(operator.add, word, word[1:]))
+        found.update(word)
+    return {gram for gram in found if len(gram) == 2 or not gram.isascii()}
+
+
+MAX_WORD = 100  # characters: a longer run of Latin letters is not looked for as a word
+MAX_WORDS = 8_000  # of MAX_WORD characters at most: a tsvector under PostgreSQL's 1 MB
+TITLE = "#"  # marks a piece of the title among an article's words (punctuation, which no word holds)
+
+
+def words(search_text: str, search_title: str) -> str:
+    """The words of Latin script of a search text, and the pieces of its title marked TITLE.
+
+    What PostgreSQL indexes for search beside the grams (a tsvector of
+    quoted lexemes): each Latin word of the text whole (harbour, ai), and of
+    the title its Latin words whole and its other words' pieces as grams()
+    cuts them (#harbour, #投資, #投). PostgreSQL keeps how common each lexeme
+    is: a common word or a title's is then read newest first and a rare one
+    from the index, where a LIKE on the text is always taken for rare.
+    """
+    latin = sorted({word for word in search_text.split() if _latin_word(word)})[:MAX_WORDS]
+    title = search_title.split()
+    marked = {word for word in title if _latin_word(word)} | _pieces(w for w in title if not w.isascii())
+    return " ".join([*map(lexeme, latin), *(lexeme(TITLE + piece) for piece in sorted(marked))])
+
+
+def _latin_word(word: str) -> bool:
+    """A word search looks for whole (single letters and digits are no search words)."""
+    return word.isascii() and 1 < len(word) <= MAX_WORD
 
 
 def lexeme(text: str) -> str:

@@ -78,10 +78,12 @@ def save_with_links(article: Article, post: jekyll.Post, names: Names, *, user) 
     article.save()
     if not creating:
         article.bylines.all().delete()
+    # The article's state on its bylines and tag links, as ArticleLink.save() would copy it.
+    state = (article.status, article.published_at)
     insert_links(
         Byline,
-        ("article", "author", "position"),
-        [(article.pk, names.author(name).pk, position) for position, name in enumerate(post.authors)],
+        ("article", "author", "position", *STATE),
+        [(article.pk, names.author(name).pk, position, *state) for position, name in enumerate(post.authors)],
     )
     sections = [names.section(name) for name in post.categories]
     if creating:  # a new article has no links to compare with: insert them at once
@@ -89,13 +91,18 @@ def save_with_links(article: Article, post: jekyll.Post, names: Names, *, user) 
             Article.categories.through, ("article", "category"), [(article.pk, s.pk) for s in sections]
         )
         insert_links(
-            TaggedArticle, ("content_object", "tag"), [(article.pk, t.pk) for t in names.tags(post.tags)]
+            TaggedArticle,
+            ("content_object", "tag", *STATE),
+            [(article.pk, t.pk, *state) for t in names.tags(post.tags)],
         )
     else:
         article.categories.set(sections)
         article.tags.set(names.tags(post.tags))
     for address in old_addresses(post):
         claim_address(article, address)
+
+
+STATE = ("article_status", "article_published_at")  # ArticleLink's copy of its article's state
 
 
 def insert_links(model, names: tuple[str, ...], rows: list[tuple]) -> None:
