@@ -5,7 +5,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
 from articles import caching
-from articles.models import Category
+from articles.models import Article, Category
 from articles.site.drawing import Drawing
 
 
@@ -21,20 +21,36 @@ def canonical_url(request) -> str:
     return f"{site_root(request)}{iri_to_uri(request.path)}{query}"
 
 
+def kept(request, name: str, make):
+    """make(), kept in the cache under the public state's mark (which every change of what is public
+    moves) and the language, and read once for a request: what every page of a kind shows of the
+    whole site, whatever the page."""
+    attribute = f"kept_{name}"
+    if not hasattr(request, attribute):
+        key = f"{name}:{get_language()}:{caching.database_mark(request)}"
+        value = cache.get(key)
+        if value is None:
+            value = make()
+            cache.set(key, value, KEPT_SECONDS)
+        setattr(request, attribute, value)
+    return getattr(request, attribute)
+
+
+KEPT_SECONDS = 3600  # a new mark makes a new key: this only frees the memory of old ones
+
+
 def menu(request) -> list:
-    """The sections of the menu (Category.objects.in_menu()) as links: kept in the cache under the
-    public state's mark, which every change of what is public moves (a section's first article
-    coming out included), and read once for a request."""
-    if not hasattr(request, "menu_sections"):
-        key = f"menu:{get_language()}:{caching.database_mark(request)}"
-        request.menu_sections = cache.get(key)
-        if request.menu_sections is None:
-            request.menu_sections = Drawing().links(Category.objects.in_menu())
-            cache.set(key, request.menu_sections, MENU_SECONDS)
-    return request.menu_sections
+    """The sections of the menu (Category.objects.in_menu()) as links: a section's first article
+    coming out moves the mark."""
+    return kept(request, "menu", lambda: Drawing().links(Category.objects.in_menu()))
 
 
-MENU_SECONDS = 3600  # a new mark makes a new key: this only frees the memory of old ones
+def archive_months(request) -> list:
+    """Every month with a public article, oldest first, as the first moment of the month in the site's
+    time zone (as Django's date-based views list them)."""
+    return kept(
+        request, "months", lambda: list(Article.objects.published().datetimes("published_at", "month"))
+    )
 
 
 def site(request):

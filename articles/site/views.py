@@ -1,6 +1,3 @@
-import itertools
-from datetime import datetime
-
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -11,7 +8,7 @@ from django.views.generic import DetailView, ListView, MonthArchiveView, YearArc
 
 from articles.models import Article, ArticleQuerySet, Author, Category, Tag
 from articles.site import search, seo
-from articles.site.context_processors import site_root
+from articles.site.context_processors import archive_months, site_root
 from articles.site.drawing import Drawing
 
 
@@ -171,47 +168,61 @@ class SearchView(Summaries, ListView):
 
 
 class ArchiveMixin(Summaries):
+    """A year's or a month's public articles. Its months, and the periods before and after it, are
+    read from archive_months() (every month with a public article, kept like the menu), not asked of
+    the database each time; a period without a public article is a 404 (get_date_list())."""
+
     date_field = "published_at"
     paginate_by = settings.ARTICLES_PER_PAGE
     paginator_class = CappedPaginator
     make_object_list = True
     month_format = "%m"
+    allow_empty = True  # not asked: get_date_list() answers 404 for a period without articles
 
     def get_queryset(self):
-        # Also where the previous and next periods are looked for: only their dates are read there.
-        return Article.objects.published().only("published_at")
+        return Article.objects.published()
 
     def get_dated_items(self):
         dates, articles, extra = super().get_dated_items()
         return dates, articles.summarized(), extra
+
+    def months(self) -> list:
+        return archive_months(self.request)
 
 
 class YearArchive(ArchiveMixin, YearArchiveView):
     template_name = "articles/archive_year.html"
 
     def get_date_list(self, queryset, date_type=None, ordering="ASC"):
-        """The months of the year with a public article, as Django lists them (the first moment of
-        each, local time), told by each month's first article: twelve one-row reads in one query.
-        Django's own reads every article of the year (20,000 in an archive of 100,000)."""
         year = int(self.get_year())
-        starts = [timezone.make_aware(datetime(year + month // 12, month % 12 + 1, 1)) for month in range(13)]
-        firsts = [
-            Article.objects.filter(pk__in=self._first(queryset, since, until))
-            .order_by()
-            .values_list("published_at", flat=True)
-            for since, until in itertools.pairwise(starts)
-        ]
-        found = {timezone.localtime(moment).month for moment in firsts[0].union(*firsts[1:], all=True)}
-        months = [start for start in starts[:12] if start.month in found]
+        months = [month for month in self.months() if month.year == year]
         if not months:
             raise Http404("No article this year.")
         return months if ordering == "ASC" else months[::-1]
 
-    @staticmethod
-    def _first(queryset, since, until):
-        in_month = queryset.filter(published_at__gte=since, published_at__lt=until)
-        return in_month.order_by("published_at").values("pk")[:1]
+    def get_previous_year(self, date):
+        earlier = [month for month in self.months() if month.year < date.year]
+        return date.replace(year=earlier[-1].year, month=1, day=1) if earlier else None
+
+    def get_next_year(self, date):
+        later = [month for month in self.months() if month.year > date.year]
+        return date.replace(year=later[0].year, month=1, day=1) if later else None
 
 
 class MonthArchive(ArchiveMixin, MonthArchiveView):
     template_name = "articles/archive_month.html"
+
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        """The page lists no days: only whether the month has a public article."""
+        year, month = int(self.get_year()), int(self.get_month())
+        if not any((found.year, found.month) == (year, month) for found in self.months()):
+            raise Http404("No article this month.")
+        return []
+
+    def get_previous_month(self, date):
+        earlier = [month for month in self.months() if (month.year, month.month) < (date.year, date.month)]
+        return date.replace(year=earlier[-1].year, month=earlier[-1].month, day=1) if earlier else None
+
+    def get_next_month(self, date):
+        later = [month for month in self.months() if (month.year, month.month) > (date.year, date.month)]
+        return date.replace(year=later[0].year, month=later[0].month, day=1) if later else None

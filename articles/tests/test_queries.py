@@ -28,9 +28,10 @@ BUDGETS = {
     "author": (("reporter",), 5),  # + the owner
     "tag": (("港",), 5),
     "category": (("地域",), 5),
-    # + the months with articles, the previous and next period
-    "archive_year": ((), 8),
-    "archive_month": ((), 8),
+    # the state, a count, the page, its links; + every month with articles, read by the first archive
+    # page after a change (here the year's) and kept under the mark, as the menu is
+    "archive_year": ((), 5),
+    "archive_month": ((), 4),
     "feed": ((), 3),  # the state, the items, their bylines and tags
     "feed_atom": ((), 3),
     "author_feed": (("reporter",), 4),  # + the owner
@@ -132,8 +133,8 @@ def test_a_search_of_eight_words_runs_four_queries(client, settings, size):
     assert len(queries) == 4  # the public state, the count, the page, its bylines and tags
 
 
-def test_no_feed_runs_more_than_five_queries():
-    assert {name: budget for name, (_args, budget) in BUDGETS.items() if "feed" in name and budget > 5} == {}
+def test_no_public_page_or_feed_runs_more_than_five_queries():
+    assert {name: budget for name, (_args, budget) in BUDGETS.items() if budget > 5} == {}
 
 
 def test_generate_articles_makes_realistic_public_articles(client):
