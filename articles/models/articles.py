@@ -1,11 +1,12 @@
 """The article: its text, what is derived from it on save, and its revisions."""
 
 import uuid
+from functools import lru_cache
 
 from django.conf import settings
 from django.db import connection, models
 from django.db.models import Q
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -275,10 +276,7 @@ class Article(models.Model):
     def address(moment, slug: str) -> str:
         """The address of an article of `slug` published at `moment` (its local date)."""
         local = timezone.localtime(moment)
-        return reverse(
-            "articles:detail",
-            kwargs={"year": local.year, "month": local.month, "day": local.day, "slug": slug},
-        )
+        return article_address(get_script_prefix(), local.year, local.month, local.day, slug)
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -426,3 +424,10 @@ class Article(models.Model):
     def was_updated(self) -> bool:
         """The text changed after publication (worth telling readers)."""
         return bool(self.revised_at and self.published_at and self.revised_at > self.published_at)
+
+
+# An article's address, by the script prefix the site is served under: lists and feeds draw the same
+# articles again and again, and Django's reverse() is a large part of drawing a list.
+@lru_cache(maxsize=10_000)
+def article_address(script_prefix: str, year: int, month: int, day: int, slug: str) -> str:
+    return reverse("articles:detail", kwargs={"year": year, "month": month, "day": day, "slug": slug})

@@ -3,7 +3,7 @@
 from typing import NamedTuple
 
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Count, Max, Prefetch, Q, Subquery, Value
 from django.utils import timezone
 
 from articles.models.owners import Byline, Category, TaggedArticle
@@ -129,10 +129,11 @@ class ArticleQuerySet(models.QuerySet):
         """((the public article just before `article`, the one just after), up to `related` public
         articles sharing the most of its tags, newest first among equals), as Teasers: two queries.
 
-        Before and after go by publication time, then id, as the lists order them, each found by
-        key (a bound on the time lets the index stop at the first one). Related articles are
-        counted from the links of the article's own tags, each checked public by key: the cost
-        follows the size of its tags, not of the archive.
+        The related articles are picked from the tag links alone (their copy of the article's
+        state, ArticleLink): the index on (tag, status, time) holds all that is counted, so no
+        article row is read for the count. The second query reads the picked articles and the
+        neighbours, each found by key (a bound on the time lets the index stop at the first one),
+        through published(), which still decides: a pick that is not public is left out.
         """
         if article.published_at is None:
             return (None, None), []
@@ -140,32 +141,37 @@ class ArticleQuerySet(models.QuerySet):
         at, pk = article.published_at, article.pk
         earlier = public.filter(published_at__lte=at).filter(Q(published_at__lt=at) | Q(pk__lt=pk))
         later = public.filter(published_at__gte=at).filter(Q(published_at__gt=at) | Q(pk__gt=pk))
-        sides = self.filter(
+        picked = list(self._sharing_tags(article, related)) if related else []
+        rows = public.filter(
             pk__in=[
                 Subquery(earlier.order_by("-published_at", "-pk").values("pk")[:1]),
                 Subquery(later.order_by("published_at", "pk").values("pk")[:1]),
+                *picked,
             ]
         ).values_list("pk", "title", "slug", "published_at")
-        found = {(when, key) > (at, pk): self._teaser(title, slug, when) for key, title, slug, when in sides}
-        neighbours = (found.get(False), found.get(True))
-        if not related:
-            return neighbours, []
-        sharing = (
+        found = {key: (when, key, self._teaser(title, slug, when)) for key, title, slug, when in rows}
+        # No public article lies between `article` and a neighbour: each is the closest of its side.
+        before = max((row for row in found.values() if row[:2] < (at, pk)), default=None)
+        after = min((row for row in found.values() if row[:2] > (at, pk)), default=None)
+        neighbours = (before[2] if before else None, after[2] if after else None)
+        return neighbours, [found[key][2] for key in picked if key in found][:related]
+
+    def _sharing_tags(self, article, count: int):
+        """Ids of the public articles sharing the most tags with `article`, newest first among
+        equals: `count` of them and a few more, in case a copy of a state lags (read from the tag
+        links' copies alone)."""
+        return (
             TaggedArticle.objects.filter(
-                tag__in=TaggedArticle.objects.filter(content_object=pk).values("tag")
+                tag__in=TaggedArticle.objects.filter(content_object=article.pk).values("tag"),
+                article_status=self.model.Status.PUBLISHED,
+                article_published_at__lte=timezone.now(),
             )
-            .exclude(content_object=pk)
-            .filter(Exists(public.filter(pk=OuterRef("content_object"))))
-            .values_list(
-                "content_object",
-                "content_object__title",
-                "content_object__slug",
-                "content_object__published_at",
-            )
-            .annotate(shared_tags=Count("pk"))
-            .order_by("-shared_tags", "-content_object__published_at", "-content_object")[:related]
+            .exclude(content_object=article.pk)
+            .values("content_object")
+            .annotate(shared=Count("pk"), newest=Max("article_published_at"))
+            .order_by("-shared", "-newest", "-content_object")
+            .values_list("content_object", flat=True)[: count + 4]
         )
-        return neighbours, [self._teaser(title, slug, when) for _key, title, slug, when, _shared in sharing]
 
     def _teaser(self, title: str, slug: str, published_at) -> "Teaser":
         return Teaser(title, published_at, self.model.address(published_at, slug))
@@ -207,6 +213,23 @@ class ArticleQuerySet(models.QuerySet):
         newest first walk of the public articles finds a page of one early.
         """
         return self.published().in_category(category).order_by("-published_at", "-pk")
+
+    def counted_by_author(self, author):
+        """The public articles of `author` as their byline links count them (see counted())."""
+        return self.counted(Byline.objects.filter(author=author))
+
+    def counted_tagged(self, tag):
+        """The public articles of `tag` as their tag links count them (see counted())."""
+        return self.counted(TaggedArticle.objects.filter(tag=tag))
+
+    def counted(self, links):
+        """`links` (an owner's byline or tag links) whose copy of their article's state says public:
+        as many as the owner's public articles, counted from the index on (owner, status, time)
+        alone, without reading an article row (a page's articles are still read through
+        published())."""
+        return links.filter(
+            article_status=self.model.Status.PUBLISHED, article_published_at__lte=timezone.now()
+        )
 
     def _listed(self, links: str, **owner):
         """Public articles of an owner, picked and ordered by their links' copy of the article's state

@@ -53,6 +53,12 @@ def archive_months(request) -> list:
     )
 
 
+def around(request, article) -> tuple:
+    """Article.objects.around(article): its neighbours and related articles, which change only with
+    what is public (each publication, withdrawal, retitling or retagging moves the mark)."""
+    return kept(request, f"around_{article.pk}", lambda: Article.objects.around(article))
+
+
 def site(request):
     return {
         "site_name": settings.SITE_NAME,

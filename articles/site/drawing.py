@@ -48,10 +48,14 @@ class Drawing:
     def language(self) -> str:
         return get_language()
 
+    @cached_property
+    def script_prefix(self) -> str:
+        return get_script_prefix()
+
     def url(self, item) -> str:
         """An author's, tag's or section's address: its get_absolute_url(), or a Named's page."""
         if isinstance(item, Named):
-            return owner_url(get_script_prefix(), item.kind, item.slug)
+            return owner_url(self.script_prefix, item.kind, item.slug)
         return item.get_absolute_url()
 
     def article_url(self, article) -> str:

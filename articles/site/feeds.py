@@ -47,24 +47,26 @@ def with_absolute_links(html: str, base: str) -> str:
     point nowhere there.
     """
     scheme, host, *_rest = urlsplit(base)
-    return SITE_RELATIVE.sub(lambda found: f'{found[1]}="{scheme}://{host}/', html)
+    origin = f"{scheme}://{host}".replace("\\", "\\\\")  # taken literally by sub()
+    return SITE_RELATIVE.sub(rf'\1="{origin}/', html)
 
 
 class FullContent:
     """A feed generator whose items also carry `content` (the article's HTML) and `author_names`.
 
-    Every text given is passed through xml_safe(), and the HTML's site-relative
-    addresses are made absolute against the item's own link (which carries
-    SITE_URL, or the request's host).
+    Every text given is passed through xml_safe(), but the article's HTML:
+    it is stored without those characters (rendering.sanitize()). Its
+    site-relative addresses are made absolute against the item's own link
+    (which carries SITE_URL, or the request's host).
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*map(xml_safe, args), **{name: xml_safe(value) for name, value in kwargs.items()})
 
-    def add_item(self, *args, **kwargs):
+    def add_item(self, *args, content: str, **kwargs):
         super().add_item(*map(xml_safe, args), **{name: xml_safe(value) for name, value in kwargs.items()})
         item = self.items[-1]
-        item["content"] = with_absolute_links(item["content"], item["link"])
+        item["content"] = with_absolute_links(content, item["link"])
 
     def write(self, outfile, encoding):
         """The XML written whole, then handed to `outfile` (the response) at once: the response

@@ -8,7 +8,7 @@ from django.views.generic import DetailView, ListView, MonthArchiveView, YearArc
 
 from articles.models import Article, ArticleQuerySet, Author, Category, Tag
 from articles.site import search, seo
-from articles.site.context_processors import archive_months, site_root
+from articles.site.context_processors import archive_months, around, site_root
 from articles.site.drawing import Drawing
 
 
@@ -27,12 +27,18 @@ class CappedPaginator(Paginator):
     def limit(self) -> int:
         return self.max_pages * self.per_page
 
+    def __init__(self, object_list, per_page, *args, counted=None, **kwargs):
+        """`counted`: rows as many as object_list's, cheaper to count (an owner's links)."""
+        super().__init__(object_list, per_page, *args, **kwargs)
+        self.counted = counted
+
     @cached_property
     def count(self):
         if hasattr(self.object_list, "count_up_to"):  # search.Results
             return self.object_list.count_up_to(self.limit + 1)
         # In any order: counting needs no sort.
-        return self.object_list.order_by()[: self.limit + 1].count()
+        counted = self.object_list if self.counted is None else self.counted
+        return counted.order_by()[: self.limit + 1].count()
 
     @property
     def is_capped(self) -> bool:
@@ -93,7 +99,7 @@ class ArticleDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         root, drawing = site_root(self.request), Drawing()
-        neighbours, related = Article.objects.around(self.object)
+        neighbours, related = around(self.request, self.object)
         return super().get_context_data(
             structured_data=seo.news_article(self.object, site_root=root, drawing=drawing),
             og=seo.open_graph(self.object, site_root=root, drawing=drawing),
@@ -113,6 +119,7 @@ class FilteredArticleList(Summaries, ListView):
     paginate_by = settings.ARTICLES_PER_PAGE
     paginator_class = CappedPaginator
     owner_model = None
+    counted_of = None  # the owner's links that count its public articles, when they carry a copy
 
     def paginate_queryset(self, queryset, page_size):
         paginated = super().paginate_queryset(queryset, page_size)
@@ -124,6 +131,10 @@ class FilteredArticleList(Summaries, ListView):
         self.owner = get_object_or_404(self.owner_model, slug=self.kwargs["slug"])
         return self.articles_of(Article.objects.summarized(), self.owner)
 
+    def get_paginator(self, queryset, per_page, **kwargs):
+        counted = self.counted_of(Article.objects.all(), self.owner) if self.counted_of else None
+        return super().get_paginator(queryset, per_page, counted=counted, **kwargs)
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(owner=self.owner, **kwargs)
 
@@ -131,12 +142,14 @@ class FilteredArticleList(Summaries, ListView):
 class AuthorView(FilteredArticleList):
     owner_model = Author
     articles_of = staticmethod(ArticleQuerySet.listed_by_author)
+    counted_of = staticmethod(ArticleQuerySet.counted_by_author)
     template_name = "articles/author_detail.html"
 
 
 class TagView(FilteredArticleList):
     owner_model = Tag
     articles_of = staticmethod(ArticleQuerySet.listed_tagged)
+    counted_of = staticmethod(ArticleQuerySet.counted_tagged)
     template_name = "articles/tag_detail.html"
 
 
