@@ -425,6 +425,12 @@ class Article(models.Model):
         """The text changed after publication (worth telling readers)."""
         return bool(self.revised_at and self.published_at and self.revised_at > self.published_at)
 
+    @staticmethod
+    def text_modified_at(published_at, revised_at):
+        """When the public text last changed: its revision after publication, else its publication
+        (an article's dateModified, and its sitemap's lastmod)."""
+        return revised_at if revised_at and published_at and revised_at > published_at else published_at
+
 
 # An article's address, by the script prefix the site is served under: lists and feeds draw the same
 # articles again and again, and Django's reverse() is a large part of drawing a list.

@@ -37,7 +37,7 @@ def publisher(site_root: str) -> dict:
 
 
 def modified(article: Article):
-    return article.revised_at if article.was_updated else article.published_at
+    return article.text_modified_at(article.published_at, article.revised_at)
 
 
 def news_article(article: Article, *, site_root: str, drawing) -> dict:

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.desk import workflow
+from articles.models import Article
 from articles.tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -252,3 +253,19 @@ def test_the_sitemap_follows_site_url(client, settings, story):
     assert "<loc>https://news.example.com/sitemap-articles.xml</loc>" in index
     part = client.get(reverse("articles:sitemap_section", args=["articles"])).content.decode()
     assert f"<loc>https://news.example.com{story.get_absolute_url()}</loc>" in part
+
+
+def test_an_articles_sitemap_lastmod_is_its_last_public_revision(client):
+    now = timezone.now()
+    revised = ArticleFactory(published=now - timedelta(days=10))
+    untouched = ArticleFactory(published=now - timedelta(days=9))
+    # A correction two days ago; a revision stamp older than publication says nothing to readers.
+    Article.objects.filter(pk=revised.pk).update(revised_at=now - timedelta(days=2))
+    Article.objects.filter(pk=untouched.pk).update(revised_at=now - timedelta(days=20))
+    entries = sitemap_entries(client)
+
+    def day(moment):
+        return timezone.localtime(moment).date().isoformat()
+
+    assert entries["http://testserver" + revised.get_absolute_url()] == day(now - timedelta(days=2))
+    assert entries["http://testserver" + untouched.get_absolute_url()] == day(now - timedelta(days=9))
