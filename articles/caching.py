@@ -52,7 +52,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.cache import get_conditional_response
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, parse_http_date_safe
 from django.utils.translation import get_language
 
@@ -139,9 +139,56 @@ def public(view):
                 response.headers["Last-Modified"] = http_date(changed_at.timestamp())
             response.public_page = True
             response.public_until = upcoming  # the next scheduled publication
+            shared_for(response, lifetime(upcoming))
         return response
 
     return wrapper
+
+
+# How long a browser may reuse a public page without asking: a correction is seen within a minute.
+BROWSER_SECONDS = 60
+# How long a shared cache may serve a page it holds while it fetches a new one (after it expired),
+# and while the site answers with errors.
+STALE_WHILE_REVALIDATE = 30
+STALE_IF_ERROR = 24 * 60 * 60
+
+
+def lifetime(until) -> int:
+    """Seconds a public page may be kept: PAGE_CACHE_SECONDS, never past `until` (the next
+    scheduled publication, which may change it)."""
+    seconds = settings.PAGE_CACHE_SECONDS
+    if until is not None:
+        seconds = min(seconds, max(1, int((until - timezone.now()).total_seconds())))
+    return seconds
+
+
+def shared_for(response, seconds: int) -> None:
+    """Cache-Control of a public page: browsers keep it a minute at most, shared caches (a CDN,
+    Varnish) `seconds`, stale copies served meanwhile or while the site fails. With no page
+    cache (`seconds` 0) every cache asks again each time (the ETag makes that a 304)."""
+    del response.headers["Cache-Control"]
+    if seconds <= 0:
+        patch_cache_control(response, public=True, no_cache=True)
+        return
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=min(BROWSER_SECONDS, seconds),
+        s_maxage=seconds,
+        stale_while_revalidate=STALE_WHILE_REVALIDATE,
+        stale_if_error=STALE_IF_ERROR,
+    )
+
+
+def private(request, response) -> None:
+    """Cache-Control of everything else: for a request with a session (staff), and for the
+    desk, previews and editor endpoints, `private, no-store`; an anonymous response that says
+    nothing itself (a 404, a redirect) is asked for again each time (`no-cache`)."""
+    if settings.SESSION_COOKIE_NAME in request.COOKIES or request.path.startswith(PASSED):
+        del response.headers["Cache-Control"]
+        patch_cache_control(response, private=True, no_store=True)
+    elif "Cache-Control" not in response:
+        patch_cache_control(response, no_cache=True)
 
 
 MARK_KEY = "public-mark"
@@ -149,7 +196,7 @@ HEADER = "X-Page-Cache"
 # What a public page reads of its query string; anything else (tracking tags…) changes nothing.
 PARAMETERS = ("page", "p", "q")  # p: a page of a sitemap
 # Not public pages: never looked up (the admin, the editor, static files, media, previews).
-PASSED = ("/admin/", "/editor/", "/markdownx/", "/preview/")
+PASSED = ("/admin/", "/editor/", "/markdownx/", "/preview/", "/healthz")
 # This process's copies of pages kept in the shared cache (Django's own in-memory cache: it
 # expires them and holds at most MAX_ENTRIES).
 HERE = LocMemCache("newsroom-pages-here", {"OPTIONS": {"MAX_ENTRIES": 500}})
@@ -164,10 +211,13 @@ def shared() -> bool:
     return not isinstance(caches["default"], LocMemCache)
 
 
-def move_mark() -> None:
-    """Something public changed: every page kept so far is now out of date."""
+def move_mark() -> str | None:
+    """Something public changed: every page kept so far is now out of date. (The new mark.)"""
     if shared():
-        cache.set(MARK_KEY, uuid.uuid4().hex, None)
+        mark = uuid.uuid4().hex
+        cache.set(MARK_KEY, mark, None)
+        return mark
+    return None
 
 
 def cacheable(request) -> bool:
@@ -205,16 +255,33 @@ def lookup(request):
     copy = HERE.get(here_key)
     if copy is not None:
         mark = _shared_mark(request, cache.get(MARK_KEY))
+        moved = _after_an_outage()
+        if moved:
+            return moved, None
         if copy[0] == mark:
             return mark, copy
         kept = cache.get(page_key)  # once after each change: kept anew by another server?
     else:
         found = cache.get_many([MARK_KEY, page_key])
         mark, kept = _shared_mark(request, found.get(MARK_KEY)), found.get(page_key)
+        moved = _after_an_outage()
+        if moved:
+            return moved, None
     if kept is None or kept[0] != mark:
         return mark, None
     _keep_here(here_key, kept)
     return mark, kept
+
+
+def _after_an_outage() -> str | None:
+    """The shared cache came back after an outage this process saw (newsroom.cache), maybe in the
+    read just made: a change made meanwhile could not move the mark, so it is moved now, once per
+    outage, and nothing kept under the old one is served (the new mark, else None)."""
+    recoveries = getattr(cache, "recoveries", 0)
+    if recoveries == getattr(cache, "mark_moved_after", 0):
+        return None
+    cache.mark_moved_after = recoveries
+    return move_mark()
 
 
 def _shared_mark(request, mark):
@@ -234,11 +301,12 @@ def _keep_here(here_key: str, kept) -> None:
 
 def served(request, kept) -> HttpResponse:
     """The kept page, or a 304 when the client already has it."""
-    _mark, status, headers, content, _until = kept
+    _mark, status, headers, content, until = kept
     response = HttpResponse(content, status=status)
     for name, value in headers:
         response.headers[name] = value
     response[HEADER] = "hit"
+    shared_for(response, max(1, int(until - time.time())))  # what is left of its time here
     return get_conditional_response(
         request,
         etag=response.get("ETag"),
@@ -257,10 +325,7 @@ def keep(request, mark: str, response) -> None:
         or _varies(response)
     ):
         return
-    seconds = settings.PAGE_CACHE_SECONDS
-    until = response.public_until
-    if until is not None:
-        seconds = min(seconds, max(1, int((until - timezone.now()).total_seconds())))
+    seconds = lifetime(response.public_until)
     # Its ETag came with it (ConditionalGetMiddleware): kept, it answers If-None-Match on every hit.
     response[HEADER] = "miss"
     headers = [(name, value) for name, value in response.items() if name != HEADER]
@@ -285,10 +350,15 @@ class PageCacheMiddleware:
 
     def __call__(self, request):
         if not cacheable(request):
-            return self.get_response(request)
-        mark, kept = lookup(request)
-        if kept is not None:
-            return served(request, kept)
-        response = self.get_response(request)
-        keep(request, mark, response)
+            response = self.get_response(request)
+        else:
+            mark, kept = lookup(request)
+            if kept is not None:
+                return served(request, kept)
+            response = self.get_response(request)
+            keep(request, mark, response)
+        if not getattr(response, "public_page", False):
+            private(request, response)
+        elif settings.SESSION_COOKIE_NAME in request.COOKIES:
+            private(request, response)  # a public page, but for a session
         return response

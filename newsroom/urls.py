@@ -4,7 +4,10 @@ from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import include, path
 
+from newsroom.health import healthz
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("editor/", include("articles.desk.editor_urls")),
     path("", include("articles.site.urls")),

@@ -141,7 +141,7 @@ def redis_cache_settings(url: str, *, database: int = 15) -> dict:
     """CACHES for a test with the shared (Redis) cache, under a prefix of its own."""
     return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "newsroom.cache.ResilientRedisCache",
             "LOCATION": f"{url}/{database}",
             "KEY_PREFIX": f"test-{time.time_ns()}",
         }

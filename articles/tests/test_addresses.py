@@ -628,6 +628,10 @@ def test_a_chief_moves_a_public_article_and_readers_follow_it_until_it_is_withdr
     assert reader.get_by_role("heading", level=1).inner_text() == "港の防波堤が完成"
 
     workflow.perform(article, "unpublish", by=chief, comment="誤りがあったため")
+    # A browser may reuse the page it has for a minute (Cache-Control max-age): a reader who
+    # comes now, or reloads, asks the site.
+    reader.close()
+    reader = browser.new_context().new_page()
     response = reader.goto(live_server.url + old)
     assert response.status == 410
     assert reader.get_by_role("heading", level=1).inner_text() == WITHDRAWN
