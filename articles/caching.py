@@ -183,7 +183,9 @@ def shared_for(response, seconds: int) -> None:
 def private(request, response) -> None:
     """Cache-Control of everything else: for a request with a session (staff), and for the
     desk, previews and editor endpoints, `private, no-store`; an anonymous response that says
-    nothing itself (a 404, a redirect) is asked for again each time (`no-cache`)."""
+    nothing itself (a 404) is asked for again each time (`no-cache`)."""
+    if request.path.startswith((settings.STATIC_URL, settings.MEDIA_URL)):
+        return  # files say themselves how long they keep (WhiteNoise: a year, for hashed names)
     if settings.SESSION_COOKIE_NAME in request.COOKIES or request.path.startswith(PASSED):
         del response.headers["Cache-Control"]
         patch_cache_control(response, private=True, no_store=True)
@@ -211,10 +213,16 @@ def shared() -> bool:
     return not isinstance(caches["default"], LocMemCache)
 
 
-def move_mark() -> str | None:
-    """Something public changed: every page kept so far is now out of date. (The new mark.)"""
+def move_mark(stamp: str | None = None) -> str | None:
+    """Something public changed: every page kept so far is now out of date. (The new mark.)
+
+    A shared mark starts with the database's mark (`stamp`, read when not given): the time
+    of the last public change it was moved for, which _mark_behind() compares."""
     if shared():
-        mark = uuid.uuid4().hex
+        if stamp is None:
+            changed_at, _upcoming = PublicChange.state()
+            stamp = f"{changed_at.timestamp() if changed_at else 0}"
+        mark = f"{stamp}:{uuid.uuid4().hex}"
         cache.set(MARK_KEY, mark, None)
         return mark
     return None
@@ -255,7 +263,7 @@ def lookup(request):
     copy = HERE.get(here_key)
     if copy is not None:
         mark = _shared_mark(request, cache.get(MARK_KEY))
-        moved = _after_an_outage()
+        moved = _mark_behind(request, mark)
         if moved:
             return moved, None
         if copy[0] == mark:
@@ -264,7 +272,7 @@ def lookup(request):
     else:
         found = cache.get_many([MARK_KEY, page_key])
         mark, kept = _shared_mark(request, found.get(MARK_KEY)), found.get(page_key)
-        moved = _after_an_outage()
+        moved = _mark_behind(request, mark)
         if moved:
             return moved, None
     if kept is None or kept[0] != mark:
@@ -273,15 +281,32 @@ def lookup(request):
     return mark, kept
 
 
-def _after_an_outage() -> str | None:
-    """The shared cache came back after an outage this process saw (newsroom.cache), maybe in the
-    read just made: a change made meanwhile could not move the mark, so it is moved now, once per
-    outage, and nothing kept under the old one is served (the new mark, else None)."""
+# How often a process compares the shared mark with the database's last public change.
+CHECK_EVERY = 5  # seconds
+_checked_at = 0.0  # when this process last compared them (time.monotonic())
+
+
+def _mark_behind(request, mark: str) -> str | None:
+    """The mark, moved, if the database knows of a public change newer than the one it was moved
+    for, else None.
+
+    A change moves the mark after it commits; when the cache cannot be reached then (an outage,
+    or a command that exits before it answers again), pages kept before the change would be
+    served until they expire. So every CHECK_EVERY seconds, and at once after an outage this
+    process saw end (newsroom.cache), the mark's stamp is compared with the database's (one
+    primary-key read), and moved when it is behind.
+    """
+    global _checked_at
     recoveries = getattr(cache, "recoveries", 0)
-    if recoveries == getattr(cache, "mark_moved_after", 0):
+    now = time.monotonic()
+    if recoveries == getattr(cache, "mark_checked_after", 0) and now - _checked_at < CHECK_EVERY:
         return None
-    cache.mark_moved_after = recoveries
-    return move_mark()
+    cache.mark_checked_after = recoveries
+    _checked_at = now
+    stamp = database_mark(request)
+    if mark.split(":", 1)[0] == stamp:
+        return None
+    return move_mark(stamp)
 
 
 def _shared_mark(request, mark):

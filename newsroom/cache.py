@@ -4,9 +4,9 @@ While Redis cannot be reached, every call answers as a cache that holds
 nothing (a read finds nothing, a write keeps nothing): pages are made and
 served uncached, and the outage is logged once a minute, not once a
 request. The client reconnects by itself: the first call that succeeds
-again ends the outage, which is logged too. Sockets time out quickly, so
-that a Redis that hangs costs a request a fraction of a second, not a
-minute.
+again ends the outage, which is logged too. Sockets time out quickly, and
+while Redis is away only one call in RETRY_EVERY seconds tries it: a Redis
+that hangs costs one request half a second now and then, not every call.
 """
 
 import logging
@@ -19,6 +19,9 @@ from redis.exceptions import RedisError
 logger = logging.getLogger("newsroom.cache")
 
 LOG_EVERY = 60  # seconds between two reports of the same outage
+# While Redis is away, one call in this many seconds tries it; the others answer at once as an
+# empty cache (a Redis that hangs would otherwise cost every call its timeout).
+RETRY_EVERY = 5
 TIMEOUTS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 
 
@@ -37,9 +40,12 @@ class ResilientRedisCache(RedisCache):
         self.recoveries = 0
         self._down_since = None
         self._reported_at = 0.0
+        self._tried_at = 0.0
         self._lock = threading.Lock()
 
     def _call(self, method, fallback, *args, **kwargs):
+        if not self.available and time.monotonic() - self._tried_at < RETRY_EVERY:
+            return fallback
         try:
             result = getattr(super(), method)(*args, **kwargs)
         except (RedisError, OSError) as error:
@@ -53,6 +59,7 @@ class ResilientRedisCache(RedisCache):
         now = time.monotonic()
         with self._lock:
             self.available = False
+            self._tried_at = now
             if self._down_since is None:
                 self._down_since = now
             if now - self._reported_at < LOG_EVERY:
@@ -105,6 +112,8 @@ class ResilientRedisCache(RedisCache):
         return self._call("clear", False)
 
     def ping(self) -> bool:
-        """Does Redis answer now? (For /healthz: a read of a key nobody writes.)"""
+        """Does Redis answer now? (For /healthz: a read of a key nobody writes, tried even while
+        other calls skip Redis.)"""
+        self._tried_at = 0.0
         self.get("healthz-probe")
         return self.available

@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.core.cache import cache
+from django.urls import get_script_prefix
+from django.utils import timezone
 from django.utils.encoding import iri_to_uri
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
@@ -27,7 +29,9 @@ def kept(request, name: str, make):
     whole site, whatever the page."""
     attribute = f"kept_{name}"
     if not hasattr(request, attribute):
-        key = f"{name}:{get_language()}:{caching.database_mark(request)}"
+        # The language, zone and script prefix: what its dates and addresses are written in.
+        site = f"{get_language()}:{timezone.get_current_timezone_name()}:{get_script_prefix()}"
+        key = f"{name}:{site}:{caching.database_mark(request)}"
         value = cache.get(key)
         if value is None:
             value = make()

@@ -21,6 +21,16 @@ def fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def mark_just_checked(monkeypatch):
+    """Each test starts as if its process had just compared the page cache's shared mark with the
+    database (caching._mark_behind()): the next comparison is CHECK_EVERY seconds away, so a test
+    does not find one in the middle of the queries it counts."""
+    from articles import caching
+
+    monkeypatch.setattr(caching, "_checked_at", time.monotonic())
+
+
+@pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     """Uploads of every test land in a folder of its own, never in the project."""
     settings.MEDIA_ROOT = tmp_path / "media"
