@@ -22,12 +22,13 @@ def fast_passwords(settings):
 
 @pytest.fixture(autouse=True)
 def mark_just_checked(monkeypatch):
-    """Each test starts as if its process had just compared the page cache's shared mark with the
-    database (caching._mark_behind()): the next comparison is CHECK_EVERY seconds away, so a test
-    does not find one in the middle of the queries it counts."""
+    """Tests run as if their process had just compared the page cache's shared mark with the
+    database (caching._mark_behind(), every CHECK_EVERY seconds), so that no test finds one in
+    the middle of the queries it counts; the tests of that comparison set CHECK_EVERY to 0."""
     from articles import caching
 
     monkeypatch.setattr(caching, "_checked_at", time.monotonic())
+    monkeypatch.setattr(caching, "CHECK_EVERY", 24 * 60 * 60)
 
 
 @pytest.fixture(autouse=True)
