@@ -11,7 +11,10 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
+import urllib.error
+import urllib.request
 from datetime import timedelta
 
 import pytest
@@ -229,3 +232,34 @@ def test_a_change_whose_mark_never_reached_redis_is_caught_from_the_database(
     after = client.get(home)
     assert after["X-Page-Cache"] == "miss" and "届かなかった記事" in after.content.decode()
     assert client.get(home)["X-Page-Cache"] == "hit"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readers_asking_while_redis_stops_and_starts_get_no_error(live_server, own_redis):
+    story = ArticleFactory(title="朝市が20年目", published=True)
+    urls = [live_server.url + path for path in ("/", story.get_absolute_url(), "/feed/")]
+    answers, done = [], threading.Event()
+
+    def reader():
+        while not done.is_set():
+            for url in urls:
+                try:
+                    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - the test's server
+                        answers.append((response.status, response.headers.get("X-Page-Cache")))
+                except urllib.error.HTTPError as error:
+                    answers.append((error.code, None))
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        time.sleep(1)
+        own_redis.stop()
+        time.sleep(2)
+        own_redis.start()
+        time.sleep(1.5)
+    finally:
+        done.set()
+        thread.join(timeout=30)
+    assert len(answers) > 30
+    assert {status for status, _ in answers} == {200}
+    assert answers[-1][1] == "hit"  # the cache is back
