@@ -43,7 +43,7 @@ import threading
 import time
 import uuid
 from contextlib import contextmanager
-from functools import wraps
+from functools import partial, wraps
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -93,9 +93,11 @@ def touch(action=None, **kwargs):
     if getattr(_batch, "depth", 0):
         _batch.changed = True  # one_change() records it when the batch ends
         return
-    PublicChange.record(timezone.now())
-    # Pages are kept under the mark: once the change is visible, none of them is current.
-    transaction.on_commit(move_mark)
+    moment = timezone.now()
+    PublicChange.record(moment)
+    # Pages are kept under the mark: once the change is visible, none of them is current. (The
+    # stamp is database_mark()'s for this change: _mark_behind() compares them.)
+    transaction.on_commit(partial(move_mark, f"{moment.timestamp()}"))
 
 
 def connect():
@@ -184,7 +186,7 @@ def private(request, response) -> None:
     """Cache-Control of everything else: for a request with a session (staff), and for the
     desk, previews and editor endpoints, `private, no-store`; an anonymous response that says
     nothing itself (a 404) is asked for again each time (`no-cache`)."""
-    if request.path.startswith((settings.STATIC_URL, settings.MEDIA_URL)):
+    if "Cache-Control" in response and request.path.startswith((settings.STATIC_URL, settings.MEDIA_URL)):
         return  # files say themselves how long they keep (WhiteNoise: a year, for hashed names)
     if settings.SESSION_COOKIE_NAME in request.COOKIES or request.path.startswith(PASSED):
         del response.headers["Cache-Control"]

@@ -2,11 +2,13 @@
 
 While Redis cannot be reached, every call answers as a cache that holds
 nothing (a read finds nothing, a write keeps nothing): pages are made and
-served uncached, and the outage is logged once a minute, not once a
+served without it, and the outage is logged once a minute, not once a
 request. The client reconnects by itself: the first call that succeeds
 again ends the outage, which is logged too. Sockets time out quickly, and
 while Redis is away only one call in RETRY_EVERY seconds tries it: a Redis
-that hangs costs one request half a second now and then, not every call.
+that hangs costs one request up to a second (connecting, then reading) now
+and then, not every call. Each worker thread has its own cache object (as
+Django gives them), so these counts are a thread's: one for a sync worker.
 """
 
 import logging
@@ -14,7 +16,9 @@ import threading
 import time
 
 from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger("newsroom.cache")
 
@@ -41,6 +45,7 @@ class ResilientRedisCache(RedisCache):
         self._down_since = None
         self._reported_at = 0.0
         self._tried_at = 0.0
+        self._refused_at = 0.0
         self._lock = threading.Lock()
 
     def _call(self, method, fallback, *args, **kwargs):
@@ -48,8 +53,11 @@ class ResilientRedisCache(RedisCache):
             return fallback
         try:
             result = getattr(super(), method)(*args, **kwargs)
-        except (RedisError, OSError) as error:
+        except (RedisConnectionError, RedisTimeoutError, OSError) as error:
             self._failed(error)
+            return fallback
+        except RedisError as error:  # it answers, and refuses (out of memory, a read-only replica)
+            self._refused(error)
             return fallback
         if not self.available:
             self._recovered()
@@ -67,17 +75,25 @@ class ResilientRedisCache(RedisCache):
             self._reported_at = now
             down_for = now - self._down_since
         logger.warning(
-            "the cache (Redis) cannot be reached, for %.0f s now (%s): pages are served uncached",
+            "the cache (Redis) cannot be reached, for %.0f s now (%s): pages are served without it",
             down_for,
             error,
         )
+
+    def _refused(self, error) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if now - self._refused_at < LOG_EVERY:
+                return
+            self._refused_at = now
+        logger.warning("the cache (Redis) refuses commands (%s): pages are not kept meanwhile", error)
 
     def _recovered(self) -> None:
         with self._lock:
             if self.available:
                 return
             down_for = time.monotonic() - (self._down_since or time.monotonic())
-            self.available, self._down_since, self._reported_at = True, None, 0.0
+            self.available, self._down_since = True, None
             self.recoveries += 1
         logger.warning("the cache (Redis) answers again, after %.0f s", down_for)
 

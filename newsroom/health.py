@@ -2,7 +2,7 @@
 
 It answers 200 while the database answers (503 when it does not), and says
 how the cache is: "ok", "unreachable" (Redis is away: pages are served
-uncached) or "local" (each process's own memory, no Redis configured). It
+without it) or "local" (each process's own memory, no Redis configured). It
 never reads or fills the page cache, and nothing may keep its answer.
 """
 

@@ -6,6 +6,7 @@ while pages are asked for, every page still answers (uncached), the outage is
 logged once, /healthz says so, and the page cache comes back with Redis.
 """
 
+import json
 import logging
 import shutil
 import signal
@@ -18,12 +19,14 @@ import urllib.request
 from datetime import timedelta
 
 import pytest
+import redis
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_max_age
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
 
 import newsroom.cache
 from articles import caching
@@ -129,6 +132,7 @@ def own_redis(settings):
 
     class Server:
         process = None
+        port = None
 
         def start(self):
             self.process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
@@ -139,6 +143,7 @@ def own_redis(settings):
             self.process.wait(timeout=10)
 
     server = Server()
+    server.port = port
     server.start()
     settings.CACHES = redis_cache_settings(f"redis://127.0.0.1:{port}")
     settings.PAGE_CACHE_SECONDS = 600
@@ -262,4 +267,27 @@ def test_readers_asking_while_redis_stops_and_starts_get_no_error(live_server, o
         thread.join(timeout=30)
     assert len(answers) > 30
     assert {status for status, _ in answers} == {200}
-    assert answers[-1][1] == "hit"  # the cache is back
+    # The cache is back: pages are kept in the new Redis again.
+    with urllib.request.urlopen(live_server.url + "/healthz", timeout=10) as response:  # noqa: S310
+        assert json.load(response)["cache"] == "ok"
+    for url in urls:
+        urllib.request.urlopen(url, timeout=10).close()  # noqa: S310
+    assert redis.Redis(port=own_redis.port, db=15).dbsize() > 0  # redis_cache_settings(): 15
+
+
+def test_a_redis_that_refuses_writes_is_not_taken_for_gone(client, own_redis, story, monkeypatch, caplog):
+    """Out of memory, or a read-only replica after a failover: it answers, and refuses to keep."""
+
+    def refuse(*args, **kwargs):
+        raise ResponseError("OOM command not allowed when used memory > 'maxmemory'.")
+
+    monkeypatch.setattr(RedisCache, "set", refuse)
+    with caplog.at_level(logging.WARNING, logger="newsroom.cache"):
+        answers = [client.get(reverse("articles:home")) for _ in range(3)]
+    assert [response.status_code for response in answers] == [200] * 3
+    assert caches["default"].available  # reads still go to Redis: no outage, no 5 s pause
+    assert ["refuses commands" in record.getMessage() for record in caplog.records] == [True]
+
+
+def test_a_missing_static_file_is_not_kept(client):
+    assert directives(client.get("/static/no-such-file.css")).get("no-cache") is True
