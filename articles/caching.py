@@ -141,7 +141,13 @@ def public(view):
                 response.headers["Last-Modified"] = http_date(changed_at.timestamp())
             response.public_page = True
             response.public_until = upcoming  # the next scheduled publication
-            shared_for(response, lifetime(upcoming))
+            seconds = lifetime(upcoming)
+            # No stale copy past a scheduled publication that may change the page.
+            far = (
+                upcoming is None
+                or (upcoming - timezone.now()).total_seconds() > seconds + STALE_WHILE_REVALIDATE
+            )
+            shared_for(response, seconds, revalidate_stale=far)
         return response
 
     return wrapper
@@ -164,21 +170,24 @@ def lifetime(until) -> int:
     return seconds
 
 
-def shared_for(response, seconds: int) -> None:
+def shared_for(response, seconds: int, *, revalidate_stale: bool = True) -> None:
     """Cache-Control of a public page: browsers keep it a minute at most, shared caches (a CDN,
-    Varnish) `seconds`, stale copies served meanwhile or while the site fails. With no page
-    cache (`seconds` 0) every cache asks again each time (the ETag makes that a 304)."""
+    Varnish) `seconds`, a stale copy served while a new one is fetched (unless not
+    `revalidate_stale`: a scheduled publication comes before that would end) or while the site
+    fails. With no page cache (`seconds` 0) every cache asks again each time (the ETag makes
+    that a 304)."""
     del response.headers["Cache-Control"]
     if seconds <= 0:
         patch_cache_control(response, public=True, no_cache=True)
         return
+    stale = {"stale_while_revalidate": STALE_WHILE_REVALIDATE} if revalidate_stale else {}
     patch_cache_control(
         response,
         public=True,
         max_age=min(BROWSER_SECONDS, seconds),
         s_maxage=seconds,
-        stale_while_revalidate=STALE_WHILE_REVALIDATE,
         stale_if_error=STALE_IF_ERROR,
+        **stale,
     )
 
 
@@ -333,7 +342,9 @@ def served(request, kept) -> HttpResponse:
     for name, value in headers:
         response.headers[name] = value
     response[HEADER] = "hit"
-    shared_for(response, max(1, int(until - time.time())))  # what is left of its time here
+    # What is left of its time here; a stale copy only where the page, made, allowed one.
+    revalidate_stale = "stale-while-revalidate" in response.get("Cache-Control", "")
+    shared_for(response, max(1, int(until - time.time())), revalidate_stale=revalidate_stale)
     return get_conditional_response(
         request,
         etag=response.get("ETag"),

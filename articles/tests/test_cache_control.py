@@ -71,8 +71,13 @@ def test_public_pages_and_feeds_may_be_kept_by_browsers_a_minute_and_by_shared_c
 def test_no_cache_keeps_a_page_past_the_next_scheduled_publication(client, settings, story):
     settings.PAGE_CACHE_SECONDS = 600
     ArticleFactory(title="予約", published=timezone.now() + timedelta(seconds=90))
-    seen = directives(client.get(reverse("articles:home")))
-    assert int(seen["s-maxage"]) <= 90 and int(seen["max-age"]) <= 60
+    for expected in ("miss", "hit"):
+        response = client.get(reverse("articles:home"))
+        assert response["X-Page-Cache"] == expected
+        seen = directives(response)
+        assert int(seen["s-maxage"]) <= 90 and int(seen["max-age"]) <= 60
+        assert "stale-while-revalidate" not in seen  # not a stale copy past it either
+        assert int(seen["stale-if-error"]) > 0
 
 
 def test_without_a_page_cache_public_pages_are_asked_for_again_each_time(client, settings, story):
