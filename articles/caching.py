@@ -395,8 +395,6 @@ class PageCacheMiddleware:
                 return served(request, kept)
             response = self.get_response(request)
             keep(request, mark, response)
-        if not getattr(response, "public_page", False):
-            private(request, response)
-        elif settings.SESSION_COOKIE_NAME in request.COOKIES:
-            private(request, response)  # a public page, but for a session
+        if not getattr(response, "public_page", False) or settings.SESSION_COOKIE_NAME in request.COOKIES:
+            private(request, response)  # not a public page, or one drawn for staff
         return response

@@ -273,10 +273,13 @@ class Article(models.Model):
         return self.address(self.published_at or self.created_at or timezone.now(), self.slug)
 
     @staticmethod
-    def address(moment, slug: str) -> str:
-        """The address of an article of `slug` published at `moment` (its local date)."""
+    def address(moment, slug: str, *, remembered: bool = True) -> str:
+        """The address of an article of `slug` published at `moment` (its local date); remembered
+        for the next page that draws it, unless not `remembered` (a sitemap passing the whole
+        archive through once would push out the few hundred that lists and feeds draw again)."""
         local = timezone.localtime(moment)
-        return article_address(get_script_prefix(), local.year, local.month, local.day, slug)
+        make = remembered_address if remembered else article_address
+        return make(get_script_prefix(), local.year, local.month, local.day, slug)
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -432,8 +435,11 @@ class Article(models.Model):
         return revised_at if revised_at and published_at and revised_at > published_at else published_at
 
 
-# An article's address, by the script prefix the site is served under: lists and feeds draw the same
-# articles again and again, and Django's reverse() is a large part of drawing a list.
-@lru_cache(maxsize=10_000)
 def article_address(script_prefix: str, year: int, month: int, day: int, slug: str) -> str:
+    """An article's address (`script_prefix`, the one reverse() puts in front, keys the memo below)."""
     return reverse("articles:detail", kwargs={"year": year, "month": month, "day": day, "slug": slug})
+
+
+# Remembered by the script prefix the site is served under: lists and feeds draw the same articles
+# again and again, and Django's reverse() is a large part of drawing a list.
+remembered_address = lru_cache(maxsize=10_000)(article_address)

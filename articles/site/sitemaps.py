@@ -41,13 +41,7 @@ class ArticleSitemap(SiteSitemap):
         )
 
     def location(self, article):
-        # Not kept by article_address(): the archive's every address, once, would push out the
-        # few hundred the lists and feeds draw again and again.
-        local = timezone.localtime(article.published_at)
-        return reverse(
-            "articles:detail",
-            kwargs={"year": local.year, "month": local.month, "day": local.day, "slug": article.slug},
-        )
+        return Article.address(article.published_at, article.slug, remembered=False)
 
     def lastmod(self, article):
         return Article.text_modified_at(article.published_at, article.revised_at)
