@@ -11,7 +11,11 @@ class ArticlesConfig(AppConfig):
     verbose_name = _("Newsroom")
 
     def ready(self):
-        from articles import caching
+        from django.db.models.signals import post_init
 
-        caching.connect()
+        from articles import keys, purges
+        from articles.models import Article
+
+        purges.connect()
+        post_init.connect(keys.shown_article, sender=Article, dispatch_uid="keys-shown-article")
         checks.register(catalogs.check_compiled, checks.Tags.translation)

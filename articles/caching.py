@@ -1,35 +1,34 @@
-"""Caching of the public site: when anything public last changed, and the anonymous page cache.
+"""Caching of the public site: what browsers and shared caches are told, and the anonymous page cache.
 
 ## When anything public changed
 
-When did anything shown to the public last change? (For Last-Modified and the page cache.)
-
-Saving or deleting an article, author, section, tag or byline, or changing an
-article's sections or tags, moves one timestamp (and the page cache's mark);
-a scheduled article counts from the moment it appears. Receivers are used
-here because this is bookkeeping for HTTP caches, not part of any editorial
-flow.
+Every public response is dated by the last public change (PublicChange, its
+Last-Modified), recorded with each change (purges.py); a scheduled article
+counts from the moment it appears.
 
 ## The page cache
 
-The anonymous page cache: a public page or feed, rendered once, served from the cache.
+The anonymous page cache: a public page or feed, made once, served from the cache.
 
-A page is kept with the site's *mark*, a token that changes whenever
-anything shown to the public changes (touch() moves it, after the change
-commits). A page kept under another mark is out of date: every page reflects
-the change on its next request, on every app server, and nothing has to be
-deleted.
+A page is kept with the time it was begun and the surrogate keys of what it
+shows (keys.py). A change purges the keys of what it touches after it
+commits (purges.py, purge()): the time of each key's last purge is kept, and
+a page begun before a purge of one of its keys is out of date. So a
+publication makes the home page, the lists and the feeds it is on miss, on
+every app server, and nothing else: an unrelated article's page stays kept.
+The same keys go to edge caches in `Surrogate-Key` and `xkey`, and each purge
+to Varnish (newsroom/edge.py).
 
-With a shared cache (Redis) the mark lives in the cache, and a hit costs one
-round trip and no query. Each process also keeps a copy of the pages it
-served, for as long as the shared cache keeps them: a hit on such a copy
-reads only the mark (a few bytes) from the shared cache, not the page again
-(a feed is 166 KB), and a copy under an old mark is never served. With the
-local-memory cache each process has its own cache, so the mark is read from
-the database (one query), which every process sees. A page is kept no
-longer than until the next scheduled publication, so that a scheduled
-article appears on time. Requests with a session cookie (staff), and
-responses that set cookies or vary by cookie, are never cached.
+With a shared cache (Redis) the purge times live in the cache, and a hit costs
+one or two round trips and no query. Each process also keeps a copy of the
+pages it served, for as long as the shared cache keeps them: a hit on such a
+copy reads only the purge times of its keys from the shared cache, not the
+page again (a feed is 166 KB). With the local-memory cache each process has
+its own cache, so the purge times are read from the database (one query),
+which every process sees. A page is kept no longer than until the next
+scheduled publication, so that a scheduled article appears on time. Requests
+with a session cookie (staff), and responses that set cookies or vary by
+cookie, are never cached.
 
 `PageCacheMiddleware` is first in the middleware stack: it serves hits before
 anything else runs; a page is stored on the way out, with the headers every
@@ -39,73 +38,25 @@ marks the response as a public page).
 """
 
 import hashlib
-import threading
+import logging
 import time
 import uuid
-from contextlib import contextmanager
-from functools import partial, wraps
+from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
-from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, parse_http_date_safe
 from django.utils.translation import get_language
 
-from articles.models import Article, Author, Byline, Category, PublicChange, Tag, TaggedArticle
+from articles import keys
+from articles.models import PublicChange, PurgedKey
+from newsroom import edge
 
-WATCHED = [Article, Author, Category, Tag, Byline, TaggedArticle]
-
-
-_batch = threading.local()
-
-
-@contextmanager
-def one_change():
-    """Count everything saved inside as one change, recorded on the way out (for bulk work).
-
-    Nothing is recorded when nothing was saved, or when the block fails: it is
-    taken to be rolled back (it runs inside transaction.atomic), and so a failed
-    block inside another one leaves the outer one as it was.
-    """
-    depth = getattr(_batch, "depth", 0)
-    before = _batch.changed if depth else False
-    _batch.changed = before
-    _batch.depth = depth + 1
-    try:
-        yield
-    except BaseException:
-        _batch.changed = before
-        raise
-    finally:
-        _batch.depth = depth
-    if not depth and _batch.changed:
-        touch()
-
-
-def touch(action=None, **kwargs):
-    if action and not action.startswith("post_"):
-        return  # m2m_changed fires before and after; once is enough
-    if getattr(_batch, "depth", 0):
-        _batch.changed = True  # one_change() records it when the batch ends
-        return
-    moment = timezone.now()
-    PublicChange.record(moment)
-    # Pages are kept under the mark: once the change is visible, none of them is current. (The
-    # stamp is database_mark()'s for this change: _mark_behind() compares them.)
-    transaction.on_commit(partial(move_mark, f"{moment.timestamp()}"))
-
-
-def connect():
-    for model in WATCHED:
-        post_save.connect(touch, sender=model, dispatch_uid=f"caching-save-{model.__name__}")
-        post_delete.connect(touch, sender=model, dispatch_uid=f"caching-delete-{model.__name__}")
-    for through in [Article.categories.through, TaggedArticle]:
-        m2m_changed.connect(touch, sender=through, dispatch_uid=f"caching-m2m-{through.__name__}")
+logger = logging.getLogger(__name__)
 
 
 def public_state(request) -> tuple:
@@ -204,7 +155,6 @@ def private(request, response) -> None:
         patch_cache_control(response, no_cache=True)
 
 
-MARK_KEY = "public-mark"
 HEADER = "X-Page-Cache"
 # What a public page reads of its query string; anything else (tracking tags…) changes nothing.
 PARAMETERS = ("page", "p", "q")  # p: a page of a sitemap
@@ -213,6 +163,10 @@ PASSED = ("/admin/", "/editor/", "/markdownx/", "/preview/", "/healthz")
 # This process's copies of pages kept in the shared cache (Django's own in-memory cache: it
 # expires them and holds at most MAX_ENTRIES).
 HERE = LocMemCache("newsroom-pages-here", {"OPTIONS": {"MAX_ENTRIES": 500}})
+# A page made less than this long before a purge of one of its keys is out of date: it may have
+# read what the change replaced. (The app servers' clocks agree to within it.)
+CLOCK_MARGIN = 0.25  # seconds
+PURGED = "purged:"  # the shared cache's key of a surrogate key's last purge
 
 
 def enabled() -> bool:
@@ -224,19 +178,32 @@ def shared() -> bool:
     return not isinstance(caches["default"], LocMemCache)
 
 
-def move_mark(stamp: str | None = None) -> str | None:
-    """Something public changed: every page kept so far is now out of date. (The new mark.)
+def purge(touched) -> None:
+    """Pages carrying any of the keys `touched` are out of date, on every app server and in the
+    edge caches (newsroom/edge.py). Run once the change has committed.
 
-    A shared mark starts with the database's mark (`stamp`, read when not given): the time
-    of the last public change it was moved for, which _mark_behind() compares."""
+    The time of the purge is kept for each key: in the shared cache (with no expiry, so that
+    Redis's volatile-lru policy evicts pages, never these), or in the database when each process
+    has its own cache (every process reads it there). A purge the shared cache misses (an
+    outage) is kept in the database as a purge of `all`, which every server copies within
+    CHECK_EVERY seconds (_purges_lost()).
+    """
+    moment = time.time()
     if shared():
-        if stamp is None:
-            changed_at, _upcoming = PublicChange.state()
-            stamp = f"{changed_at.timestamp() if changed_at else 0}"
-        mark = f"{stamp}:{uuid.uuid4().hex}"
-        cache.set(MARK_KEY, mark, None)
-        return mark
-    return None
+        missed = cache.set_many({f"{PURGED}{name}": moment for name in touched}, None)
+        if missed:
+            PurgedKey.record([keys.ALL], moment)
+            logger.warning(
+                "The cache missed a purge of %d keys: every page kept before it is dropped.", len(touched)
+            )
+    else:
+        PurgedKey.record(touched, moment)
+    edge.purger.purge(touched)
+
+
+def last_purged(names) -> float:
+    """When any of these keys was last purged, as the database knows (local memory): 0, never."""
+    return PurgedKey.last(names)
 
 
 def cacheable(request) -> bool:
@@ -258,86 +225,85 @@ def key(request) -> str:
     wanted = [(name, request.GET.getlist(name)) for name in PARAMETERS if name in request.GET]
     site = f"{get_language()} {timezone.get_current_timezone_name()}"
     address = f"{site} {request.scheme}://{request.get_host()}{request.path}?{wanted!r}"
-    # "page2": a kept page is (mark, status, headers, content, until); pages kept as four were "page".
-    return f"page2:{hashlib.sha256(address.encode()).hexdigest()}"
+    # "page3": a kept page is (epoch, made, keys, status, headers, content, until).
+    return f"page3:{hashlib.sha256(address.encode()).hexdigest()}"
 
 
-def lookup(request):
-    """(the current mark, the page kept under it or None): one cache round trip when shared."""
+def lookup(request) -> tuple:
+    """(the shared cache's epoch, None with local memory; the page kept for the request if it is
+    current, else None). With a shared cache, one round trip for a page this process has a copy of
+    (the purge times of its keys), three at most otherwise."""
     page_key = key(request)
     if not shared():
-        mark = database_mark(request)
         kept = cache.get(page_key)
-        return mark, kept if kept is not None and kept[0] == mark else None
+        return None, kept if kept is not None and last_purged(kept[2]) < kept[1] - CLOCK_MARGIN else None
+    _purges_lost()
     # The copy is this process's: its key carries the shared cache's prefix and version.
     here_key = cache.make_key(page_key)
     copy = HERE.get(here_key)
     if copy is not None:
-        mark = _shared_mark(request, cache.get(MARK_KEY))
-        moved = _mark_behind(request, mark)
-        if moved:
-            return moved, None
-        if copy[0] == mark:
-            return mark, copy
-        kept = cache.get(page_key)  # once after each change: kept anew by another server?
-    else:
-        found = cache.get_many([MARK_KEY, page_key])
-        mark, kept = _shared_mark(request, found.get(MARK_KEY)), found.get(page_key)
-        moved = _mark_behind(request, mark)
-        if moved:
-            return moved, None
-    if kept is None or kept[0] != mark:
-        return mark, None
+        epoch, last = _purge_times(copy[2])
+        if copy[0] == epoch and last < copy[1] - CLOCK_MARGIN:
+            return epoch, copy
+    found = cache.get_many([EPOCH, page_key])  # made anew by another server?
+    epoch, kept = found.get(EPOCH) or _new_epoch(), found.get(page_key)
+    if kept is None or kept[0] != epoch or (copy is not None and kept[1] == copy[1]):
+        return epoch, None
+    epoch, last = _purge_times(kept[2])
+    if kept[0] != epoch or last >= kept[1] - CLOCK_MARGIN:
+        return epoch, None
     _keep_here(here_key, kept)
-    return mark, kept
+    return epoch, kept
 
 
-# How often a process compares the shared mark with the database's last public change.
+# In the shared cache: a token that changes when it loses the purge times (Redis restarted, or
+# emptied), so that this process's copies of pages kept before are not taken for current.
+EPOCH = "purges-epoch"
+
+
+def _purge_times(names) -> tuple:
+    """(the shared cache's epoch, when any of these keys was last purged: 0, not that it knows)."""
+    found = cache.get_many([EPOCH, *(f"{PURGED}{name}" for name in names)])
+    epoch = found.pop(EPOCH, None) or _new_epoch()
+    return epoch, max(found.values(), default=0.0)
+
+
+def _new_epoch() -> str:
+    cache.add(EPOCH, uuid.uuid4().hex, None)
+    return cache.get(EPOCH) or uuid.uuid4().hex  # none while Redis is away: nothing matches
+
+
+# How often a process looks in the database for a purge the shared cache missed.
 CHECK_EVERY = 5  # seconds
-_checked_at = 0.0  # when this process last compared them (time.monotonic())
+_checked_at = 0.0  # when this process last looked (time.monotonic())
 
 
-def _mark_behind(request, mark: str) -> str | None:
-    """The mark, moved, if the database knows of a public change newer than the one it was moved
-    for, else None.
-
-    A change moves the mark after it commits; when the cache cannot be reached then (an outage,
-    or a command that exits before it answers again), pages kept before the change would be
-    served until they expire. So every CHECK_EVERY seconds, and at once after an outage this
-    process saw end (newsroom.cache), the mark's stamp is compared with the database's (one
-    primary-key read), and moved when it is behind.
-    """
+def _purges_lost() -> None:
+    """Copy into the shared cache a purge it missed (purge(): an outage, or a command that ran
+    while Redis was away), every CHECK_EVERY seconds, and at once after an outage this process
+    saw end (newsroom.cache): one primary-key read."""
     global _checked_at
     recoveries = getattr(cache, "recoveries", 0)
     now = time.monotonic()
-    if recoveries == getattr(cache, "mark_checked_after", 0) and now - _checked_at < CHECK_EVERY:
-        return None
-    cache.mark_checked_after = recoveries
+    if recoveries == getattr(cache, "purges_checked_after", 0) and now - _checked_at < CHECK_EVERY:
+        return
+    cache.purges_checked_after = recoveries
     _checked_at = now
-    stamp = database_mark(request)
-    if mark.split(":", 1)[0] == stamp:
-        return None
-    return move_mark(stamp)
-
-
-def _shared_mark(request, mark):
-    """The mark the shared cache gave, or, when it has none (flushed, new), the database's, shared."""
-    if mark is None:
-        mark = database_mark(request)
-        cache.add(MARK_KEY, mark, None)
-    return mark
+    missed = PurgedKey.last([keys.ALL])
+    if missed and missed > (cache.get(f"{PURGED}{keys.ALL}") or 0.0):
+        cache.set(f"{PURGED}{keys.ALL}", missed, None)
 
 
 def _keep_here(here_key: str, kept) -> None:
     """Copy a page of the shared cache into this process, until the shared cache's copy expires."""
-    seconds = kept[4] - time.time()
+    seconds = kept[6] - time.time()
     if seconds > 0:
         HERE.set(here_key, kept, seconds)
 
 
 def served(request, kept) -> HttpResponse:
     """The kept page, or a 304 when the client already has it."""
-    _mark, status, headers, content, until = kept
+    _epoch, _made, _keys, status, headers, content, until = kept
     response = HttpResponse(content, status=status)
     for name, value in headers:
         response.headers[name] = value
@@ -353,8 +319,10 @@ def served(request, kept) -> HttpResponse:
     )
 
 
-def keep(request, mark: str, response) -> None:
-    """Keep a successful, cookie-free public page, no longer than until the next scheduled publication."""
+def keep(request, epoch, made: float, shown: set[str], response) -> None:
+    """Keep a successful, cookie-free public page, no longer than until the next scheduled
+    publication, with the keys of what it shows, the time it was begun and the shared cache's
+    epoch."""
     if (
         not getattr(response, "public_page", False)
         or response.status_code != 200
@@ -367,7 +335,8 @@ def keep(request, mark: str, response) -> None:
     # Its ETag came with it (ConditionalGetMiddleware): kept, it answers If-None-Match on every hit.
     response[HEADER] = "miss"
     headers = [(name, value) for name, value in response.items() if name != HEADER]
-    kept = (mark, response.status_code, headers, response.content, time.time() + seconds)
+    until = time.time() + seconds
+    kept = (epoch, made, sorted(shown), response.status_code, headers, response.content, until)
     page_key = key(request)
     cache.set(page_key, kept, seconds)
     if shared():
@@ -381,20 +350,29 @@ def _varies(response) -> bool:
 
 
 class PageCacheMiddleware:
-    """Serve kept public pages before the rest of the stack runs; keep new ones on the way out."""
+    """Serve kept public pages before the rest of the stack runs; keep new ones on the way out,
+    with the keys of what they show (keys.py) in Surrogate-Key and xkey, for edge caches."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if not cacheable(request):
-            response = self.get_response(request)
-        else:
-            mark, kept = lookup(request)
+        looked, epoch = cacheable(request), None
+        if looked:
+            epoch, kept = lookup(request)
             if kept is not None:
                 return served(request, kept)
+        made = time.time()
+        with keys.collecting() as shown:
             response = self.get_response(request)
-            keep(request, mark, response)
-        if not getattr(response, "public_page", False) or settings.SESSION_COOKIE_NAME in request.COOKIES:
+        anonymous = settings.SESSION_COOKIE_NAME not in request.COOKIES
+        if getattr(response, "public_page", False) and anonymous:
+            response[SURROGATE_KEY] = response[XKEY] = " ".join(sorted(shown))
+            if looked:
+                keep(request, epoch, made, shown, response)
+        else:
             private(request, response)  # not a public page, or one drawn for staff
         return response
+
+
+SURROGATE_KEY, XKEY = "Surrogate-Key", "xkey"

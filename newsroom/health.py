@@ -2,14 +2,18 @@
 
 It answers 200 while the database answers (503 when it does not), and says
 how the cache is: "ok", "unreachable" (Redis is away: pages are served
-without it) or "local" (each process's own memory, no Redis configured). It
-never reads or fills the page cache, and nothing may keep its answer.
+without it) or "local" (each process's own memory, no Redis configured);
+and how purges reach the edge caches (Varnish): "not configured", "ok", or
+the address that fails and why. It never reads or fills the page cache,
+and nothing may keep its answer.
 """
 
 from django.core.cache import caches
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
+
+from newsroom import edge
 
 
 def database_answers() -> bool:
@@ -34,6 +38,6 @@ def healthz(request):
         "serving": serving,
         "database": "ok" if serving else "unreachable",
         "cache": cache_state(),
-        "edge_purges": "not configured",
+        "edge_purges": edge.purger.state(),
     }
     return JsonResponse(report, status=200 if serving else 503)

@@ -214,6 +214,13 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # How long a public page may be served from the cache (0: never). Changes end it sooner.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+# Varnish caches in front of the site, sent each purge (newsroom/edge.py): none, none is sent.
+VARNISH_PURGE_URLS = env_list("VARNISH_PURGE_URLS")
+for _address in VARNISH_PURGE_URLS:
+    if not (_address.startswith(("http://", "https://")) and urlsplit(_address).hostname):
+        refuse(
+            "VARNISH_PURGE_URLS", _address, "addresses such as http://varnish.internal:6081/, comma-separated"
+        )
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -20,6 +20,7 @@ from articles.models.records import (
     PreviewLink,
     PreviewVisit,
     PublicChange,
+    PurgedKey,
     _in_a_week,
 )
 
@@ -41,6 +42,7 @@ __all__ = [
     "PreviewLink",
     "PreviewVisit",
     "PublicChange",
+    "PurgedKey",
     "RevisionManager",
     "Tag",
     "TagQuerySet",

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Count, Max, Prefetch, Q, Subquery, Value
 from django.utils import timezone
 
+from articles import keys
 from articles.models.owners import Byline, Category, TaggedArticle
 
 
@@ -38,6 +39,10 @@ class ArticleQuerySet(models.QuerySet):
     def published(self):
         """The one definition of public: published, and its time has come."""
         return self.filter(status=self.model.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def out_or_scheduled(self):
+        """Published, whether its time has come or not: public, or public when it comes."""
+        return self.filter(status=self.model.Status.PUBLISHED)
 
     def scheduled(self):
         """Published, with a time still to come: public when it comes."""
@@ -149,7 +154,7 @@ class ArticleQuerySet(models.QuerySet):
                 *picked,
             ]
         ).values_list("pk", "title", "slug", "published_at")
-        found = {key: (when, key, self._teaser(title, slug, when)) for key, title, slug, when in rows}
+        found = {key: (when, key, self._teaser(key, title, slug, when)) for key, title, slug, when in rows}
         # No public article lies between `article` and a neighbour: each is the closest of its side.
         before = max((row for row in found.values() if row[:2] < (at, pk)), default=None)
         after = min((row for row in found.values() if row[:2] > (at, pk)), default=None)
@@ -173,7 +178,8 @@ class ArticleQuerySet(models.QuerySet):
             .values_list("content_object", flat=True)[: count + 4]
         )
 
-    def _teaser(self, title: str, slug: str, published_at) -> "Teaser":
+    def _teaser(self, pk, title: str, slug: str, published_at) -> "Teaser":
+        keys.shows(keys.article(pk))  # the page being made shows it
         return Teaser(title, published_at, self.model.address(published_at, slug))
 
     def in_review(self):

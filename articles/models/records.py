@@ -151,6 +151,36 @@ class PublicChange(models.Model):
         return changed_at, upcoming_now
 
 
+class PurgedKey(models.Model):
+    """When the pages carrying a surrogate key (articles/keys.py) were last purged, for app servers
+    that each keep pages in their own memory (no Redis): a page begun before is out of date. With
+    Redis, the time of a purge Redis missed, as a purge of every page (key "all")."""
+
+    key = models.CharField(max_length=100, primary_key=True)
+    purged_at = models.FloatField(help_text="Seconds since the epoch (time.time()).")
+
+    class Meta:
+        verbose_name = _("purged key")
+
+    def __str__(self):
+        return self.key
+
+    @classmethod
+    def record(cls, keys, moment: float) -> None:
+        cls.objects.bulk_create(
+            [cls(key=key, purged_at=moment) for key in keys],
+            update_conflicts=True,
+            unique_fields=["key"],
+            update_fields=["purged_at"],
+        )
+
+    @classmethod
+    def last(cls, keys) -> float:
+        """When any of `keys` was last purged; 0 when none was."""
+        found = cls.objects.filter(key__in=list(keys)).aggregate(last=models.Max("purged_at"))["last"]
+        return found or 0.0
+
+
 def _in_a_week():
     return timezone.now() + timedelta(days=7)
 

@@ -19,6 +19,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, rfc3339_date
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
+from articles import keys
 from articles.models import Article, Author, Category, Tag
 from articles.text.rendering import NOT_IN_XML
 
@@ -147,6 +148,7 @@ class LatestFeed(Feed):
         return Article.objects.published()
 
     def items(self, obj):
+        keys.shows(keys.FEED)
         return Article.objects.show(self.articles(obj).for_feed()[: settings.FEED_ITEMS])
 
     def item_title(self, item):
@@ -189,9 +191,12 @@ class OwnerFeed(LatestFeed):
     """The newest public articles of one author, tag or section (`model`), found by its slug."""
 
     model = None
+    kind = None  # its surrogate key's: author, tag or section
 
     def get_object(self, request, slug):
-        return get_object_or_404(self.model, slug=slug)
+        owner = get_object_or_404(self.model, slug=slug)
+        keys.shows(keys.owner(self.kind, owner.pk))
+        return owner
 
     def get_feed(self, obj, request):
         feed = super().get_feed(obj, request)
@@ -203,6 +208,7 @@ class OwnerFeed(LatestFeed):
 
 class AuthorFeed(OwnerFeed):
     model = Author
+    kind = "author"
     url_name = "articles:author_feed"
 
     def articles(self, obj):
@@ -216,6 +222,7 @@ class AuthorAtomFeed(AuthorFeed):
 
 class TagFeed(OwnerFeed):
     model = Tag
+    kind = "tag"
     url_name = "articles:tag_feed"
 
     def articles(self, obj):
@@ -229,6 +236,7 @@ class TagAtomFeed(TagFeed):
 
 class CategoryFeed(OwnerFeed):
     model = Category
+    kind = "section"
     url_name = "articles:category_feed"
 
     def articles(self, obj):

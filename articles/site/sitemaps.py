@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import keys
 from articles.models import Article, ArticleQuerySet, Author, Category, Tag
 from articles.site.context_processors import site_root
 
@@ -34,6 +35,7 @@ class ArticleSitemap(SiteSitemap):
     changefreq = "weekly"
 
     def items(self):
+        keys.shows(keys.SITEMAP)
         return (
             Article.objects.published()
             .order_by("-published_at", "-pk")
@@ -55,6 +57,7 @@ class ListingSitemap(SiteSitemap):
     articles_of = None  # the ArticleQuerySet method that lists an owner's public articles
 
     def items(self):
+        keys.shows(keys.SITEMAP)
         # The owner's newest public article, as its page lists it first: one step into its links' index.
         newest = self.articles_of(Article.objects.all(), OuterRef("pk")).values("published_at")[:1]
         return (
@@ -111,9 +114,10 @@ def news_sitemap(request):
         .order_by("-published_at", "-pk")[:NEWS_LIMIT]
     )
     context = {"articles": articles, "site_root": site_root(request), "language": settings.LANGUAGE_CODE}
-    return render(
-        request, "articles/sitemap_news.xml", context, content_type="application/xml; charset=utf-8"
-    )
+    with keys.listed_as(keys.SITEMAP):
+        return render(
+            request, "articles/sitemap_news.xml", context, content_type="application/xml; charset=utf-8"
+        )
 
 
 def robots_txt(request):

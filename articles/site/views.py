@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, MonthArchiveView, YearArchiveView
 
+from articles import keys
 from articles.models import Article, ArticleQuerySet, Author, Category, Tag
 from articles.site import search, seo
 from articles.site.context_processors import archive_months, around, site_root
@@ -75,6 +76,7 @@ class ArticleListView(Summaries, ListView):
     template_name = "articles/article_list.html"
 
     def get_queryset(self):
+        keys.shows(keys.HOME)
         return Article.objects.published().summarized()
 
 
@@ -119,6 +121,7 @@ class FilteredArticleList(Summaries, ListView):
     paginate_by = settings.ARTICLES_PER_PAGE
     paginator_class = CappedPaginator
     owner_model = None
+    kind = None  # its surrogate key's: author, tag or section
     counted_of = None  # the owner's links that count its public articles, when they carry a copy
 
     def paginate_queryset(self, queryset, page_size):
@@ -129,6 +132,7 @@ class FilteredArticleList(Summaries, ListView):
 
     def get_queryset(self):
         self.owner = get_object_or_404(self.owner_model, slug=self.kwargs["slug"])
+        keys.shows(keys.owner(self.kind, self.owner.pk))
         return self.articles_of(Article.objects.summarized(), self.owner)
 
     def get_paginator(self, queryset, per_page, **kwargs):
@@ -141,6 +145,7 @@ class FilteredArticleList(Summaries, ListView):
 
 class AuthorView(FilteredArticleList):
     owner_model = Author
+    kind = "author"
     articles_of = staticmethod(ArticleQuerySet.listed_by_author)
     counted_of = staticmethod(ArticleQuerySet.counted_by_author)
     template_name = "articles/author_detail.html"
@@ -148,6 +153,7 @@ class AuthorView(FilteredArticleList):
 
 class TagView(FilteredArticleList):
     owner_model = Tag
+    kind = "tag"
     articles_of = staticmethod(ArticleQuerySet.listed_tagged)
     counted_of = staticmethod(ArticleQuerySet.counted_tagged)
     template_name = "articles/tag_detail.html"
@@ -155,6 +161,7 @@ class TagView(FilteredArticleList):
 
 class CategoryView(FilteredArticleList):
     owner_model = Category
+    kind = "section"
     articles_of = staticmethod(ArticleQuerySet.listed_in_category)
     template_name = "articles/category_detail.html"
 
@@ -167,6 +174,7 @@ class SearchView(Summaries, ListView):
     template_name = "articles/search.html"
 
     def get_queryset(self):
+        keys.shows(keys.SEARCH)
         self.query = search.shown(self.request.GET.get("q", ""))
         self.too_long = len(self.query) > search.MAX_QUERY
         self.words = [] if self.too_long else search.terms(self.query)
@@ -197,10 +205,15 @@ class ArchiveMixin(Summaries):
 
     def get_dated_items(self):
         dates, articles, extra = super().get_dated_items()
+        keys.shows(*self.period_keys())
         return dates, articles.summarized(), extra
 
     def months(self) -> list:
         return archive_months(self.request)
+
+    def period_keys(self) -> list[str]:
+        year = f"archive-{int(self.get_year())}"
+        return [year] if not hasattr(self, "get_month") else [year, f"{year}-{int(self.get_month()):02}"]
 
 
 class YearArchive(ArchiveMixin, YearArchiveView):

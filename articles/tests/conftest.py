@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from articles.tests import edge
 from articles.tests.factories import StaffFactory, UserFactory
 
 CHROMIUM = "/usr/bin/chromium"
@@ -21,14 +22,40 @@ def fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
-def mark_just_checked(monkeypatch):
-    """Tests run as if their process had just compared the page cache's shared mark with the
-    database (caching._mark_behind(), every CHECK_EVERY seconds), so that no test finds one in
-    the middle of the queries it counts; the tests of that comparison set CHECK_EVERY to 0."""
+def purges_just_checked(monkeypatch):
+    """Tests run as if their process had just looked in the database for a purge the shared cache
+    missed (caching._purges_lost(), every CHECK_EVERY seconds), so that no test finds one in the
+    middle of the queries it counts; the tests of that look set CHECK_EVERY to 0."""
     from articles import caching
 
     monkeypatch.setattr(caching, "_checked_at", time.monotonic())
     monkeypatch.setattr(caching, "CHECK_EVERY", 24 * 60 * 60)
+
+
+@pytest.fixture(autouse=True)
+def purges_at_once(request, monkeypatch):
+    """Each change of a test purges what it touches at once, as if it had committed: a test runs
+    in one transaction that never commits, and pages it reads after a change must show it. (The
+    tests marked `real_commits` see purges wait for the commit, as they do outside tests.) Pages
+    begun just before a purge are trusted (CLOCK_MARGIN 0): a test's requests follow each other
+    within the margin, on one clock."""
+    from articles import caching, purges
+
+    if "real_commits" not in request.keywords:
+        monkeypatch.setattr(purges, "when_committed", lambda callback: callback())
+    monkeypatch.setattr(caching, "CLOCK_MARGIN", 0.0)
+
+
+@pytest.fixture(autouse=True)
+def empty_page_cache():
+    """Each test starts with no page kept: a page kept by another test, on data rolled back since,
+    was never purged (purges follow commits, and a test's transaction never commits)."""
+    from django.core.cache import cache
+
+    from articles import caching
+
+    cache.clear()
+    caching.HERE.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -131,6 +158,22 @@ def redis_server():
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def varnish():
+    """Start a throwaway varnishd with the project's VCL in front of a backend port:
+    `with varnish(port) as edge:` (articles/tests/edge.py).
+
+    Without varnishd or its xkey vmod the tests that need it are skipped, saying how to get
+    them (`make test` installs them when it runs as root); CI requires them.
+    """
+    message = edge.missing()
+    if message:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI requires the Varnish tests: {message}")
+        pytest.skip(message)
+    return edge.varnish
 
 
 def _wait_for(port: int, seconds: float = 10) -> None:

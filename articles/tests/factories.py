@@ -4,6 +4,7 @@ import factory
 from django.contrib.auth.models import Group, Permission, User
 from django.utils import timezone
 
+from articles import caching, keys
 from articles.desk import workflow
 from articles.desk.roles import ensure_roles
 from articles.models import Article, Author, Byline, Category, PublicChange, Tag
@@ -104,9 +105,11 @@ class ArticleFactory(factory.django.DjangoModelFactory):
 def time_comes(article) -> None:
     """A scheduled `article`'s time comes, as if the clock had moved on: its time (with its links'
     copy of it) and the public state's next scheduled publication (which it was, or one before it)
-    are moved a second into the past, with no save that would record a change."""
+    are moved a second into the past, with no save that would record a change. The pages kept
+    until its time are dropped, as their lifetime would have ended (caching.lifetime())."""
     came = timezone.now() - timedelta(seconds=1)
     Article.objects.filter(pk=article.pk).update(published_at=came)
     PublicChange.objects.filter(upcoming__isnull=False).update(upcoming=came)
     article.refresh_from_db()
     article.copy_state_to_links()
+    caching.purge({keys.ALL})  # every page kept since it was scheduled lived until its time

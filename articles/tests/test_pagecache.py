@@ -185,12 +185,15 @@ def redis_cache(settings, redis_server):
     caches["default"].clear()
 
 
-def test_with_a_shared_cache_a_page_served_here_before_costs_only_its_mark(client, redis_cache, monkeypatch):
-    """A feed is 166 KB: a process that served the page keeps a copy and asks Redis for the mark alone."""
-    from articles import caching
-
+def test_with_a_shared_cache_a_page_served_here_before_costs_only_its_purge_times(
+    client, redis_cache, monkeypatch
+):
+    """A feed is 166 KB: a process that served the page keeps a copy and asks Redis only when the
+    keys it carries were last purged."""
     ArticleFactory(title="朝市が20年目", published=True)
-    assert get(client)["X-Page-Cache"] == "miss"
+    first = get(client)
+    assert first["X-Page-Cache"] == "miss"
+    carried = first["Surrogate-Key"].split()
     asked = []
     for name in ("get", "get_many"):
         real = getattr(redis_cache, name)
@@ -199,10 +202,10 @@ def test_with_a_shared_cache_a_page_served_here_before_costs_only_its_mark(clien
         )
     second = get(client)
     assert second["X-Page-Cache"] == "hit" and "朝市が20年目" in second.content.decode()
-    assert asked == [caching.MARK_KEY]
+    assert asked == [["purges-epoch", *(f"purged:{name}" for name in carried)]]
 
 
-def test_a_copy_kept_here_is_not_served_once_another_server_has_moved_the_mark(client, redis_cache):
+def test_a_copy_kept_here_is_not_served_once_another_server_has_made_the_page_anew(client, redis_cache):
     """Another server published and kept the page anew: this one serves that page, not its own copy."""
     from django.test import RequestFactory
 
@@ -214,11 +217,14 @@ def test_a_copy_kept_here_is_not_served_once_another_server_has_moved_the_mark(c
     page_key = caching.key(RequestFactory().get(HOME))
     theirs = first.content.replace("朝市が20年目".encode(), "号外".encode())
     headers = [(name, value) for name, value in first.items() if name != caching.HEADER]
-    redis_cache.set(caching.MARK_KEY, "another server's", None)
-    redis_cache.set(page_key, ("another server's", 200, headers, theirs, time.time() + 60), 60)
+    caching.purge({"home"})  # another server's publication
+    epoch = redis_cache.get(caching.EPOCH)
+    redis_cache.set(
+        page_key, (epoch, time.time(), ["all", "home"], 200, headers, theirs, time.time() + 60), 60
+    )
     shown = get(client)
     assert shown["X-Page-Cache"] == "hit" and shown.content == theirs
-    redis_cache.set(caching.MARK_KEY, "moved again, nothing kept under it", None)
+    caching.purge({"home"})  # and another, nothing kept since
     fresh = get(client)
     assert fresh["X-Page-Cache"] == "miss" and "朝市が20年目" in fresh.content.decode()
 

@@ -16,7 +16,7 @@ from django.db import DatabaseError, IntegrityError, OperationalError, connectio
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from articles import caching
+from articles import purges
 from articles.desk import workflow
 from articles.models import Article, Author, Category, LegacyAddress, Tag
 from articles.site import addresses
@@ -111,7 +111,7 @@ def import_post(
         return ImportResult(path, Outcome.REFUSED, message=message % {"path": path, "first": first})
     try:
         with transaction.atomic():
-            with caching.one_change():
+            with purges.one_change():
                 result = _apply(post, path=path, user=user, names=names, as_draft=as_draft, ahead=prepared)
             transaction.set_rollback(dry_run)
     except ImportRefused as refusal:
@@ -142,7 +142,7 @@ def import_posts(
         group = []
         try:
             with transaction.atomic():
-                with caching.one_change():
+                with purges.one_change():
                     started = time.monotonic()
                     for item in files:
                         group.append((item, _import_one(item, user, names, as_draft, dry_run)))

@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles import caching
+from articles import purges
 from articles.models import Article, Author, Byline, Category, Tag, TaggedArticle
 from articles.text import rendering
 
@@ -69,7 +69,7 @@ class Command(BaseCommand):
         batches = [(seed, run, start, min(BATCH, count - start)) for start in range(0, count, BATCH)]
         if connection.in_atomic_block:
             jobs = 1  # called inside a transaction (a test): the connection must stay open, no workers
-        with _search_indexes_set_aside(count), caching.one_change():
+        with _search_indexes_set_aside(count), purges.one_change():
             if jobs > 1:
                 connection.close()  # the workers are forked: none of them shares this process's connection
             with multiprocessing.get_context("fork").Pool(jobs) if jobs > 1 else nullcontext() as pool:
@@ -81,7 +81,7 @@ class Command(BaseCommand):
                         self.batch(rng, rows, now=now, authors=authors, sections=sections, tags=tags)
                     done += size
                     self.stderr.write(f"\r{done:,} / {count:,}", ending="")
-        caching.touch()  # bulk inserts send no signals: the public pages change all the same
+        purges.everything_changed()  # bulk inserts send no signals: the public pages change all the same
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")  # allowed in a transaction, unlike VACUUM

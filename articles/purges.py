@@ -1,0 +1,274 @@
+"""What a change touches, purged once it commits.
+
+Saving or deleting an article, a byline, a tag or section link, an author, a
+tag or a section is followed by a purge of the keys (keys.py) of every public
+response it changes, after its transaction commits, in the page cache of
+every app server and in Varnish (caching.purge()):
+
+- an article that is published (public, or scheduled: the pages it will be
+  on must be made again, to expire when it comes out), before or after the
+  change: its own key, the home page, its authors', tags' and sections' pages
+  and feeds, its archive year and month, the feeds, the sitemaps, search, the
+  pages of the articles just before and after it (their previous and next
+  links), the list of months when its month gains or loses its only article,
+  and the menu when a section does;
+- a draft, or an article in review: nothing (no public response shows it);
+- an author, tag or section renamed or moved: its pages and feeds, the
+  sitemaps, and the pages of its public articles (the only pages that name
+  it), the menu for a section.
+
+A newly published article joins other articles' related lists when their pages
+are next made (within PAGE_CACHE_SECONDS): working out which of them would pick
+it costs more than the publication. It leaves them at once when withdrawn or
+corrected (its key is on them).
+
+Receivers are used here because this is bookkeeping for caches, not part of any
+editorial flow. Bulk work (one_change()) purges everything once, at its end.
+"""
+
+import threading
+from contextlib import contextmanager
+from datetime import timedelta
+from functools import partial
+
+from django.db import transaction
+from django.db.models import Q, Value
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from django.utils import timezone
+
+from articles import caching, keys
+from articles.models import Article, Author, Byline, Category, PublicChange, Tag, TaggedArticle
+
+OWNERS = {Author: "author", Tag: "tag", Category: "section"}
+Sections = Article.categories.through
+
+_batch = threading.local()
+
+
+@contextmanager
+def one_change():
+    """Count everything saved inside as one change, purging everything on the way out (for bulk
+    work: imports, generated articles).
+
+    Nothing is purged when nothing was saved, or when the block fails: it is
+    taken to be rolled back (it runs inside transaction.atomic), and so a failed
+    block inside another one leaves the outer one as it was.
+    """
+    depth = getattr(_batch, "depth", 0)
+    before = _batch.changed if depth else False
+    _batch.changed = before
+    _batch.depth = depth + 1
+    try:
+        yield
+    except BaseException:
+        _batch.changed = before
+        raise
+    finally:
+        _batch.depth = depth
+    if not depth and _batch.changed:
+        changed({keys.ALL})
+
+
+def everything_changed() -> None:
+    """Work that sends no signals (bulk inserts) changed what is public: purge every page."""
+    changed({keys.ALL})
+
+
+def batched() -> bool:
+    """Inside one_change(): noted, purged at its end."""
+    if getattr(_batch, "depth", 0):
+        _batch.changed = True
+        return True
+    return False
+
+
+def changed(touched: set[str]) -> None:
+    """Something public changed: date it (PublicChange), and purge `touched` once it commits."""
+    if not touched:
+        return
+    PublicChange.record(timezone.now())
+    when_committed(partial(caching.purge, frozenset(touched)))
+
+
+def when_committed(callback) -> None:
+    transaction.on_commit(callback)
+
+
+def footprint(pk) -> set[str]:
+    """The keys of every response an article is on, or will be on when its time comes: none
+    unless it is published (public or scheduled). Read from the database as it is now."""
+    at = Article.objects.out_or_scheduled().filter(pk=pk).values_list("published_at", flat=True)
+    at = at.first()
+    if at is None:
+        return set()
+    touched = {keys.article(pk), keys.HOME, keys.FEED, keys.SITEMAP, keys.SEARCH, *keys.archive(at)}
+    owners = (
+        Byline.objects.filter(article=pk)
+        .values_list("author", Value("author"))
+        .order_by()
+        .union(
+            TaggedArticle.objects.filter(content_object=pk).values_list("tag", Value("tag")).order_by(),
+            Sections.objects.filter(article=pk).values_list("category", Value("section")).order_by(),
+            all=True,
+        )
+    )
+    sections = []
+    for owner_pk, kind in owners:
+        touched.add(keys.owner(kind, owner_pk))
+        if kind == "section":
+            sections.append(owner_pk)
+    others = Article.objects.out_or_scheduled().exclude(pk=pk)
+    # Its neighbours' pages link to it (or will): the published articles just before and after.
+    earlier = others.filter(Q(published_at__lt=at) | Q(published_at=at, pk__lt=pk))
+    later = others.filter(Q(published_at__gt=at) | Q(published_at=at, pk__gt=pk))
+    for neighbour in (
+        earlier.order_by("-published_at", "-pk").values_list("pk", flat=True).first(),
+        later.order_by("published_at", "pk").values_list("pk", flat=True).first(),
+    ):
+        if neighbour is not None:
+            touched.add(keys.around(neighbour))
+    # The list of months and the menu change only with a month's or a section's first or last article.
+    month = timezone.localtime(at).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    following = (month + timedelta(days=32)).replace(day=1)
+    if not others.filter(published_at__gte=month, published_at__lt=following).exists():
+        touched.add(keys.MONTHS)
+    if sections and others.filter(categories__in=sections).values("categories").distinct().count() < len(
+        sections
+    ):
+        touched.add(keys.MENU)
+    return touched
+
+
+def touched_by_owner(model, pk) -> set[str]:
+    """An author, tag or section changed (renamed, a new address): its own pages and feeds, and
+    every response that names it: those that show one of its articles."""
+    links = {
+        Author: Byline.objects.filter(author=pk).values("article"),
+        Tag: TaggedArticle.objects.filter(tag=pk).values("content_object"),
+        Category: Sections.objects.filter(category=pk).values("article"),
+    }[model]
+    published = Article.objects.out_or_scheduled().filter(pk__in=links)
+    touched = {keys.owner(OWNERS[model], pk), keys.SITEMAP}
+    touched.update(keys.article(found) for found in published.values_list("pk", flat=True))
+    if model is Category:
+        touched.add(keys.MENU)
+    return touched
+
+
+# The receivers. What an article touched before a change is read before it (pre_save,
+# pre_delete), kept by (model, pk) until the change is done.
+_before = threading.local()
+
+
+def _remember(model, pk, touched: set[str]) -> None:
+    if not hasattr(_before, "found"):
+        _before.found = {}
+    _before.found[(model, pk)] = touched
+
+
+def _recall(model, pk) -> set[str]:
+    return getattr(_before, "found", {}).pop((model, pk), set())
+
+
+def article_saving(sender, instance, **kwargs):
+    if instance.pk is not None and not batched():
+        _remember(Article, instance.pk, footprint(instance.pk))
+
+
+def article_saved(sender, instance, **kwargs):
+    if not batched():
+        changed(_recall(Article, instance.pk) | footprint(instance.pk))
+
+
+def article_deleting(sender, instance, **kwargs):
+    if not batched():
+        _remember(Article, instance.pk, footprint(instance.pk))
+
+
+def article_deleted(sender, instance, **kwargs):
+    if not batched():
+        changed(_recall(Article, instance.pk))
+
+
+def owner_saved(sender, instance, created=False, **kwargs):
+    if not created and not batched():
+        changed(touched_by_owner(sender, instance.pk))
+
+
+def owner_deleting(sender, instance, **kwargs):
+    if not batched():
+        _remember(sender, instance.pk, touched_by_owner(sender, instance.pk))
+
+
+def owner_deleted(sender, instance, **kwargs):
+    if not batched():
+        changed(_recall(sender, instance.pk))
+
+
+LINKS = {Byline: ("article_id", "author", "author_id"), TaggedArticle: ("content_object_id", "tag", "tag_id")}
+
+
+def link_saving(sender, instance, **kwargs):
+    """A byline or tag link about to change: the owner it had is touched too."""
+    if instance.pk is not None and not batched():
+        _article, kind, owner_field = LINKS[sender]
+        was = sender.objects.filter(pk=instance.pk).values_list(owner_field, flat=True).first()
+        _remember(sender, instance.pk, {keys.owner(kind, was)} if was is not None else set())
+
+
+def link_changed(sender, instance, **kwargs):
+    """A byline or tag link saved or deleted (taggit saves and deletes its links one by one): its
+    article's pages, and its owner's."""
+    if batched():
+        return
+    article_field, kind, owner_field = LINKS[sender]
+    before = _recall(sender, instance.pk)
+    touched = footprint(getattr(instance, article_field))
+    if touched:
+        changed(touched | before | {keys.owner(kind, getattr(instance, owner_field))})
+
+
+def sections_changing(sender, instance, action, reverse, pk_set, **kwargs):
+    """An article's sections changed (m2m_changed: Django adds them in bulk, without post_save)."""
+    if batched() or action not in (
+        "pre_add",
+        "pre_remove",
+        "pre_clear",
+        "post_add",
+        "post_remove",
+        "post_clear",
+    ):
+        return
+    if action.startswith("pre_"):
+        if not reverse:
+            articles = [instance.pk]
+        elif pk_set is not None:
+            articles = list(pk_set)
+        else:
+            articles = list(Sections.objects.filter(category=instance.pk).values_list("article", flat=True))
+        touched = set().union(*(footprint(pk) for pk in articles))
+        _remember(Sections, (reverse, instance.pk), touched)
+        return
+    touched = _recall(Sections, (reverse, instance.pk))
+    if touched:  # a published article's (its footprint before holds the sections it had)
+        sections = [instance.pk] if reverse else list(pk_set or ())
+        changed(touched | {keys.owner("section", pk) for pk in sections} | {keys.MENU})
+
+
+def connect() -> None:
+    uid = "purges"
+    pre_save.connect(article_saving, sender=Article, dispatch_uid=f"{uid}-article-saving")
+    post_save.connect(article_saved, sender=Article, dispatch_uid=f"{uid}-article-saved")
+    pre_delete.connect(article_deleting, sender=Article, dispatch_uid=f"{uid}-article-deleting")
+    post_delete.connect(article_deleted, sender=Article, dispatch_uid=f"{uid}-article-deleted")
+    for model in OWNERS:
+        post_save.connect(owner_saved, sender=model, dispatch_uid=f"{uid}-owner-saved-{model.__name__}")
+        pre_delete.connect(
+            owner_deleting, sender=model, dispatch_uid=f"{uid}-owner-deleting-{model.__name__}"
+        )
+        post_delete.connect(owner_deleted, sender=model, dispatch_uid=f"{uid}-owner-deleted-{model.__name__}")
+    for model in LINKS:
+        pre_save.connect(link_saving, sender=model, dispatch_uid=f"{uid}-link-saving-{model.__name__}")
+        post_save.connect(link_changed, sender=model, dispatch_uid=f"{uid}-link-saved-{model.__name__}")
+        post_delete.connect(link_changed, sender=model, dispatch_uid=f"{uid}-link-deleted-{model.__name__}")
+    m2m_changed.connect(sections_changing, sender=Sections, dispatch_uid=f"{uid}-sections")
