@@ -11,11 +11,7 @@ class ArticlesConfig(AppConfig):
     verbose_name = _("Newsroom")
 
     def ready(self):
-        from django.db.models.signals import post_init
-
-        from articles import keys, purges
-        from articles.models import Article
+        from articles import purges
 
         purges.connect()
-        post_init.connect(keys.shown_article, sender=Article, dispatch_uid="keys-shown-article")
         checks.register(catalogs.check_compiled, checks.Tags.translation)

@@ -60,14 +60,15 @@ logger = logging.getLogger(__name__)
 
 
 def public_state(request) -> tuple:
-    """PublicChange.state(), read once per request (the page cache may have read it first)."""
+    """PublicChange.state(), read once per request."""
     if not hasattr(request, "public_state"):
         request.public_state = PublicChange.state()
     return request.public_state
 
 
-def database_mark(request) -> str:
-    """The page cache's mark as the database knows it: when anything public last changed."""
+def last_change(request) -> str:
+    """When anything public last changed, as a stamp: what values kept for every page are kept
+    under (context_processors.kept())."""
     changed_at, _upcoming = public_state(request)
     return f"{changed_at.timestamp() if changed_at else 0}"
 
@@ -206,6 +207,12 @@ def last_purged(names) -> float:
     return PurgedKey.last(names)
 
 
+def purged_since(names, moment: float) -> bool:
+    """Was any of these keys purged after `moment` (less CLOCK_MARGIN)?"""
+    last = _purge_times(names)[1] if shared() else last_purged(names)
+    return last >= moment - CLOCK_MARGIN
+
+
 def cacheable(request) -> bool:
     return (
         enabled()
@@ -236,7 +243,7 @@ def lookup(request) -> tuple:
     page_key = key(request)
     if not shared():
         kept = cache.get(page_key)
-        return None, kept if kept is not None and last_purged(kept[2]) < kept[1] - CLOCK_MARGIN else None
+        return None, kept if kept is not None and not purged_since(kept[2], kept[1]) else None
     _purges_lost()
     # The copy is this process's: its key carries the shared cache's prefix and version.
     here_key = cache.make_key(page_key)
@@ -363,12 +370,16 @@ class PageCacheMiddleware:
             if kept is not None:
                 return served(request, kept)
         made = time.time()
-        with keys.collecting() as shown:
-            response = self.get_response(request)
+        shown = keys.collect(request)
+        response = self.get_response(request)
         anonymous = settings.SESSION_COOKIE_NAME not in request.COOKIES
         if getattr(response, "public_page", False) and anonymous:
             response[SURROGATE_KEY] = response[XKEY] = " ".join(sorted(shown))
-            if looked:
+            if looked and purged_since(shown, made):
+                # A change was purged while the page was made: it may show what the change
+                # replaced, and no cache (here or at the edge) may keep it.
+                shared_for(response, 0)
+            elif looked:
                 keep(request, epoch, made, shown, response)
         else:
             private(request, response)  # not a public page, or one drawn for staff

@@ -1,21 +1,20 @@
-"""Surrogate keys: what a public response shows, and what a change touches.
+"""Surrogate keys: what a public response shows, named so that a change can purge it.
 
 A public page, feed or sitemap carries a key for each thing it shows, in its
-`Surrogate-Key` and `xkey` headers: the key of every article it read
+`Surrogate-Key` and `xkey` headers: the key of every article it shows
 (`article-<id>`, related and previous/next ones included), and the key of the
 list it is (`home`, `author-<id>`, `tag-<id>`, `section-<id>`, `archive-<yyyy>`,
 `archive-<yyyy>-<mm>`, `search`, `feed`, `sitemap`), `menu` where it shows the
 section menu, `archive` where it lists the months, `around-<id>` on an article's
-own page (its previous and next links) and `all` everywhere. They are gathered
-while the response is made (shows()): an article's key when its row is read
-(a model instance, or a teaser of it), a list's key by the view that draws the
-list.
+own page (its previous and next links) and `all` everywhere.
 
-A change purges the keys of what it touches, after it commits (purges.py).
+They are gathered on the request while the response is made: the page cache
+(caching.PageCacheMiddleware) starts the set, and each view, feed and context
+processor adds the keys of what it read, with the request it was given
+(shows(), shows_articles()). A change purges the keys of what it touches, after
+it commits (purges.py).
 """
 
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import datetime
 
 from django.utils import timezone
@@ -23,25 +22,23 @@ from django.utils import timezone
 ALL = "all"  # on every public response: purging it empties every cache
 HOME, FEED, SITEMAP, SEARCH, MENU, MONTHS = "home", "feed", "sitemap", "search", "menu", "archive"
 
-_shown: ContextVar[set | None] = ContextVar("shown", default=None)
+
+def collect(request) -> set[str]:
+    """Start gathering the keys of what the response to `request` shows."""
+    request.surrogate_keys = {ALL}
+    return request.surrogate_keys
 
 
-@contextmanager
-def collecting():
-    """Gather the keys of what is read inside (shows()): yields the set, `all` in it."""
-    keys = {ALL}
-    token = _shown.set(keys)
-    try:
-        yield keys
-    finally:
-        _shown.reset(token)
-
-
-def shows(*keys: str) -> None:
-    """The response being made shows these (nothing happens outside collecting())."""
-    gathered = _shown.get()
+def shows(request, *names: str) -> None:
+    """The response to `request` shows these (nothing happens where no one gathers them)."""
+    gathered = getattr(request, "surrogate_keys", None)
     if gathered is not None:
-        gathered.update(keys)
+        gathered.update(names)
+
+
+def shows_articles(request, articles) -> None:
+    """The response shows these articles (anything with a `pk`: instances, teasers)."""
+    shows(request, *(article(item.pk) for item in articles if item is not None))
 
 
 def article(pk) -> str:
@@ -58,26 +55,12 @@ def owner(kind: str, pk) -> str:
     return f"{kind}-{pk}"
 
 
+def period(year: int, month: int | None = None) -> list[str]:
+    """A year's archive page, and a month's (which is in the year's)."""
+    return [f"archive-{year}"] + ([f"archive-{year}-{month:02}"] if month else [])
+
+
 def archive(moment: datetime) -> list[str]:
-    """The year's and the month's archive pages of a moment, in the site's zone."""
+    """The archive pages of a moment's year and month, in the site's zone."""
     local = timezone.localtime(moment)
-    return [f"archive-{local.year}", f"archive-{local.year}-{local.month:02}"]
-
-
-@contextmanager
-def listed_as(name: str):
-    """Inside, the articles read are not keyed one by one: the response carries the list key
-    `name` alone, which every change of a public article purges (a sitemap lists thousands of
-    them; their keys would not fit in a header)."""
-    shows(name)
-    token = _shown.set(set())
-    try:
-        yield
-    finally:
-        _shown.reset(token)
-
-
-def shown_article(sender, instance, **kwargs) -> None:
-    """post_init of Article: a response that reads an article shows it."""
-    if instance.pk is not None and _shown.get() is not None:
-        shows(article(instance.pk))
+    return period(local.year, local.month)

@@ -5,22 +5,28 @@ tag or a section is followed by a purge of the keys (keys.py) of every public
 response it changes, after its transaction commits, in the page cache of
 every app server and in Varnish (caching.purge()):
 
-- an article that is published (public, or scheduled: the pages it will be
-  on must be made again, to expire when it comes out), before or after the
-  change: its own key, the home page, its authors', tags' and sections' pages
-  and feeds, its archive year and month, the feeds, the sitemaps, search, the
-  pages of the articles just before and after it (their previous and next
-  links), the list of months when its month gains or loses its only article,
-  and the menu when a section does;
-- a draft, or an article in review: nothing (no public response shows it);
+- an article that is public before or after the change: its own key, the
+  home page, its authors', tags' and sections' pages and feeds, its archive
+  year and month, the feeds, the sitemaps, search, the pages of the articles
+  just before and after it (their previous and next links), the list of
+  months when its month gains or loses its only article, and the menu when a
+  section does;
+- an article newly scheduled, or for another time: every page (`all`), once.
+  A kept page lives no longer than until the next scheduled publication
+  (caching.lifetime()), but pages kept before it was scheduled would outlive
+  it. Purging only the pages it will be on would tell who and what is coming,
+  by which pages miss;
+- a draft, an article in review, or a scheduled article otherwise changed:
+  nothing (no public response shows it);
 - an author, tag or section renamed or moved: its pages and feeds, the
-  sitemaps, and the pages of its public articles (the only pages that name
-  it), the menu for a section.
+  sitemaps, search (it matches their names), and the pages of its public
+  articles (the only pages that name it), the menu for a section; its other
+  details (a biography): its own pages alone.
 
-A newly published article joins other articles' related lists when their pages
-are next made (within PAGE_CACHE_SECONDS): working out which of them would pick
-it costs more than the publication. It leaves them at once when withdrawn or
-corrected (its key is on them).
+An article joins other articles' related lists (published, or given a tag)
+when their pages are next made (within PAGE_CACHE_SECONDS): working out which
+of them would pick it costs more than the change. It leaves them at once when
+withdrawn or corrected (its key is on them).
 
 Receivers are used here because this is bookkeeping for caches, not part of any
 editorial flow. Bulk work (one_change()) purges everything once, at its end.
@@ -95,41 +101,52 @@ def when_committed(callback) -> None:
 
 
 def footprint(pk) -> set[str]:
-    """The keys of every response an article is on, or will be on when its time comes: none
-    unless it is published (public or scheduled). Read from the database as it is now."""
-    at = Article.objects.out_or_scheduled().filter(pk=pk).values_list("published_at", flat=True)
-    at = at.first()
+    """The keys of every response an article is on: none unless it is public. Read from the
+    database as it is now."""
+    at = Article.objects.published().filter(pk=pk).values_list("published_at", flat=True).first()
     if at is None:
         return set()
-    touched = {keys.article(pk), keys.HOME, keys.FEED, keys.SITEMAP, keys.SEARCH, *keys.archive(at)}
-    owners = (
-        Byline.objects.filter(article=pk)
-        .values_list("author", Value("author"))
-        .order_by()
-        .union(
-            TaggedArticle.objects.filter(content_object=pk).values_list("tag", Value("tag")).order_by(),
-            Sections.objects.filter(article=pk).values_list("category", Value("section")).order_by(),
-            all=True,
-        )
-    )
-    sections = []
-    for owner_pk, kind in owners:
-        touched.add(keys.owner(kind, owner_pk))
-        if kind == "section":
-            sections.append(owner_pk)
-    others = Article.objects.out_or_scheduled().exclude(pk=pk)
-    # Its neighbours' pages link to it (or will): the published articles just before and after.
+    owners = _owners(pk)
+    return {
+        keys.article(pk),
+        keys.HOME,
+        keys.FEED,
+        keys.SITEMAP,
+        keys.SEARCH,
+        *keys.archive(at),
+        *(keys.owner(kind, owner) for owner, kind in owners),
+        *(keys.around(neighbour) for neighbour in _neighbours(pk, at)),
+        *_firsts_and_lasts(pk, at, [owner for owner, kind in owners if kind == "section"]),
+    }
+
+
+def _owners(pk) -> list[tuple[int, str]]:
+    """(id, kind) of the article's authors, tags and sections."""
+    bylines = Byline.objects.filter(article=pk).values_list("author", Value("author")).order_by()
+    tags = TaggedArticle.objects.filter(content_object=pk).values_list("tag", Value("tag")).order_by()
+    sections = Sections.objects.filter(article=pk).values_list("category", Value("section")).order_by()
+    return list(bylines.union(tags, sections, all=True))
+
+
+def _neighbours(pk, at) -> list[int]:
+    """The public articles just before and after it, whose pages link to it."""
+    others = Article.objects.published().exclude(pk=pk)
     earlier = others.filter(Q(published_at__lt=at) | Q(published_at=at, pk__lt=pk))
     later = others.filter(Q(published_at__gt=at) | Q(published_at=at, pk__gt=pk))
-    for neighbour in (
+    found = (
         earlier.order_by("-published_at", "-pk").values_list("pk", flat=True).first(),
         later.order_by("published_at", "pk").values_list("pk", flat=True).first(),
-    ):
-        if neighbour is not None:
-            touched.add(keys.around(neighbour))
-    # The list of months and the menu change only with a month's or a section's first or last article.
+    )
+    return [neighbour for neighbour in found if neighbour is not None]
+
+
+def _firsts_and_lasts(pk, at, sections: list[int]) -> set[str]:
+    """The list of months and the menu, when the article is its month's or one of its sections'
+    only public one (as archive_months() and Category.objects.in_menu() count them)."""
+    others = Article.objects.published().exclude(pk=pk)
     month = timezone.localtime(at).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     following = (month + timedelta(days=32)).replace(day=1)
+    touched = set()
     if not others.filter(published_at__gte=month, published_at__lt=following).exists():
         touched.add(keys.MONTHS)
     if sections and others.filter(categories__in=sections).values("categories").distinct().count() < len(
@@ -147,8 +164,8 @@ def touched_by_owner(model, pk) -> set[str]:
         Tag: TaggedArticle.objects.filter(tag=pk).values("content_object"),
         Category: Sections.objects.filter(category=pk).values("article"),
     }[model]
-    published = Article.objects.out_or_scheduled().filter(pk__in=links)
-    touched = {keys.owner(OWNERS[model], pk), keys.SITEMAP}
+    published = Article.objects.published().filter(pk__in=links)
+    touched = {keys.owner(OWNERS[model], pk), keys.SITEMAP, keys.SEARCH}
     touched.update(keys.article(found) for found in published.values_list("pk", flat=True))
     if model is Category:
         touched.add(keys.MENU)
@@ -160,24 +177,35 @@ def touched_by_owner(model, pk) -> set[str]:
 _before = threading.local()
 
 
-def _remember(model, pk, touched: set[str]) -> None:
+def _remember(model, pk, found) -> None:
     if not hasattr(_before, "found"):
         _before.found = {}
-    _before.found[(model, pk)] = touched
+    _before.found[(model, pk)] = found
 
 
-def _recall(model, pk) -> set[str]:
-    return getattr(_before, "found", {}).pop((model, pk), set())
+def _recall(model, pk, default=frozenset()):
+    return getattr(_before, "found", {}).pop((model, pk), default)
+
+
+def coming(pk):
+    """When a scheduled article comes out; None for any other."""
+    return Article.objects.scheduled().filter(pk=pk).values_list("published_at", flat=True).first()
 
 
 def article_saving(sender, instance, **kwargs):
     if instance.pk is not None and not batched():
-        _remember(Article, instance.pk, footprint(instance.pk))
+        _remember(Article, instance.pk, (footprint(instance.pk), coming(instance.pk)))
 
 
 def article_saved(sender, instance, **kwargs):
-    if not batched():
-        changed(_recall(Article, instance.pk) | footprint(instance.pk))
+    if batched():
+        return
+    before, was_coming = _recall(Article, instance.pk, (frozenset(), None))
+    touched = set(before) | footprint(instance.pk)
+    now_coming = coming(instance.pk)
+    if now_coming is not None and now_coming != was_coming:
+        touched.add(keys.ALL)  # see the module's text
+    changed(touched)
 
 
 def article_deleting(sender, instance, **kwargs):
@@ -190,8 +218,24 @@ def article_deleted(sender, instance, **kwargs):
         changed(_recall(Article, instance.pk))
 
 
+# What other pages show of an author, tag or section (a link: its name and address).
+NAMED = {Author: ("name", "slug", "is_desk"), Tag: ("name", "slug"), Category: ("name", "slug")}
+
+
+def owner_saving(sender, instance, **kwargs):
+    if instance.pk is not None and not batched():
+        _remember(
+            sender, instance.pk, sender.objects.filter(pk=instance.pk).values_list(*NAMED[sender]).first()
+        )
+
+
 def owner_saved(sender, instance, created=False, **kwargs):
-    if not created and not batched():
+    """An owner's own pages show all of it (a biography); the others, its name and address."""
+    if created or batched():
+        return
+    if _recall(sender, instance.pk, None) == tuple(getattr(instance, field) for field in NAMED[sender]):
+        changed({keys.owner(OWNERS[sender], instance.pk)})
+    else:
         changed(touched_by_owner(sender, instance.pk))
 
 
@@ -262,6 +306,7 @@ def connect() -> None:
     pre_delete.connect(article_deleting, sender=Article, dispatch_uid=f"{uid}-article-deleting")
     post_delete.connect(article_deleted, sender=Article, dispatch_uid=f"{uid}-article-deleted")
     for model in OWNERS:
+        pre_save.connect(owner_saving, sender=model, dispatch_uid=f"{uid}-owner-saving-{model.__name__}")
         post_save.connect(owner_saved, sender=model, dispatch_uid=f"{uid}-owner-saved-{model.__name__}")
         pre_delete.connect(
             owner_deleting, sender=model, dispatch_uid=f"{uid}-owner-deleting-{model.__name__}"

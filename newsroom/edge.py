@@ -30,31 +30,27 @@ TIMEOUT = 2  # seconds an edge cache has to answer a purge
 EXIT_WAIT = 10  # seconds
 
 
-class Purger:
-    """The purges of this process still to send, sent one after another by one thread."""
+class Lane:
+    """The purges still to send to one address, sent one after another by a thread of its own: an
+    edge cache that is down or slow holds up its own purges, not the others'."""
 
-    def __init__(self):
+    def __init__(self, address: str):
+        self.address = address
         self.condition = threading.Condition()
-        self.waiting = []  # heap of (when due, order, address, keys, attempts so far)
+        self.waiting = []  # heap of (when due, order, keys, attempts so far)
         self.order = itertools.count()
         self.sending = 0
         self.thread = None
-        self.failing = {}  # address → what went wrong last, while it does
+        self.failing = None  # what went wrong last, until a purge succeeds
 
-    def purge(self, keys) -> None:
-        addresses = settings.VARNISH_PURGE_URLS
-        if not addresses or not keys:
-            return
-        ordered = sorted(keys)
-        chunks = [ordered[start : start + CHUNK] for start in range(0, len(ordered), CHUNK)]
+    def add(self, chunks: list[list[str]]) -> None:
         with self.condition:
-            for address in addresses:
-                for chunk in chunks:
-                    heapq.heappush(self.waiting, (time.monotonic(), next(self.order), address, chunk, 0))
+            for chunk in chunks:
+                heapq.heappush(self.waiting, (time.monotonic(), next(self.order), chunk, 0))
             if self.thread is None or not self.thread.is_alive():
-                if self.thread is None:
-                    atexit.register(self.settle, EXIT_WAIT)
-                self.thread = threading.Thread(target=self.run, name="edge-purges", daemon=True)
+                self.thread = threading.Thread(
+                    target=self.run, name=f"edge-purges {self.address}", daemon=True
+                )
                 self.thread.start()
             self.condition.notify_all()
 
@@ -63,70 +59,107 @@ class Purger:
             with self.condition:
                 while not self.waiting or self.waiting[0][0] > time.monotonic():
                     self.condition.wait(self.waiting[0][0] - time.monotonic() if self.waiting else None)
-                _due, _order, address, chunk, attempts = heapq.heappop(self.waiting)
+                _due, _order, chunk, attempts = heapq.heappop(self.waiting)
                 self.sending += 1
             try:
-                self.send(address, chunk, attempts)
+                self.send(chunk, attempts)
             finally:
                 with self.condition:
                     self.sending -= 1
                     self.condition.notify_all()
 
-    def send(self, address: str, chunk: list[str], attempts: int) -> None:
-        # A configured http(s) address (settings refuses any other).
-        request = urllib.request.Request(address, method="PURGE", headers={"xkey-purge": " ".join(chunk)})  # noqa: S310
+    def send(self, chunk: list[str], attempts: int) -> None:
+        # The address is http(s): settings refuses any other.
+        purge = urllib.request.Request(self.address, method="PURGE", headers={"xkey-purge": " ".join(chunk)})  # noqa: S310
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT):  # noqa: S310 - a configured http(s) address
+            with urllib.request.urlopen(purge, timeout=TIMEOUT):  # noqa: S310
                 pass
         except urllib.error.HTTPError as error:
             if error.code < 500:
-                self.failing[address] = f"refused ({error.code})"
-                log.error("The edge cache at %s refused a purge (%s): check its ACL.", address, error.code)
+                self.failing = f"refused ({error.code})"
+                log.error(
+                    "The edge cache at %s refused a purge (%s): check its ACL.", self.address, error.code
+                )
                 return
-            self.retry(address, chunk, attempts, f"answered {error.code}")
+            self.retry(chunk, attempts, f"answered {error.code}")
         except OSError as error:
-            self.retry(address, chunk, attempts, str(getattr(error, "reason", error)))
+            self.retry(chunk, attempts, str(getattr(error, "reason", error)))
         else:
-            self.failing.pop(address, None)
+            self.failing = None
 
-    def retry(self, address: str, chunk: list[str], attempts: int, problem: str) -> None:
-        self.failing[address] = problem
+    def retry(self, chunk: list[str], attempts: int, problem: str) -> None:
+        self.failing = problem
         if attempts >= len(RETRY_AFTER):
             log.error(
                 "Gave up purging %d keys at %s (%s): those pages expire within PAGE_CACHE_SECONDS.",
                 len(chunk),
-                address,
+                self.address,
                 problem,
             )
             return
         delay = RETRY_AFTER[attempts]
-        log.warning("A purge at %s failed (%s); trying again in %d s.", address, problem, delay)
+        log.warning("A purge at %s failed (%s); trying again in %d s.", self.address, problem, delay)
         with self.condition:
-            heapq.heappush(
-                self.waiting, (time.monotonic() + delay, next(self.order), address, chunk, attempts + 1)
-            )
+            heapq.heappush(self.waiting, (time.monotonic() + delay, next(self.order), chunk, attempts + 1))
             self.condition.notify_all()
+
+    def settle(self, deadline: float) -> int:
+        """Wait until every purge has been sent or given up, or `deadline` (time.monotonic()) comes:
+        how many are left."""
+        with self.condition:
+            while (self.waiting or self.sending) and time.monotonic() < deadline:
+                self.condition.wait(deadline - time.monotonic())
+            return len(self.waiting) + self.sending
+
+
+class Purger:
+    """This process's purges, one Lane an address."""
+
+    def __init__(self):
+        self.lanes: dict[str, Lane] = {}
+        self.lock = threading.Lock()
+
+    def purge(self, keys) -> None:
+        addresses = settings.VARNISH_PURGE_URLS
+        if not addresses or not keys:
+            return
+        ordered = sorted(keys)
+        chunks = [ordered[start : start + CHUNK] for start in range(0, len(ordered), CHUNK)]
+        for address in addresses:
+            self.lane(address).add(chunks)
+
+    def lane(self, address: str) -> Lane:
+        with self.lock:
+            if not self.lanes:
+                atexit.register(self.at_exit)
+            if address not in self.lanes:
+                self.lanes[address] = Lane(address)
+            return self.lanes[address]
 
     def settle(self, seconds: float = 10) -> bool:
         """Wait until every purge has been sent or given up (tests, commands that exit): done?"""
         deadline = time.monotonic() + seconds
-        with self.condition:
-            while self.waiting or self.sending:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self.condition.wait(left)
-        return True
+        return not sum(lane.settle(deadline) for lane in list(self.lanes.values()))
+
+    def at_exit(self) -> None:
+        deadline = time.monotonic() + EXIT_WAIT
+        for lane in list(self.lanes.values()):
+            left = lane.settle(deadline)
+            if left:
+                log.error(
+                    "%d purges for %s were not sent before this process ended (%s): those pages expire"
+                    " within PAGE_CACHE_SECONDS.",
+                    left,
+                    lane.address,
+                    lane.failing or "still waiting",
+                )
 
     def state(self) -> str:
-        """For /healthz: "not configured", "ok", or what is failing."""
-        if not settings.VARNISH_PURGE_URLS:
+        """For /healthz: "not configured", "ok", or what is failing, as this process last saw it."""
+        addresses = settings.VARNISH_PURGE_URLS
+        if not addresses:
             return "not configured"
-        failing = {
-            address: self.failing[address]
-            for address in settings.VARNISH_PURGE_URLS
-            if address in self.failing
-        }
+        failing = {a: self.lanes[a].failing for a in addresses if a in self.lanes and self.lanes[a].failing}
         if not failing:
             return "ok"
         return "; ".join(f"{address}: {problem}" for address, problem in failing.items())

@@ -6,7 +6,6 @@ from django.db import models
 from django.db.models import Count, Max, Prefetch, Q, Subquery, Value
 from django.utils import timezone
 
-from articles import keys
 from articles.models.owners import Byline, Category, TaggedArticle
 
 
@@ -25,6 +24,7 @@ class Teaser(NamedTuple):
     title: str
     published_at: object  # datetime
     url: str
+    pk: int
 
 
 class Links(NamedTuple):
@@ -39,10 +39,6 @@ class ArticleQuerySet(models.QuerySet):
     def published(self):
         """The one definition of public: published, and its time has come."""
         return self.filter(status=self.model.Status.PUBLISHED, published_at__lte=timezone.now())
-
-    def out_or_scheduled(self):
-        """Published, whether its time has come or not: public, or public when it comes."""
-        return self.filter(status=self.model.Status.PUBLISHED)
 
     def scheduled(self):
         """Published, with a time still to come: public when it comes."""
@@ -179,8 +175,7 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def _teaser(self, pk, title: str, slug: str, published_at) -> "Teaser":
-        keys.shows(keys.article(pk))  # the page being made shows it
-        return Teaser(title, published_at, self.model.address(published_at, slug))
+        return Teaser(title, published_at, self.model.address(published_at, slug), pk)
 
     def in_review(self):
         return self.filter(status=self.model.Status.IN_REVIEW)

@@ -119,15 +119,15 @@ class PublicChange(models.Model):
 
     @classmethod
     def record(cls, moment) -> None:
-        """Something public changed at `moment` (caching.touch(), inside the change's transaction)."""
+        """Something public changed at `moment` (purges.changed(), inside the change's transaction)."""
         upcoming = Article.objects.scheduled().order_by("published_at").values_list("published_at", flat=True)
         cls.objects.update_or_create(pk=1, defaults={"changed_at": moment, "upcoming": upcoming.first()})
 
     @classmethod
     def state(cls) -> tuple:
         """(when anything public last changed, the next scheduled publication): what every public
-        response is dated by (its Last-Modified, the page cache's mark), and how long a kept page
-        may live. One primary-key read.
+        response is dated by (its Last-Modified; the values kept for every page), and how long a
+        kept page may live. One primary-key read.
 
         Nothing became public since the row was written unless its `upcoming` has come (every
         article public since then was scheduled at that time). When it has, the publications that
@@ -146,7 +146,7 @@ class PublicChange(models.Model):
         # Its time, unless that is not after the last change (clocks apart): then now, so it moves.
         changed_at = came if changed_at is None or (came and came > changed_at) else now
         upcoming_now = coming.first()
-        # Conditional: a change recorded meanwhile (touch()) stands.
+        # Conditional: a change recorded meanwhile (purges.changed()) stands.
         cls.objects.filter(pk=1, upcoming=upcoming).update(changed_at=changed_at, upcoming=upcoming_now)
         return changed_at, upcoming_now
 

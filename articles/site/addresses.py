@@ -24,7 +24,8 @@ from django.utils.cache import patch_cache_control
 from articles.models import Article, LegacyAddress
 
 # A browser keeps a permanent redirect for good unless told otherwise; a chief may remove one, or the
-# article take its address back, so browsers keep it for an hour (search engines go by the status).
+# article take its address back, so browsers keep it for an hour (search engines go by the status),
+# and shared caches (Varnish) not at all: nothing purges them when it changes.
 REDIRECT_SECONDS = 3600
 
 
@@ -83,7 +84,7 @@ def _article_at(request, path: str) -> Article | None:
 
 def _redirect(location: str) -> HttpResponsePermanentRedirect:
     response = HttpResponsePermanentRedirect(location)
-    patch_cache_control(response, max_age=REDIRECT_SECONDS)
+    patch_cache_control(response, max_age=REDIRECT_SECONDS, s_maxage=0)
     return response
 
 

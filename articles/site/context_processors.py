@@ -24,23 +24,18 @@ def canonical_url(request) -> str:
 
 
 def kept(request, name: str, make):
-    """make(), kept in the cache under the public state's mark (which every change of what is public
-    moves) and the language, and read once for a request: what every page of a kind shows of the
-    whole site, whatever the page. The surrogate keys of what make() read are kept with it, and
-    given to the response each time."""
+    """make(), kept in the cache under the time of the last public change (which every change of
+    what is public moves) and the language, and read once for a request: what every page of a kind shows of the
+    whole site, whatever the page."""
     attribute = f"kept_{name}"
     if not hasattr(request, attribute):
         # The language, zone and script prefix: what its dates and addresses are written in.
         site = f"{get_language()}:{timezone.get_current_timezone_name()}:{get_script_prefix()}"
-        key = f"{name}:{site}:keyed:{caching.database_mark(request)}"
-        found = cache.get(key)
-        if found is None:
-            with keys.collecting() as read:
-                value = make()
-            found = (value, sorted(read))
-            cache.set(key, found, KEPT_SECONDS)
-        value, read = found
-        keys.shows(*read)
+        key = f"{name}:{site}:{caching.last_change(request)}"
+        value = cache.get(key)
+        if value is None:
+            value = make()
+            cache.set(key, value, KEPT_SECONDS)
         setattr(request, attribute, value)
     return getattr(request, attribute)
 
@@ -50,15 +45,15 @@ KEPT_SECONDS = 3600  # a new mark makes a new key: this only frees the memory of
 
 def menu(request) -> list:
     """The sections of the menu (Category.objects.in_menu()) as links: a section's first article
-    coming out moves the mark."""
-    keys.shows(keys.MENU)
+    coming out is a public change."""
+    keys.shows(request, keys.MENU)
     return kept(request, "menu", lambda: Drawing().links(Category.objects.in_menu()))
 
 
 def archive_months(request) -> list:
     """Every month with a public article, oldest first, as the first moment of the month in the site's
     time zone (as Django's date-based views list them)."""
-    keys.shows(keys.MONTHS)
+    keys.shows(request, keys.MONTHS)
     return kept(
         request, "months", lambda: list(Article.objects.published().datetimes("published_at", "month"))
     )
@@ -66,9 +61,11 @@ def archive_months(request) -> list:
 
 def around(request, article) -> tuple:
     """Article.objects.around(article): its neighbours and related articles, which change only with
-    what is public (each publication, withdrawal, retitling or retagging moves the mark)."""
-    keys.shows(keys.around(article.pk))
-    return kept(request, f"around_{article.pk}", lambda: Article.objects.around(article))
+    what is public (each publication, withdrawal, retitling or retagging is a public change)."""
+    neighbours, related = kept(request, f"around_{article.pk}", lambda: Article.objects.around(article))
+    keys.shows(request, keys.around(article.pk))
+    keys.shows_articles(request, [*neighbours, *related])
+    return neighbours, related
 
 
 def site(request):

@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps.views import sitemap
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import render
 from django.urls import reverse
@@ -35,7 +36,6 @@ class ArticleSitemap(SiteSitemap):
     changefreq = "weekly"
 
     def items(self):
-        keys.shows(keys.SITEMAP)
         return (
             Article.objects.published()
             .order_by("-published_at", "-pk")
@@ -57,7 +57,6 @@ class ListingSitemap(SiteSitemap):
     articles_of = None  # the ArticleQuerySet method that lists an owner's public articles
 
     def items(self):
-        keys.shows(keys.SITEMAP)
         # The owner's newest public article, as its page lists it first: one step into its links' index.
         newest = self.articles_of(Article.objects.all(), OuterRef("pk")).values("published_at")[:1]
         return (
@@ -96,12 +95,21 @@ SITEMAPS = {
 
 def sitemap_index(request):
     """/sitemap.xml: every page of every part (a part holds 5,000 addresses a page)."""
+    keys.shows(request, keys.SITEMAP)
     root = site_root(request)
     entries = []
     for section, part in SITEMAPS.items():
         address = root + reverse("articles:sitemap_section", args=[section])
         entries += [address] + [f"{address}?p={page}" for page in range(2, part().paginator.num_pages + 1)]
     return render(request, "articles/sitemap_index.xml", {"entries": entries}, content_type="application/xml")
+
+
+def sitemap_part(request, section):
+    """A part of the sitemap (Django's view). A sitemap lists thousands of articles: it carries the
+    list key `sitemap` alone (their keys would not fit in a header), which every change of a
+    public article purges."""
+    keys.shows(request, keys.SITEMAP)
+    return sitemap(request, sitemaps=SITEMAPS, section=section)
 
 
 def news_sitemap(request):
@@ -114,10 +122,10 @@ def news_sitemap(request):
         .order_by("-published_at", "-pk")[:NEWS_LIMIT]
     )
     context = {"articles": articles, "site_root": site_root(request), "language": settings.LANGUAGE_CODE}
-    with keys.listed_as(keys.SITEMAP):
-        return render(
-            request, "articles/sitemap_news.xml", context, content_type="application/xml; charset=utf-8"
-        )
+    keys.shows(request, keys.SITEMAP)
+    return render(
+        request, "articles/sitemap_news.xml", context, content_type="application/xml; charset=utf-8"
+    )
 
 
 def robots_txt(request):

@@ -1,11 +1,10 @@
-from django.contrib.sitemaps.views import sitemap
 from django.urls import path, register_converter
 
 from articles.caching import public
 from articles.desk import preview
 from articles.site import feeds, views
 from articles.site.converters import DayConverter, MonthConverter, UnicodeSlugConverter, YearConverter
-from articles.site.sitemaps import SITEMAPS, news_sitemap, robots_txt, sitemap_index
+from articles.site.sitemaps import news_sitemap, robots_txt, sitemap_index, sitemap_part
 
 register_converter(UnicodeSlugConverter, "uslug")
 register_converter(YearConverter, "yyyy")
@@ -31,7 +30,7 @@ urlpatterns = [
     path("archive/<yyyy:year>/<mm:month>/", public(views.MonthArchive.as_view()), name="archive_month"),
     path("sitemap.xml", public(sitemap_index), name="sitemap"),
     path("sitemap-news.xml", public(news_sitemap), name="news_sitemap"),
-    path("sitemap-<slug:section>.xml", public(sitemap), {"sitemaps": SITEMAPS}, name="sitemap_section"),
+    path("sitemap-<slug:section>.xml", public(sitemap_part), name="sitemap_section"),
     path("robots.txt", public(robots_txt), name="robots"),
     path("feed/", public(feeds.LatestFeed()), name="feed"),
     path("feed/atom/", public(feeds.LatestAtomFeed()), name="feed_atom"),

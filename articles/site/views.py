@@ -67,6 +67,7 @@ class Summaries:
         paginator, page, articles, is_paginated = super().paginate_queryset(queryset, page_size)
         drawing = Drawing()
         page.object_list = [drawing.summary(article) for article in Article.objects.show(articles)]
+        keys.shows_articles(self.request, articles)
         return paginator, page, page.object_list, is_paginated
 
 
@@ -76,7 +77,7 @@ class ArticleListView(Summaries, ListView):
     template_name = "articles/article_list.html"
 
     def get_queryset(self):
-        keys.shows(keys.HOME)
+        keys.shows(self.request, keys.HOME)
         return Article.objects.published().summarized()
 
 
@@ -101,6 +102,7 @@ class ArticleDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         root, drawing = site_root(self.request), Drawing()
+        keys.shows_articles(self.request, [self.object])
         neighbours, related = around(self.request, self.object)
         return super().get_context_data(
             structured_data=seo.news_article(self.object, site_root=root, drawing=drawing),
@@ -132,7 +134,7 @@ class FilteredArticleList(Summaries, ListView):
 
     def get_queryset(self):
         self.owner = get_object_or_404(self.owner_model, slug=self.kwargs["slug"])
-        keys.shows(keys.owner(self.kind, self.owner.pk))
+        keys.shows(self.request, keys.owner(self.kind, self.owner.pk))
         return self.articles_of(Article.objects.summarized(), self.owner)
 
     def get_paginator(self, queryset, per_page, **kwargs):
@@ -174,7 +176,7 @@ class SearchView(Summaries, ListView):
     template_name = "articles/search.html"
 
     def get_queryset(self):
-        keys.shows(keys.SEARCH)
+        keys.shows(self.request, keys.SEARCH)
         self.query = search.shown(self.request.GET.get("q", ""))
         self.too_long = len(self.query) > search.MAX_QUERY
         self.words = [] if self.too_long else search.terms(self.query)
@@ -205,15 +207,16 @@ class ArchiveMixin(Summaries):
 
     def get_dated_items(self):
         dates, articles, extra = super().get_dated_items()
-        keys.shows(*self.period_keys())
+        keys.shows(self.request, *self.period_keys())
         return dates, articles.summarized(), extra
 
     def months(self) -> list:
         return archive_months(self.request)
 
     def period_keys(self) -> list[str]:
-        year = f"archive-{int(self.get_year())}"
-        return [year] if not hasattr(self, "get_month") else [year, f"{year}-{int(self.get_month()):02}"]
+        return keys.period(
+            int(self.get_year()), int(self.get_month()) if hasattr(self, "get_month") else None
+        )
 
 
 class YearArchive(ArchiveMixin, YearArchiveView):

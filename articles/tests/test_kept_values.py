@@ -1,5 +1,5 @@
 """What the public pages keep between requests, besides whole pages: an article's neighbours and
-related articles (kept under the public mark), the addresses of articles (kept by script prefix),
+related articles (kept under the time of the last public change), the addresses of articles (kept by script prefix),
 and the counts of an owner's page (read from its links). Each must follow every change at once,
 with the page cache off, as a reader reloading the page would see it."""
 

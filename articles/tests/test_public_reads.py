@@ -21,6 +21,8 @@ ARTICLES = Path(__file__).resolve().parents[1]
 PUBLIC_READ_PATH = [
     *(f"models/{module.name}" for module in sorted((ARTICLES / "models").glob("*.py"))),
     "caching.py",
+    "keys.py",
+    "purges.py",
     *(f"site/{module.name}" for module in sorted((ARTICLES / "site").glob("*.py"))),
 ]
 FORBIDDEN = {
