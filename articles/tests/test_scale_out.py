@@ -154,4 +154,5 @@ def test_a_story_published_through_one_server_shows_on_the_other_at_once(servers
     editor.open(request, timeout=10).close()
 
     headers, html = _get(second + "/")
-    assert "二台目にも届く記事" in html and headers["X-Page-Cache"] == "miss"
+    # Made again (a miss; not even kept, within caching.CLOCK_MARGIN of the purge).
+    assert "二台目にも届く記事" in html and headers.get("X-Page-Cache") != "hit"
