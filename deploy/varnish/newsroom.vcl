@@ -69,9 +69,11 @@ sub vcl_recv {
 
     # Tracking parameters change nothing the app shows (it reads only page, p
     # and q): drop them so that every campaign link shares one copy, and sort
-    # the rest so that ?a&b and ?b&a do too.
-    set req.url = regsuball(req.url, "(?i)(?<=[?&])(utm_[a-z0-9_]*|fbclid|gclid|gclsrc|dclid|gbraid|wbraid|msclkid|yclid|twclid|ttclid|li_fat_id|igshid|mc_cid|mc_eid|_ga|_gl|_hsenc|_hsmi|mkt_tok|srsltid)(=[^&]*)?(&|$)", "");
-    set req.url = std.querysort(regsub(req.url, "[?&]+$", ""));
+    # the rest so that ?a&b and ?b&a do too. (Most addresses have no query.)
+    if (req.url ~ "\?") {
+        set req.url = regsuball(req.url, "(?i)(?<=[?&])(utm_[a-z0-9_]*|fbclid|gclid|gclsrc|dclid|gbraid|wbraid|msclkid|yclid|twclid|ttclid|li_fat_id|igshid|mc_cid|mc_eid|_ga|_gl|_hsenc|_hsmi|mkt_tok|srsltid)(=[^&]*)?(&|$)", "");
+        set req.url = std.querysort(regsub(req.url, "[?&]+$", ""));
+    }
 
     # Varnish keeps one gzipped copy and unzips it for clients that cannot take gzip.
     if (req.http.Accept-Encoding ~ "(?i)\bgzip\b") {
