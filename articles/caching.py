@@ -381,6 +381,10 @@ class PageCacheMiddleware:
                 shared_for(response, 0)
             elif looked:
                 keep(request, epoch, made, shown, response)
+        elif response.status_code == 304 and anonymous and looked and purged_since(shown, made):
+            # The same answer to a cache asking whether its copy still holds (Varnish keeps
+            # expired copies to ask so): it may not, and a 304 would renew it.
+            shared_for(response, 0)
         else:
             private(request, response)  # not a public page, or one drawn for staff
         return response

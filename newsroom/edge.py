@@ -13,6 +13,7 @@ command that published) waits up to EXIT_WAIT seconds for its purges first.
 
 import atexit
 import heapq
+import http.client
 import itertools
 import logging
 import threading
@@ -82,6 +83,8 @@ class Lane:
                 )
                 return
             self.retry(chunk, attempts, f"answered {error.code}")
+        except http.client.HTTPException as error:
+            self.retry(chunk, attempts, f"no HTTP answer ({type(error).__name__})")
         except OSError as error:
             self.retry(chunk, attempts, str(getattr(error, "reason", error)))
         else:

@@ -31,7 +31,8 @@ def kept(request, name: str, make):
     if not hasattr(request, attribute):
         # The language, zone and script prefix: what its dates and addresses are written in.
         site = f"{get_language()}:{timezone.get_current_timezone_name()}:{get_script_prefix()}"
-        key = f"{name}:{site}:{caching.last_change(request)}"
+        # "2": teasers carry their pk (values kept before, without it, are not read back).
+        key = f"{name}:2:{site}:{caching.last_change(request)}"
         value = cache.get(key)
         if value is None:
             value = make()

@@ -7,6 +7,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -281,6 +282,30 @@ def test_a_change_purged_while_a_page_is_made_leaves_it_unkept(client, desk, mon
     assert client.get(home)["X-Page-Cache"] == "hit"
 
 
+def test_a_revalidation_during_which_a_change_was_purged_is_not_renewed(client, desk, monkeypatch):
+    """Varnish asks whether its expired copy still holds (If-None-Match): when a change is purged
+    while the app makes the page to compare, its 304 must not renew the copy."""
+    from articles.site import views
+
+    home = reverse("articles:home")
+    etag = client.get(home)["ETag"]
+    caching.HERE.clear()
+    cache.clear()  # the app's own copy gone too: the page is made again to compare
+    reading = views.ArticleListView.get_queryset
+
+    def read_then_change(view):
+        found = reading(view)
+        caching.purge({"home"})
+        return found
+
+    monkeypatch.setattr(views.ArticleListView, "get_queryset", read_then_change)
+    answer = client.get(home, HTTP_IF_NONE_MATCH=etag)
+    assert answer.status_code == 304 and answer["Cache-Control"] == "public, no-cache"
+    monkeypatch.setattr(views.ArticleListView, "get_queryset", reading)
+    renewed = client.get(home, HTTP_IF_NONE_MATCH=etag)
+    assert renewed.status_code == 304 and "s-maxage=600" in renewed["Cache-Control"]
+
+
 def test_the_menu_follows_a_section_whose_other_article_is_only_scheduled(committing, desk, editor):
     """The menu lists sections with a public article: a scheduled one does not count."""
     culture = CategoryFactory(name="文化", slug="bunka")
@@ -379,6 +404,32 @@ def test_an_edge_that_is_down_never_holds_up_a_publication(
     messages = [record.getMessage() for record in caplog.records if record.name == "newsroom.edge"]
     assert len([m for m in messages if "trying again" in m]) == 2 and "Gave up" in messages[-1]
     assert "127.0.0.1:9" in client.get("/healthz").json()["edge_purges"]
+
+
+def test_an_edge_that_answers_no_http_is_retried_and_reported(settings, monkeypatch, caplog, client):
+    import socket
+
+    monkeypatch.setattr(edge, "RETRY_AFTER", (0.05,))
+    with socket.socket() as garbled:
+        garbled.bind(("127.0.0.1", 0))
+        garbled.listen()
+        settings.VARNISH_PURGE_URLS = [f"http://127.0.0.1:{garbled.getsockname()[1]}/"]
+
+        def answer_garbage():
+            for _ in range(2):
+                connection, _address = garbled.accept()
+                with connection:
+                    connection.recv(4096)
+                    connection.sendall(b"not http at all\r\n\r\n")
+
+        answering = threading.Thread(target=answer_garbage)
+        answering.start()
+        caching.purge({"home"})
+        assert edge.purger.settle()
+        answering.join(timeout=5)
+    messages = [record.getMessage() for record in caplog.records if record.name == "newsroom.edge"]
+    assert any("trying again" in m for m in messages) and "Gave up" in messages[-1]
+    assert "BadStatusLine" in client.get("/healthz").json()["edge_purges"]
 
 
 def test_an_edge_that_refuses_is_told_once_and_not_asked_again(stand_in_edge, caplog, client):
