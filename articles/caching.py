@@ -202,14 +202,9 @@ def purge(touched) -> None:
     edge.purger.purge(touched)
 
 
-def last_purged(names) -> float:
-    """When any of these keys was last purged, as the database knows (local memory): 0, never."""
-    return PurgedKey.last(names)
-
-
 def purged_since(names, moment: float) -> bool:
     """Was any of these keys purged after `moment` (less CLOCK_MARGIN)?"""
-    last = _purge_times(names)[1] if shared() else last_purged(names)
+    last = _purge_times(names)[1] if shared() else PurgedKey.last(names)
     return last >= moment - CLOCK_MARGIN
 
 

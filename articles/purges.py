@@ -172,19 +172,16 @@ def touched_by_owner(model, pk) -> set[str]:
     return touched
 
 
-# The receivers. What an article touched before a change is read before it (pre_save,
-# pre_delete), kept by (model, pk) until the change is done.
-_before = threading.local()
+# The receivers. What a change touched before it is read before it (pre_save, pre_delete,
+# pre_add…), kept on the instance being changed until the change is done.
 
 
-def _remember(model, pk, found) -> None:
-    if not hasattr(_before, "found"):
-        _before.found = {}
-    _before.found[(model, pk)] = found
+def _remember(instance, found) -> None:
+    instance.purges_before = found
 
 
-def _recall(model, pk, default=frozenset()):
-    return getattr(_before, "found", {}).pop((model, pk), default)
+def _recall(instance, default=frozenset()):
+    return vars(instance).pop("purges_before", default)
 
 
 def coming(pk):
@@ -194,13 +191,13 @@ def coming(pk):
 
 def article_saving(sender, instance, **kwargs):
     if instance.pk is not None and not batched():
-        _remember(Article, instance.pk, (footprint(instance.pk), coming(instance.pk)))
+        _remember(instance, (footprint(instance.pk), coming(instance.pk)))
 
 
 def article_saved(sender, instance, **kwargs):
     if batched():
         return
-    before, was_coming = _recall(Article, instance.pk, (frozenset(), None))
+    before, was_coming = _recall(instance, (frozenset(), None))
     touched = set(before) | footprint(instance.pk)
     now_coming = coming(instance.pk)
     if now_coming is not None and now_coming != was_coming:
@@ -210,12 +207,12 @@ def article_saved(sender, instance, **kwargs):
 
 def article_deleting(sender, instance, **kwargs):
     if not batched():
-        _remember(Article, instance.pk, footprint(instance.pk))
+        _remember(instance, footprint(instance.pk))
 
 
 def article_deleted(sender, instance, **kwargs):
     if not batched():
-        changed(_recall(Article, instance.pk))
+        changed(_recall(instance))
 
 
 # What other pages show of an author, tag or section (a link: its name and address).
@@ -224,16 +221,14 @@ NAMED = {Author: ("name", "slug", "is_desk"), Tag: ("name", "slug"), Category: (
 
 def owner_saving(sender, instance, **kwargs):
     if instance.pk is not None and not batched():
-        _remember(
-            sender, instance.pk, sender.objects.filter(pk=instance.pk).values_list(*NAMED[sender]).first()
-        )
+        _remember(instance, sender.objects.filter(pk=instance.pk).values_list(*NAMED[sender]).first())
 
 
 def owner_saved(sender, instance, created=False, **kwargs):
     """An owner's own pages show all of it (a biography); the others, its name and address."""
     if created or batched():
         return
-    if _recall(sender, instance.pk, None) == tuple(getattr(instance, field) for field in NAMED[sender]):
+    if _recall(instance, None) == tuple(getattr(instance, field) for field in NAMED[sender]):
         changed({keys.owner(OWNERS[sender], instance.pk)})
     else:
         changed(touched_by_owner(sender, instance.pk))
@@ -241,12 +236,12 @@ def owner_saved(sender, instance, created=False, **kwargs):
 
 def owner_deleting(sender, instance, **kwargs):
     if not batched():
-        _remember(sender, instance.pk, touched_by_owner(sender, instance.pk))
+        _remember(instance, touched_by_owner(sender, instance.pk))
 
 
 def owner_deleted(sender, instance, **kwargs):
     if not batched():
-        changed(_recall(sender, instance.pk))
+        changed(_recall(instance))
 
 
 LINKS = {Byline: ("article_id", "author", "author_id"), TaggedArticle: ("content_object_id", "tag", "tag_id")}
@@ -257,7 +252,7 @@ def link_saving(sender, instance, **kwargs):
     if instance.pk is not None and not batched():
         _article, kind, owner_field = LINKS[sender]
         was = sender.objects.filter(pk=instance.pk).values_list(owner_field, flat=True).first()
-        _remember(sender, instance.pk, {keys.owner(kind, was)} if was is not None else set())
+        _remember(instance, {keys.owner(kind, was)} if was is not None else set())
 
 
 def link_changed(sender, instance, **kwargs):
@@ -266,7 +261,7 @@ def link_changed(sender, instance, **kwargs):
     if batched():
         return
     article_field, kind, owner_field = LINKS[sender]
-    before = _recall(sender, instance.pk)
+    before = _recall(instance)
     touched = footprint(getattr(instance, article_field))
     if touched:
         changed(touched | before | {keys.owner(kind, getattr(instance, owner_field))})
@@ -291,9 +286,9 @@ def sections_changing(sender, instance, action, reverse, pk_set, **kwargs):
         else:
             articles = list(Sections.objects.filter(category=instance.pk).values_list("article", flat=True))
         touched = set().union(*(footprint(pk) for pk in articles))
-        _remember(Sections, (reverse, instance.pk), touched)
+        _remember(instance, touched)
         return
-    touched = _recall(Sections, (reverse, instance.pk))
+    touched = _recall(instance)
     if touched:  # a published article's (its footprint before holds the sections it had)
         sections = [instance.pk] if reverse else list(pk_set or ())
         changed(touched | {keys.owner("section", pk) for pk in sections} | {keys.MENU})

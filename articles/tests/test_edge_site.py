@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from articles.tests.edge import free_port
-from articles.tests.test_scale_out import ADMIN_URL, _reachable, _wait_for
+from articles.tests.test_scale_out import ADMIN_URL, _csrf, _reachable, _wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "edge-only-password"
@@ -78,14 +78,14 @@ class Site:
             form = {
                 "username": "chief",
                 "password": PASSWORD,
-                "csrfmiddlewaretoken": csrf(login),
+                "csrfmiddlewaretoken": _csrf(login),
                 "next": "/admin/",
             }
             self.editor.open(
                 self.first + "/admin/login/", urllib.parse.urlencode(form).encode(), timeout=10
             ).close()
         _headers, change = get(f"{self.first}/admin/articles/article/{article}/change/", self.editor)
-        form = {"_workflow": action, "csrfmiddlewaretoken": csrf(change), **fields}
+        form = {"_workflow": action, "csrfmiddlewaretoken": _csrf(change), **fields}
         request = urllib.request.Request(
             f"{self.first}/admin/articles/article/{article}/workflow/",
             urllib.parse.urlencode(form).encode(),
@@ -103,10 +103,6 @@ def get(url: str, opener=None, **headers):
     except urllib.error.HTTPError as error:
         error.headers["Status"] = str(error.code)
         return error.headers, error.read().decode()
-
-
-def csrf(html: str) -> str:
-    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
 
 
 def seen_within(url: str, check, since: float, seconds: float = 5) -> float:
@@ -230,7 +226,7 @@ def test_staff_are_never_served_from_varnish_and_their_pages_are_not_kept(site):
     edge = site.edge.url
     staff = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
     _headers, login = get(edge + "/admin/login/", staff)
-    form = {"username": "chief", "password": PASSWORD, "csrfmiddlewaretoken": csrf(login), "next": "/admin/"}
+    form = {"username": "chief", "password": PASSWORD, "csrfmiddlewaretoken": _csrf(login), "next": "/admin/"}
     staff.open(edge + "/admin/login/", urllib.parse.urlencode(form).encode(), timeout=10).close()
     warm(edge + "/")  # a copy is kept: staff are not given it
     for _ in range(2):
