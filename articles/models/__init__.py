@@ -1,6 +1,6 @@
 """Newsroom's content model, the bottom floor: nothing here imports from the rooms above it."""
 
-from articles.models.articles import Article, RevisionManager
+from articles.models.articles import Article, Feature, RevisionManager
 from articles.models.fields import GramsField, HasGram
 from articles.models.owners import (
     Author,
@@ -33,6 +33,7 @@ __all__ = [
     "Byline",
     "Category",
     "CategoryQuerySet",
+    "Feature",
     "FoldingTaggableManager",
     "GramsField",
     "HasGram",

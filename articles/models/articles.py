@@ -5,7 +5,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.db import connection, models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -43,6 +43,18 @@ def revision_author(instance, request=None, **kwargs):
     if instance.saved_by is not None:
         return instance.saved_by
     return request.user if request is not None else None
+
+
+def default_language() -> str:
+    """The site's language (LANGUAGE_CODE): what an article is written in unless it says otherwise."""
+    return settings.LANGUAGE_CODE
+
+
+class Feature(models.TextChoices):
+    """Where an editor put an article on the front page."""
+
+    LEAD = "lead", _("Lead story")
+    SECONDARY = "secondary", _("Secondary story")
 
 
 class Article(models.Model):
@@ -83,6 +95,50 @@ class Article(models.Model):
         max_length=300,
         blank=True,
         help_text=_("What the image shows, for readers who cannot see it."),
+    )
+    hero_caption = models.CharField(
+        _("hero image caption"),
+        max_length=300,
+        blank=True,
+        help_text=_("Shown under the image: what readers should know about it."),
+    )
+    hero_credit = models.CharField(
+        _("hero image credit"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who made the image (photographer, agency), shown after the caption."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=default_language,
+        help_text=_("The language of the text: it sets how pages, feeds and search engines present it."),
+    )
+    translation = models.OneToOneField(
+        "self",
+        verbose_name=_("translation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="translated_from",
+        help_text=_("The same story in the other language: each page links to the other."),
+    )
+    feature = models.CharField(
+        _("front page"),
+        max_length=10,
+        choices=Feature.choices,
+        blank=True,
+        default="",
+        help_text=_(
+            "Put it at the top of the front page. Without a pick, the newest articles are shown there."
+        ),
+    )
+    featured_until = models.DateTimeField(
+        _("featured until"),
+        null=True,
+        blank=True,
+        help_text=_("When it leaves its place at the top of the front page (empty: until it is unpicked)."),
     )
     authors = models.ManyToManyField(
         Author, through="Byline", related_name="articles", verbose_name=_("authors")
@@ -168,7 +224,7 @@ class Article(models.Model):
 
     objects = ArticleQuerySet.as_manager()
     # The text readers see: what a save compares to tell readers of an update.
-    TEXT_FIELDS = ("title", "excerpt", "body", "hero_alt", "correction_note")
+    TEXT_FIELDS = ("title", "excerpt", "body", "hero_alt", "hero_caption", "hero_credit", "correction_note")
     # What a save keeps a revision for: the text, and the address and image readers see with it
     # (whoever changes any of them changed what a reviewer approves: workflow._text_writers()).
     REVISED_FIELDS = (*TEXT_FIELDS, "slug", "hero_image", "hero_image_url")
@@ -177,7 +233,7 @@ class Article(models.Model):
     SHOWN_FIELDS = (
         *("title", "slug", "body_html", "excerpt", "reading_time", "hero_image", "hero_alt"),
         *("hero_image_url", "status", "published_at", "created_at", "revised_at", "correction_note"),
-        *("guid", "created_by"),
+        *("guid", "created_by", "hero_caption", "hero_credit", "language", "translation"),
     )
 
     # Every save keeps a revision of the text (not of the derived HTML).
@@ -222,6 +278,7 @@ class Article(models.Model):
                 condition=~Q(status="published") | Q(published_at__isnull=False),
                 name="published_article_has_date",
             ),
+            models.CheckConstraint(condition=~Q(translation=F("pk")), name="translation_is_another_article"),
         ]
 
     def __init__(self, *args, **kwargs):

@@ -66,11 +66,11 @@ class Author(models.Model):
 
 class CategoryQuerySet(models.QuerySet):
     def in_menu(self):
-        """The sections with a public article, by name: a section whose articles are all drafts,
+        """The sections with a public article, in the chiefs' order: a section whose articles are all drafts,
         in review, scheduled or withdrawn would tell readers what is being written."""
         articles = self.model._meta.get_field("articles").related_model  # Article, which links here
         public = articles.objects.published().filter(categories=OuterRef("pk"))
-        return self.filter(Exists(public)).only("name", "slug").order_by("name")
+        return self.filter(Exists(public)).only("name", "slug").order_by("position", "name")
 
 
 class Category(models.Model):
@@ -85,11 +85,16 @@ class Category(models.Model):
     description = models.TextField(
         _("description"), blank=True, help_text=_("A sentence or two shown on the section page.")
     )
+    position = models.PositiveSmallIntegerField(
+        _("order"),
+        default=0,
+        help_text=_("Sections with a lower number come first, in the menu and on the front page."),
+    )
 
     objects = CategoryQuerySet.as_manager()
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["position", "name"]
         verbose_name = _("section")
         verbose_name_plural = _("sections")
 
