@@ -12,7 +12,7 @@ EDGE_PORT ?= 8080
 # Debian installs varnishd in /usr/sbin, not always on a user's PATH.
 VARNISHD := $(or $(shell command -v varnishd),/usr/sbin/varnishd)
 
-.PHONY: run edge test lint messages browser redis varnish bench clean
+.PHONY: run edge test lint messages browser redis varnish node lighthouse bench clean
 
 $(VENV)/.runtime: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Newsroom needs Python 3.11 or newer; set PYTHON=python3.12 or similar.")'
@@ -74,6 +74,25 @@ varnish:
 
 test: $(VENV)/.dev messages browser redis varnish
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+# Lighthouse runs on Node.js, 18.16 or newer (Debian 12's will do); install it when we can.
+node:
+	@command -v npm >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
+	  else echo "No Node.js and npm: make lighthouse is skipped (sudo apt-get install nodejs npm)" >&2; fi; }
+
+# Lighthouse on the demo's home, article and section pages, served as in production, with its mobile
+# defaults; fails under the minimum scores (bench/lighthouse.py --help: LIGHTHOUSE_ARGS="--runs 5"...).
+# Lighthouse itself is installed with npm into .lighthouse/ (git-ignored), at one fixed version: scores move with it.
+LIGHTHOUSE_VERSION := 12.2.3
+LIGHTHOUSE := .lighthouse/node_modules/.bin/lighthouse
+lighthouse: $(VENV)/.dev messages browser node
+	@if ! command -v npm >/dev/null; then \
+	  if [ "$$CI" = true ]; then echo "CI requires Lighthouse: no npm" >&2; exit 1; fi; exit 0; fi; \
+	{ [ "$$($(LIGHTHOUSE) --version 2>/dev/null)" = $(LIGHTHOUSE_VERSION) ] || \
+	  npm i -E --prefix .lighthouse --no-audit --no-fund --loglevel=error lighthouse@$(LIGHTHOUSE_VERSION); } && \
+	$(PY) bench/lighthouse.py $(LIGHTHOUSE_ARGS)
 
 # Import 10,000 generated posts into a fresh SQLite database, and time the
 # copy desk on a 100 KB article (see README, Performance).

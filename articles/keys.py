@@ -5,8 +5,10 @@ A public page, feed or sitemap carries a key for each thing it shows, in its
 (`article-<id>`, related and previous/next ones included), and the key of the
 list it is (`home`, `author-<id>`, `tag-<id>`, `section-<id>`, `archive-<yyyy>`,
 `archive-<yyyy>-<mm>`, `search`, `feed`, `sitemap`), `menu` where it shows the
-section menu, `archive` where it lists the months, `around-<id>` on an article's
-own page (its previous and next links) and `all` everywhere.
+section menu, `archive` where it lists the months, `years` where it lists the
+years (the footer), `footer` where it lists the site's own pages (the footer),
+`page-<id>` on a site page (about, contact…), `around-<id>` on an article's own
+page (its previous and next links) and `all` everywhere.
 
 They are gathered on the request while the response is made: the page cache
 (caching.PageCacheMiddleware) starts the set, and each view, feed and context
@@ -21,6 +23,7 @@ from django.utils import timezone
 
 ALL = "all"  # on every public response: purging it empties every cache
 HOME, FEED, SITEMAP, SEARCH, MENU, MONTHS = "home", "feed", "sitemap", "search", "menu", "archive"
+YEARS, FOOTER = "years", "footer"
 
 
 def collect(request) -> set[str]:
@@ -43,6 +46,11 @@ def shows_articles(request, articles) -> None:
 
 def article(pk) -> str:
     return f"article-{pk}"
+
+
+def site_page(pk) -> str:
+    """A site page's own (about, contact…): the footer's links to it carry FOOTER."""
+    return f"page-{pk}"
 
 
 def around(pk) -> str:

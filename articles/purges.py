@@ -8,8 +8,10 @@ every app server and in Varnish (caching.purge()):
 - an article that is public before or after the change: its own key, the
   home page, its authors', tags' and sections' pages and feeds, its archive
   year and month, the feeds, the sitemaps, search, the pages of the articles
-  just before and after it (their previous and next links), the list of
-  months when its month gains or loses its only article, and the menu when a
+  just before and after it (their previous and next links) and of its
+  translation (their link to the other language), the list of
+  months when its month gains or loses its only article (and every page's
+  footer, which lists the years, when its year does), and the menu when a
   section does;
 - an article newly scheduled, or for another time: every page (`all`), once.
   A kept page lives no longer than until the next scheduled publication
@@ -21,7 +23,10 @@ every app server and in Varnish (caching.purge()):
 - an author, tag or section renamed or moved: its pages and feeds, the
   sitemaps, search (it matches their names), and the pages of its public
   articles (the only pages that name it), the menu for a section; its other
-  details (a biography): its own pages alone.
+  details (a biography): its own pages alone; a section given another place
+  in the order: its pages and the menu;
+- a site page (about, contact…): its own page, and the footer of every page
+  when what the footer shows of it (its title, address or place) changed.
 
 An article joins other articles' related lists (published, or given a tag)
 when their pages are next made (within PAGE_CACHE_SECONDS): working out which
@@ -43,7 +48,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.utils import timezone
 
 from articles import caching, keys
-from articles.models import Article, Author, Byline, Category, PublicChange, Tag, TaggedArticle
+from articles.models import Article, Author, Byline, Category, PublicChange, SitePage, Tag, TaggedArticle
 
 OWNERS = {Author: "author", Tag: "tag", Category: "section"}
 Sections = Article.categories.through
@@ -116,6 +121,7 @@ def footprint(pk) -> set[str]:
         *keys.archive(at),
         *(keys.owner(kind, owner) for owner, kind in owners),
         *(keys.around(neighbour) for neighbour in _neighbours(pk, at)),
+        *(keys.article(other) for other in _counterparts(pk)),
         *_firsts_and_lasts(pk, at, [owner for owner, kind in owners if kind == "section"]),
     }
 
@@ -126,6 +132,12 @@ def _owners(pk) -> list[tuple[int, str]]:
     tags = TaggedArticle.objects.filter(content_object=pk).values_list("tag", Value("tag")).order_by()
     sections = Sections.objects.filter(article=pk).values_list("category", Value("section")).order_by()
     return list(bylines.union(tags, sections, all=True))
+
+
+def _counterparts(pk) -> list[int]:
+    """The articles that name it as their translation, or that it names: their pages link to it."""
+    named = Article.objects.filter(pk=pk).values("translation")
+    return list(Article.objects.filter(Q(translation=pk) | Q(pk__in=named)).values_list("pk", flat=True))
 
 
 def _neighbours(pk, at) -> list[int]:
@@ -141,14 +153,20 @@ def _neighbours(pk, at) -> list[int]:
 
 
 def _firsts_and_lasts(pk, at, sections: list[int]) -> set[str]:
-    """The list of months and the menu, when the article is its month's or one of its sections'
-    only public one (as archive_months() and Category.objects.in_menu() count them)."""
+    """The list of months, the years of the footer and the menu, when the article is its month's,
+    year's or one of its sections' only public one (as archive_months() and
+    Category.objects.in_menu() count them)."""
     others = Article.objects.published().exclude(pk=pk)
     month = timezone.localtime(at).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     following = (month + timedelta(days=32)).replace(day=1)
     touched = set()
     if not others.filter(published_at__gte=month, published_at__lt=following).exists():
         touched.add(keys.MONTHS)
+        year = month.replace(month=1)
+        if not others.filter(
+            published_at__gte=year, published_at__lt=year.replace(year=year.year + 1)
+        ).exists():
+            touched.add(keys.YEARS)
     if sections and others.filter(categories__in=sections).values("categories").distinct().count() < len(
         sections
     ):
@@ -215,23 +233,34 @@ def article_deleted(sender, instance, **kwargs):
         changed(_recall(instance))
 
 
-# What other pages show of an author, tag or section (a link: its name and address).
+# What other pages show of an author, tag or section (a link: its name and address), and what
+# places a section in the menu (which every page shows) and on the front page.
 NAMED = {Author: ("name", "slug", "is_desk"), Tag: ("name", "slug"), Category: ("name", "slug")}
+PLACED = {Category: ("position",)}
+
+
+def _seen(model, instance) -> tuple:
+    return tuple(getattr(instance, field) for field in NAMED[model] + PLACED.get(model, ()))
 
 
 def owner_saving(sender, instance, **kwargs):
     if instance.pk is not None and not batched():
-        _remember(instance, sender.objects.filter(pk=instance.pk).values_list(*NAMED[sender]).first())
+        seen = NAMED[sender] + PLACED.get(sender, ())
+        _remember(instance, sender.objects.filter(pk=instance.pk).values_list(*seen).first())
 
 
 def owner_saved(sender, instance, created=False, **kwargs):
-    """An owner's own pages show all of it (a biography); the others, its name and address."""
+    """An owner's own pages show all of it (a biography); the others, its name and address; the
+    menu, a section's place."""
     if created or batched():
         return
-    if _recall(instance, None) == tuple(getattr(instance, field) for field in NAMED[sender]):
-        changed({keys.owner(OWNERS[sender], instance.pk)})
-    else:
+    before, now, named = _recall(instance, None), _seen(sender, instance), len(NAMED[sender])
+    if before is None or before[:named] != now[:named]:
         changed(touched_by_owner(sender, instance.pk))
+    elif before != now:
+        changed({keys.owner(OWNERS[sender], instance.pk), keys.MENU})
+    else:
+        changed({keys.owner(OWNERS[sender], instance.pk)})
 
 
 def owner_deleting(sender, instance, **kwargs):
@@ -242,6 +271,30 @@ def owner_deleting(sender, instance, **kwargs):
 def owner_deleted(sender, instance, **kwargs):
     if not batched():
         changed(_recall(instance))
+
+
+# What the footer of every page shows of a site page (a link: its title and address, in its place).
+FOOTED = ("title", "slug", "position")
+
+
+def site_page_saving(sender, instance, **kwargs):
+    if instance.pk is not None and not batched():
+        _remember(instance, sender.objects.filter(pk=instance.pk).values_list(*FOOTED).first())
+
+
+def site_page_saved(sender, instance, **kwargs):
+    """A site page's own page shows all of it; every page's footer, its title, address and place."""
+    if batched():
+        return
+    touched = {keys.site_page(instance.pk)}
+    if _recall(instance, None) != tuple(getattr(instance, field) for field in FOOTED):
+        touched.add(keys.FOOTER)  # new, or its link changed
+    changed(touched)
+
+
+def site_page_deleted(sender, instance, **kwargs):
+    if not batched():
+        changed({keys.site_page(instance.pk), keys.FOOTER})
 
 
 LINKS = {Byline: ("article_id", "author", "author_id"), TaggedArticle: ("content_object_id", "tag", "tag_id")}
@@ -312,3 +365,6 @@ def connect() -> None:
         post_save.connect(link_changed, sender=model, dispatch_uid=f"{uid}-link-saved-{model.__name__}")
         post_delete.connect(link_changed, sender=model, dispatch_uid=f"{uid}-link-deleted-{model.__name__}")
     m2m_changed.connect(sections_changing, sender=Sections, dispatch_uid=f"{uid}-sections")
+    pre_save.connect(site_page_saving, sender=SitePage, dispatch_uid=f"{uid}-site-page-saving")
+    post_save.connect(site_page_saved, sender=SitePage, dispatch_uid=f"{uid}-site-page-saved")
+    post_delete.connect(site_page_deleted, sender=SitePage, dispatch_uid=f"{uid}-site-page-deleted")

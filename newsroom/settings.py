@@ -7,10 +7,12 @@ Every variable is listed in the README.
 
 import os
 import re
+import struct
 import zoneinfo
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
+from xml.etree import ElementTree
 
 import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
@@ -97,6 +99,46 @@ def redis_url() -> str:
     ):
         return refuse("REDIS_URL", value, "redis://HOST:6379/0, rediss://HOST:6380/0 or unix:///PATH")
     return value
+
+
+def logo_size(value: str, folders: list[Path]) -> tuple[int, int]:
+    """SITE_LOGO's width and height: a PNG's, or an SVG's (its width and height, else its viewBox's),
+    the file found under one of `folders`; else a clear refusal. The masthead gives them to its <img>,
+    so that the page does not move when the logo arrives."""
+    accepted = (
+        "a .svg or .png file under static/ whose size can be read (an SVG's width and height, or its "
+        "viewBox), such as img/logo.svg, or nothing for the name in text"
+    )
+    relative = Path(value)
+    kind = relative.suffix.lower()
+    found = [folder / relative for folder in folders if (folder / relative).is_file()]
+    if relative.is_absolute() or ".." in relative.parts or kind not in {".svg", ".png"} or not found:
+        return refuse("SITE_LOGO", value, accepted)
+    size = png_size(found[0]) if kind == ".png" else svg_size(found[0])
+    return size or refuse("SITE_LOGO", value, accepted)
+
+
+def png_size(path: Path) -> tuple[int, int] | None:
+    head = path.read_bytes()[:24]
+    if not head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return None
+    return struct.unpack(">II", head[16:24])  # the IHDR chunk, always first
+
+
+def svg_size(path: Path) -> tuple[int, int] | None:
+    try:
+        root = ElementTree.parse(path).getroot()  # noqa: S314 - the operator's own file, not a visitor's
+    except ElementTree.ParseError:
+        return None
+    if root.tag != "{http://www.w3.org/2000/svg}svg":
+        return None
+    given = [root.get(side, "").strip().removesuffix("px") for side in ("width", "height")]
+    box = root.get("viewBox", "").replace(",", " ").split()[2:]
+    for sides in (given, box):
+        size = tuple(round(float(side)) for side in sides if re.fullmatch(r"\d+(\.\d+)?", side))
+        if len(size) == 2 and min(size) > 0:
+            return size
+    return None
 
 
 DEBUG = env_bool("DEBUG")
@@ -237,9 +279,11 @@ if TIME_ZONE not in zoneinfo.available_timezones():
     refuse("TIME_ZONE", TIME_ZONE, "a zone of the IANA database, such as Asia/Tokyo or UTC")
 USE_I18N = True
 USE_TZ = True
+# Dates and times as a news site writes them (newsroom/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["newsroom.formats"]
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
@@ -307,7 +351,14 @@ AXES_VERBOSE = False  # no banner at every start; logins and lockouts are still 
 AXES_SENSITIVE_PARAMETERS = []  # the log names the account and the address, for whoever investigates
 
 # Newsroom
-SITE_NAME = os.environ.get("SITE_NAME", "Newsroom")
+SITE_NAME = env("SITE_NAME") or "Newsroom"
+# The masthead's logo: a file under static/ (an SVG or a PNG; its size is read here), or nothing
+# for the name in text. Its alternative text is SITE_NAME. Unset: the one shipped, where static/ is
+# (a copy of the code alone, for makemessages, has none).
+STATIC_FOLDERS = [*STATICFILES_DIRS, STATIC_ROOT]
+SHIPPED_LOGO = "img/logo.svg" if any((folder / "img/logo.svg").is_file() for folder in STATIC_FOLDERS) else ""
+SITE_LOGO = env("SITE_LOGO", SHIPPED_LOGO)
+SITE_LOGO_SIZE = logo_size(SITE_LOGO, STATIC_FOLDERS) if SITE_LOGO else None
 SITE_URL = env("SITE_URL").rstrip("/")
 if SITE_URL and not (SITE_URL.startswith(("https://", "http://")) and urlsplit(SITE_URL).hostname):
     refuse("SITE_URL", SITE_URL, "the public address with its scheme, such as https://news.example.com")

@@ -102,14 +102,25 @@ class ArticleAdmin(ArticleDeskViews, admin.ModelAdmin):
         "reading_time",
         "updated_at",
     ]
-    list_filter = [DeskFilter, CopyDeskFilter, "status", "categories", "bylines__author", "tags"]
+    list_filter = [
+        DeskFilter,
+        CopyDeskFilter,
+        "status",
+        "feature",
+        "language",
+        "categories",
+        "bylines__author",
+        "tags",
+    ]
     search_fields = ["title", "excerpt", "body", "bylines__author__name"]
     date_hierarchy = "published_at"
-    autocomplete_fields = ["categories"]
+    autocomplete_fields = ["categories", "translation"]
     readonly_fields = ["status", "published_at", "reading_time", "revision", "created_by", "guid"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "body", "excerpt", "categories", "tags", "version"]}),
-        (gettext_lazy("Hero image"), {"fields": ["hero_image", "hero_alt"]}),
+        (gettext_lazy("Hero image"), {"fields": ["hero_image", "hero_alt", "hero_caption", "hero_credit"]}),
+        (gettext_lazy("Language"), {"fields": ["language", "translation"]}),
+        (gettext_lazy("Front page"), {"fields": ["feature", "featured_until"]}),
         (gettext_lazy("Correction"), {"fields": ["correction_note"], "classes": ["collapse"]}),
         (
             gettext_lazy("Publication"),
@@ -156,6 +167,8 @@ class ArticleAdmin(ArticleDeskViews, admin.ModelAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.has_perm("articles.correct_published_article"):
             fields.append("correction_note")  # a public notice is the editors' to give
+        if not request.user.has_perm("articles.publish_article"):
+            fields += ["feature", "featured_until"]  # the front page is the editors' to arrange
         return fields
 
     @admin.display(description=gettext_lazy("status"), ordering="status")

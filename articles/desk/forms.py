@@ -61,11 +61,19 @@ class ArticleForm(forms.ModelForm):
             "tags",
             "hero_image",
             "hero_alt",
+            "hero_caption",
+            "hero_credit",
+            "language",
+            "translation",
+            "feature",
+            "featured_until",
             "correction_note",
         ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "language" in self.fields:  # a form sent without it (a script's) keeps the article's
+            self.fields["language"].required = False
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
         if not self.is_bound and self.opening_text:
@@ -73,6 +81,9 @@ class ArticleForm(forms.ModelForm):
         # Where readers know the article (None if they never saw it): kept as an old address if it moves.
         self.known_address = addresses.known_address(self.instance)
         self.address_change = None  # (old, new), readable, when this save moves the article
+
+    def clean_language(self):
+        return self.cleaned_data.get("language") or self.instance.language
 
     def clean(self):
         cleaned = super().clean()

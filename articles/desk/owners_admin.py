@@ -32,7 +32,9 @@ class AuthorAdmin(admin.ModelAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
+    # Chiefs set the order of the menu and the front page here, in the list.
+    list_display = ["name", "slug", "position"]
+    list_editable = ["position"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 

@@ -4,7 +4,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.core import signing
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -14,14 +14,18 @@ from articles.site.drawing import Drawing
 
 def _render(request, article, *, shared=None):
     Article.objects.show([article], sections=True)
-    context = {
-        "article": article,
-        "preview": True,
-        "shared": shared,
-        "now_for_preview": timezone.now(),
-        **Drawing().article(article, neighbours=Article.objects.around(article, related=0)[0], related=[]),
-    }
-    response = render(request, "articles/article_detail.html", context)
+    # In the article's language, as its public page (views.ArticleDetailView.get()).
+    with translation.override(article.language):
+        context = {
+            "article": article,
+            "preview": True,
+            "shared": shared,
+            "now_for_preview": timezone.now(),
+            **Drawing().article(
+                article, neighbours=Article.objects.around(article, related=0)[0], related=[]
+            ),
+        }
+        response = render(request, "articles/article_detail.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

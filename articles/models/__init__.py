@@ -1,6 +1,6 @@
 """Newsroom's content model, the bottom floor: nothing here imports from the rooms above it."""
 
-from articles.models.articles import Article, Feature, RevisionManager
+from articles.models.articles import Article, RevisionManager
 from articles.models.fields import GramsField, HasGram
 from articles.models.owners import (
     Author,
@@ -12,6 +12,7 @@ from articles.models.owners import (
     TaggedArticle,
     TagQuerySet,
 )
+from articles.models.pages import SitePage, SitePageQuerySet
 from articles.models.querysets import ArticleQuerySet, Links, Named
 from articles.models.records import (
     PREVIEW_SALT,
@@ -33,7 +34,6 @@ __all__ = [
     "Byline",
     "Category",
     "CategoryQuerySet",
-    "Feature",
     "FoldingTaggableManager",
     "GramsField",
     "HasGram",
@@ -45,6 +45,8 @@ __all__ = [
     "PublicChange",
     "PurgedKey",
     "RevisionManager",
+    "SitePage",
+    "SitePageQuerySet",
     "Tag",
     "TagQuerySet",
     "TaggedArticle",

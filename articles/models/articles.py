@@ -4,6 +4,7 @@ import uuid
 from functools import lru_cache
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import F, Q
 from django.urls import get_script_prefix, reverse
@@ -14,7 +15,8 @@ from markdownx.models import MarkdownxField
 from simple_history.manager import HistoryManager
 from simple_history.models import HistoricalRecords
 
-from articles.models.fields import GramsField
+from articles import images
+from articles.models.fields import GramsField, HeroImageField
 from articles.models.owners import Author, Category, FoldingTaggableManager, Tag, TaggedArticle
 from articles.models.querysets import ArticleQuerySet
 from articles.text import rendering
@@ -50,14 +52,13 @@ def default_language() -> str:
     return settings.LANGUAGE_CODE
 
 
-class Feature(models.TextChoices):
-    """Where an editor put an article on the front page."""
-
-    LEAD = "lead", _("Lead story")
-    SECONDARY = "secondary", _("Secondary story")
-
-
 class Article(models.Model):
+    class Feature(models.TextChoices):
+        """Where an editor put an article on the front page."""
+
+        LEAD = "lead", _("Lead story")
+        SECONDARY = "secondary", _("Secondary story")
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         IN_REVIEW = "in_review", _("In review")
@@ -89,7 +90,9 @@ class Article(models.Model):
         _("excerpt from the first paragraph"), default=True, editable=False
     )
     reading_time = models.PositiveSmallIntegerField(_("reading time (minutes)"), default=1, editable=False)
-    hero_image = models.ImageField(_("hero image"), upload_to="heroes/%Y/%m/", blank=True)
+    hero_image = HeroImageField(_("hero image"), upload_to="heroes/%Y/%m/", blank=True)
+    # What was made of it (articles/images.py): made on save, read by pages without opening a file.
+    hero_renditions = models.JSONField(_("hero image renditions"), default=dict, blank=True, editable=False)
     hero_alt = models.CharField(
         _("hero image alt text"),
         max_length=300,
@@ -234,6 +237,7 @@ class Article(models.Model):
         *("title", "slug", "body_html", "excerpt", "reading_time", "hero_image", "hero_alt"),
         *("hero_image_url", "status", "published_at", "created_at", "revised_at", "correction_note"),
         *("guid", "created_by", "hero_caption", "hero_credit", "language", "translation"),
+        "hero_renditions",
     )
 
     # Every save keeps a revision of the text (not of the derived HTML).
@@ -253,6 +257,7 @@ class Article(models.Model):
             "blocking_findings",
             "warning_findings",
             "withdrawn_at",  # a step of the workflow, in the log with the others
+            "hero_renditions",  # made again from the image a revision names
         ],
     )
 
@@ -317,6 +322,12 @@ class Article(models.Model):
         # (django-simple-history skips a save whenever this attribute exists.)
         if not self._state.adding and self._loaded_text and not self._changed(self.REVISED_FIELDS):
             self.skip_history_when_saving = True
+        update_fields = kwargs.get("update_fields")
+        if self._hero_image_changed(update_fields):
+            # Here, where the image changes, so that no reader's request waits for them.
+            self.hero_renditions = images.make(self.hero_image)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "hero_renditions"}
         super().save(*args, **kwargs)
         self.__dict__.pop("skip_history_when_saving", None)
         if self._state_saved(kwargs.get("update_fields")):
@@ -377,6 +388,12 @@ class Article(models.Model):
         """Any of the fields `names` differs from what was loaded (see remember_loaded())."""
         shown = self._public_text()
         return any(shown[name] != self._loaded_text.get(name) for name in names)
+
+    def _hero_image_changed(self, update_fields) -> bool:
+        """This save writes another hero image (uploaded, restored or cleared) than was loaded."""
+        if update_fields is not None and "hero_image" not in update_fields:
+            return False
+        return (self._public_text()["hero_image"] or "") != (self._loaded_text.get("hero_image") or "")
 
     def has_typed_excerpt(self) -> bool:
         """The excerpt is a person's own (a derived one merely follows the body)."""
@@ -453,6 +470,49 @@ class Article(models.Model):
         return self.created_by_id == user.pk or any(
             author.user_id == user.pk for author in self.byline() if author.user_id
         )
+
+    def clean(self):
+        """A translation is another article, in the other language, that names no other one."""
+        super().clean()
+        other = self.translation
+        if other is None:
+            return
+        if other.pk == self.pk:
+            raise ValidationError({"translation": _("An article cannot be its own translation.")})
+        if other.language == self.language:
+            raise ValidationError(
+                {
+                    "translation": _("A translation is in another language: both are in %(language)s.")
+                    % {"language": other.get_language_display()}
+                }
+            )
+        if other.translation_id not in (None, self.pk) or (
+            Article.objects.filter(translation=other).exclude(pk=self.pk).exists()
+        ):
+            raise ValidationError(
+                {"translation": _("That article is paired with another translation already.")}
+            )
+        earlier = self.counterpart(public=False)
+        if earlier is not None and earlier.pk != other.pk:
+            raise ValidationError(
+                {
+                    "translation": _("“%(title)s” names this article as its translation already.")
+                    % {"title": earlier.title}
+                }
+            )
+
+    def counterpart(self, *, public: bool = True):
+        """The same story in the other language: the translation this article names, or the article
+        that names it (read with the article by for_listing()); only a public one unless not
+        `public`. None when there is none."""
+        try:
+            named_by = self.translated_from
+        except Article.DoesNotExist:
+            named_by = None
+        for other in (self.translation, named_by):
+            if other is not None and (other.is_public or not public):
+                return other
+        return None
 
     @property
     def is_public(self) -> bool:

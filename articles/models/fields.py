@@ -1,7 +1,12 @@
-"""Search's field of short pieces: a tsvector on PostgreSQL, text elsewhere."""
+"""Fields of the content model: search's short pieces (a tsvector on PostgreSQL, text elsewhere),
+and the hero image, refused in a form when Pillow cannot read it whole."""
 
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models
+from PIL import Image
 
+from articles.images import UNREADABLE
 from articles.text import rendering
 
 
@@ -50,3 +55,28 @@ class Among(models.Lookup):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = compiler.compile(self.rhs)
         return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+
+
+class DecodedImageField(forms.ImageField):
+    """An image upload read whole: Django checks only its header (verify()), and a truncated
+    JPEG passes, to fail when its renditions are made (articles/images.py reads it whole too)."""
+
+    def to_python(self, data):
+        upload = super().to_python(data)
+        if upload is None:
+            return None
+        try:
+            with Image.open(upload) as image:
+                image.load()
+        except UNREADABLE as error:
+            raise ValidationError(self.error_messages["invalid_image"], code="invalid_image") from error
+        finally:
+            upload.seek(0)
+        return upload
+
+
+class HeroImageField(models.ImageField):
+    """An article's hero image: its forms read an upload whole (DecodedImageField)."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": DecodedImageField, **kwargs})

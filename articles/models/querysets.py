@@ -3,7 +3,8 @@
 from typing import NamedTuple
 
 from django.db import models
-from django.db.models import Count, Max, Prefetch, Q, Subquery, Value
+from django.db.models import Case, Count, F, Max, Min, Prefetch, Q, Subquery, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from articles.models.owners import Byline, Category, TaggedArticle
@@ -43,6 +44,44 @@ class ArticleQuerySet(models.QuerySet):
     def scheduled(self):
         """Published, with a time still to come: public when it comes."""
         return self.filter(status=self.model.Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def picked(self):
+        """Articles an editor put at the top of the front page, whose time there has not ended:
+        leads first, then the newest."""
+        now = timezone.now()
+        lead = Case(When(feature=self.model.Feature.LEAD, then=Value(0)), default=Value(1))
+        return (
+            self.exclude(feature="")
+            .filter(Q(featured_until__isnull=True) | Q(featured_until__gt=now))
+            .order_by(lead, "-published_at", "-pk")
+        )
+
+    def next_change(self):
+        """When what is public changes by itself next: a scheduled publication, or a front-page pick
+        of a public article ending. None when nothing is to come."""
+        coming = self.scheduled().aggregate(at=Min("published_at"))["at"]
+        ending = self.published().picked().filter(featured_until__gt=timezone.now())
+        ending = ending.aggregate(at=Min("featured_until"))["at"]
+        return min((at for at in (coming, ending) if at is not None), default=None)
+
+    def newest_by_section(self, per_section: int):
+        """Up to `per_section` of these articles per section they are in, by section in the chiefs'
+        order then newest first, each with its section's `section_id`, `section_name` and
+        `section_slug`: one query (ranked in the database, whatever the number of
+        sections)."""
+        rank = Window(
+            RowNumber(),
+            partition_by=F("categories"),
+            order_by=[F("published_at").desc(), F("pk").desc()],
+        )
+        ranked = self.filter(categories__isnull=False).annotate(
+            section_id=F("categories"),
+            section_name=F("categories__name"),
+            section_slug=F("categories__slug"),
+            section_position=F("categories__position"),
+            rank=rank,
+        )
+        return ranked.filter(rank__lte=per_section).order_by("section_position", "section_name", "rank")
 
     def with_links(self, *, sections: bool = True):
         """Each article with its Author, Tag and Category rows (bylines in order, tags and
@@ -110,20 +149,33 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self):
         """Whole articles as an article page or a preview shows them, newest first: only the
-        fields those show (not the Markdown, nor what search, the desk and imports keep). Their
-        byline, tags and sections come with show(..., sections=True)."""
-        return self.only(*self.model.SHOWN_FIELDS).order_by("-published_at", "-pk")
+        fields those show (not the Markdown, nor what search, the desk and imports keep), and the
+        same story in the other language (Article.counterpart()). Their byline, tags and sections
+        come with show(..., sections=True)."""
+        counterpart = ("title", "slug", "status", "published_at", "language")
+        return (
+            self.select_related("translation", "translated_from")
+            .only(
+                *self.model.SHOWN_FIELDS,
+                *(f"{link}__{field}" for link in ("translation", "translated_from") for field in counterpart),
+            )
+            .order_by("-published_at", "-pk")
+        )
 
     def for_feed(self):
         """Articles as a feed item shows them, newest first: the fields it writes (their byline
         and tags come with show())."""
-        shown = ("title", "slug", "excerpt", "body_html", "published_at", "revised_at", "guid")
+        shown = ("title", "slug", "excerpt", "body_html", "published_at", "revised_at", "guid", "language")
         return self.only(*shown).order_by("-published_at", "-pk")
 
     def summarized(self):
-        """What a list of articles shows of each and no more: title, date, excerpt (its byline and
-        tags come with show(); templates/articles/_summary.html draws each)."""
-        listed = self.only("title", "slug", "published_at", "created_at", "excerpt", "reading_time")
+        """What a list of articles shows of each and no more: title, date, excerpt, image (its byline
+        and tags come with show(); templates/articles/_summary.html draws each)."""
+        listed = self.only(
+            *("title", "slug", "published_at", "created_at", "excerpt", "reading_time", "language"),
+            "translation",  # a list may show one story once, in one language
+            *("hero_image", "hero_renditions", "hero_image_url", "hero_alt"),
+        )
         return listed.order_by("-published_at", "-pk")
 
     def around(self, article, *, related: int = 4) -> tuple:

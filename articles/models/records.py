@@ -98,8 +98,8 @@ class LegacyAddress(models.Model):
 
 
 class PublicChange(models.Model):
-    """One row: when anything a public page or feed shows last changed, and the next scheduled
-    publication as of then.
+    """One row: when anything a public page or feed shows last changed, and the next change to come
+    by itself as of then (a scheduled publication, a front-page pick ending).
 
     It gives every public response a Last-Modified that moves when an author
     is renamed or an article deleted, not only when an article is saved. A
@@ -108,7 +108,7 @@ class PublicChange(models.Model):
     """
 
     changed_at = models.DateTimeField()
-    # The earliest publication still to come when the row was last written; None: none was.
+    # The earliest such change still to come when the row was last written; None: none was.
     upcoming = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -120,12 +120,13 @@ class PublicChange(models.Model):
     @classmethod
     def record(cls, moment) -> None:
         """Something public changed at `moment` (purges.changed(), inside the change's transaction)."""
-        upcoming = Article.objects.scheduled().order_by("published_at").values_list("published_at", flat=True)
-        cls.objects.update_or_create(pk=1, defaults={"changed_at": moment, "upcoming": upcoming.first()})
+        cls.objects.update_or_create(
+            pk=1, defaults={"changed_at": moment, "upcoming": Article.objects.next_change()}
+        )
 
     @classmethod
     def state(cls) -> tuple:
-        """(when anything public last changed, the next scheduled publication): what every public
+        """(when anything public last changed, the next change to come by itself): what every public
         response is dated by (its Last-Modified; the values kept for every page), and how long a
         kept page may live. One primary-key read.
 
@@ -141,11 +142,10 @@ class PublicChange(models.Model):
         released = (
             Article.objects.published().order_by("-published_at").values_list("published_at", flat=True)
         )
-        coming = Article.objects.scheduled().order_by("published_at").values_list("published_at", flat=True)
         came = released.first()
         # Its time, unless that is not after the last change (clocks apart): then now, so it moves.
         changed_at = came if changed_at is None or (came and came > changed_at) else now
-        upcoming_now = coming.first()
+        upcoming_now = Article.objects.next_change()
         # Conditional: a change recorded meanwhile (purges.changed()) stands.
         cls.objects.filter(pk=1, upcoming=upcoming).update(changed_at=changed_at, upcoming=upcoming_now)
         return changed_at, upcoming_now

@@ -1,16 +1,16 @@
 """What the pages show of articles, authors, tags, sections and dates: plain values (Link, Time,
 a dict per article of a list) that templates read without calling methods."""
 
-from datetime import date
 from functools import cached_property, lru_cache
 from typing import TypedDict
 
 from django.urls import get_script_prefix, reverse
 from django.utils import dateformat, timezone
 from django.utils.formats import get_format
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language_info, ngettext
 
 from articles.models import Named
+from articles.site import pictures
 
 
 # Dictionaries, not named tuples: a template finds a key on its first try, an attribute on its
@@ -21,10 +21,11 @@ class Link(TypedDict):
 
 
 class Time(TypedDict):
-    """A moment as a <time> element gives it: its datetime attribute and its text."""
+    """A moment as a <time> element gives it: its datetime attribute and its text (date and time of
+    day, as a news site dates what it publishes)."""
 
     iso: str
-    day: str
+    text: str
 
 
 class Related(TypedDict):
@@ -34,19 +35,16 @@ class Related(TypedDict):
 
 
 class Drawing:
-    """The addresses, zone, date format and language of the page being drawn."""
+    """The addresses, zone and date format of the page being drawn."""
 
     @cached_property
     def zone(self):
         return timezone.get_current_timezone()
 
     @cached_property
-    def date_format(self) -> str:
-        return get_format("DATE_FORMAT")
-
-    @cached_property
-    def language(self) -> str:
-        return get_language()
+    def datetime_format(self) -> str:
+        """The active language's (newsroom/formats/)."""
+        return get_format("DATETIME_FORMAT")
 
     @cached_property
     def script_prefix(self) -> str:
@@ -72,12 +70,12 @@ class Drawing:
         """Local, to the second, with its offset (as seo.iso())."""
         return self.local(moment).replace(microsecond=0).isoformat()
 
-    def day(self, moment) -> str:
-        """The local date, as the `date` filter writes it with DATE_FORMAT."""
-        return day(self.local(moment).date(), self.date_format, self.language)
+    def text(self, moment) -> str:
+        """The local date and time, as the `date` filter writes them with DATETIME_FORMAT."""
+        return dateformat.format(self.local(moment), self.datetime_format)
 
     def time(self, moment) -> Time | None:
-        return Time(iso=self.iso(moment), day=self.day(moment)) if moment else None
+        return Time(iso=self.iso(moment), text=self.text(moment)) if moment else None
 
     def summary(self, article) -> dict:
         """What a list shows of an article (templates/articles/_summary.html), its `links` read
@@ -91,7 +89,9 @@ class Drawing:
             "reading": ngettext("%(minutes)s min read", "%(minutes)s min read", article.reading_time)
             % {"minutes": article.reading_time},
             "excerpt": article.excerpt,
+            "language": article.language,
             "tags": self.links(article.links.tags),
+            "thumb": pictures.thumbnail(article),  # its image, small (templates/articles/_picture.html)
         }
 
     def article(self, article, *, neighbours: tuple, related: list) -> dict:
@@ -100,6 +100,7 @@ class Drawing:
         previous, following = neighbours
         return {
             "sections": self.links(article.links.sections),
+            "picture": pictures.picture(article),  # the hero (templates/articles/_picture.html)
             "byline": self.links(article.links.byline),
             "tags": self.links(article.links.tags),
             "published": self.time(article.published_at),
@@ -109,15 +110,21 @@ class Drawing:
             ],
             "previous": Link(url=previous.url, text=previous.title) if previous else None,
             "next": Link(url=following.url, text=following.title) if following else None,
+            "translation": self.translation(article.counterpart()),
         }
 
-
-# A day's date, written once per format and language: pages repeat them. The day is already the
-# site's local one. It is a date, so DATE_FORMAT may hold no time of day (Django's never does).
-@lru_cache(maxsize=10_000)
-def day(local_day: date, date_format: str, language: str) -> str:
-    """The date as DATE_FORMAT writes it in `language` (the active one: month names are translated)."""
-    return dateformat.format(local_day, date_format)
+    def translation(self, other) -> dict | None:
+        """The same story in the other language (Article.counterpart()): its address, title, language
+        and that language's name in itself ("English", "日本語")."""
+        if other is None:
+            return None
+        name = get_language_info(other.language)["name_local"]
+        return {
+            "url": self.article_url(other),
+            "title": other.title,
+            "language": other.language,
+            "name": name,
+        }
 
 
 # An author's, tag's or section's page, by the script prefix the site is served under: lists

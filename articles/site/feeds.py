@@ -3,17 +3,19 @@
 Django's syndication framework writes them from the hooks below. Two small
 generator subclasses add what its own generators leave out: each article's
 full HTML (RSS `content:encoded`, Atom `<content type="html">`), its update
-date in RSS, and one Atom `<author>` per byline.
+date in RSS, one Atom `<author>` per byline, and the site's logo (RSS `<image>`, Atom `<logo>`
+and `<icon>`).
 """
 
 import io
 import re
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, rfc3339_date
 from django.utils.html import escape
@@ -21,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles import keys
 from articles.models import Article, Author, Category, Tag
+from articles.site import seo
 from articles.text.rendering import NOT_IN_XML
 
 # src="/media/…" and href="/2026/…" in an article's HTML; not protocol-relative "//…". (Whole
@@ -77,6 +80,11 @@ class FullContent:
         item = self.items[-1]
         item["content"] = with_absolute_links(content, item["link"])
 
+    def logo_url(self) -> str:
+        """The feed's `logo` (its address from static(): a path, or a whole address) made absolute
+        against the feed's link, as the articles' own addresses are."""
+        return urljoin(self.feed["link"], self.feed["logo"])
+
     def write(self, outfile, encoding):
         """The XML written whole, then handed to `outfile` (the response) at once: the response
         would otherwise encode each of the thousand pieces the XML writer gives it."""
@@ -89,16 +97,40 @@ class FullRssFeed(FullContent, Rss201rev2Feed):
     """RSS 2.0 with each article's update date (`atom:updated`) and its HTML (`content:encoded`)."""
 
     def root_attributes(self):
-        return {**super().root_attributes(), "xmlns:content": "http://purl.org/rss/1.0/modules/content/"}
+        return {
+            **super().root_attributes(),
+            "xmlns:content": "http://purl.org/rss/1.0/modules/content/",
+            "xmlns:dc": "http://purl.org/dc/elements/1.1/",
+        }
+
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        # The channel's picture: its address, and the title and link of the channel it stands for.
+        handler.startElement("image", {})
+        handler.addQuickElement("url", self.logo_url())
+        handler.addQuickElement("title", self.feed["title"])
+        handler.addQuickElement("link", self.feed["link"])
+        handler.endElement("image")
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
         handler.addQuickElement("atom:updated", rfc3339_date(item["updateddate"]))
         handler.addQuickElement("content:encoded", item["content"])
+        handler.addQuickElement("dc:language", item["language"])  # RSS 2.0 has a language per channel
 
 
 class FullAtomFeed(FullContent, Atom1Feed):
-    """Atom with one `<author>` per byline and the article's HTML in `<content type="html">`."""
+    """Atom with one `<author>` per byline, the article's HTML in `<content type="html">`, and
+    its language in `xml:lang`."""
+
+    def item_attributes(self, item):
+        return {**super().item_attributes(item), "xml:lang": item["language"]}
+
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        # The logo is square: Atom's icon (square) and its logo (best twice as wide; a reader scales it).
+        handler.addQuickElement("icon", self.logo_url())
+        handler.addQuickElement("logo", self.logo_url())
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, {**item, "author_name": None})  # each author below
@@ -144,6 +176,9 @@ class LatestFeed(Feed):
     def feed_url(self, obj):
         return on_site(reverse(self.url_name, kwargs={"slug": obj.slug} if obj else None))
 
+    def feed_extra_kwargs(self, obj):
+        return {"logo": static(seo.picture_logo()[0])}
+
     def articles(self, obj):
         return Article.objects.published()
 
@@ -184,7 +219,12 @@ class LatestFeed(Feed):
 
     def item_extra_kwargs(self, item):
         # "article": its surrogate key's, read back by get_feed() (the generator keeps what it is given).
-        return {"content": item.body_html, "author_names": byline_names(item), "article": item.pk}
+        return {
+            "content": item.body_html,
+            "author_names": byline_names(item),
+            "language": item.language,
+            "article": item.pk,
+        }
 
 
 class LatestAtomFeed(LatestFeed):

@@ -1,13 +1,15 @@
 from datetime import timedelta
+from math import ceil
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.contrib.sitemaps.views import sitemap
-from django.db.models import OuterRef, Subquery
+from django.contrib.sitemaps.views import SitemapIndexItem, sitemap
+from django.db.models import Count, Max, OuterRef, Subquery
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from articles import keys
 from articles.models import Article, ArticleQuerySet, Author, Category, Tag
@@ -18,7 +20,11 @@ NEWS_LIMIT = 1000
 
 
 class SiteSitemap(Sitemap):
-    """Addresses under SITE_URL, like every other absolute address of the site."""
+    """Addresses under SITE_URL, like every other absolute address of the site.
+
+    The index reads two things of each part, its number of pages and its newest
+    lastmod (Django's get_latest_lastmod()): `extent` counts both in one query.
+    """
 
     limit = 5000
 
@@ -27,6 +33,19 @@ class SiteSitemap(Sitemap):
 
     def get_domain(self, site=None):
         return urlsplit(settings.SITE_URL).netloc or super().get_domain(site)
+
+    @cached_property
+    def extent(self) -> dict:
+        """{"count": the part's addresses, "latest": their newest lastmod}, in one query."""
+        raise NotImplementedError
+
+    def get_latest_lastmod(self):
+        return self.extent["latest"]
+
+    @property
+    def pages(self) -> int:
+        """Its pages, as its paginator counts them (an empty part has one)."""
+        return max(1, ceil(self.extent["count"] / self.limit))
 
 
 class ArticleSitemap(SiteSitemap):
@@ -48,6 +67,16 @@ class ArticleSitemap(SiteSitemap):
     def lastmod(self, article):
         return Article.text_modified_at(article.published_at, article.revised_at)
 
+    @cached_property
+    def extent(self) -> dict:
+        # The newest lastmod is the newest publication or, if later, the newest revision (only a
+        # public article is revised: the later of the two is its text's last change).
+        found = Article.objects.published().aggregate(
+            count=Count("pk"), published=Max("published_at"), revised=Max("revised_at")
+        )
+        latest = max(filter(None, [found["published"], found["revised"]]), default=None)
+        return {"count": found["count"], "latest": latest}
+
 
 class ListingSitemap(SiteSitemap):
     """Authors, tags or sections with public articles; changed when their newest article came out."""
@@ -68,6 +97,10 @@ class ListingSitemap(SiteSitemap):
 
     def lastmod(self, owner):
         return owner.newest
+
+    @cached_property
+    def extent(self) -> dict:
+        return self.items().aggregate(count=Count("pk"), latest=Max("newest"))
 
 
 class AuthorSitemap(ListingSitemap):
@@ -94,13 +127,18 @@ SITEMAPS = {
 
 
 def sitemap_index(request):
-    """/sitemap.xml: every page of every part (a part holds 5,000 addresses a page)."""
+    """/sitemap.xml: every page of every part (a part holds 5,000 addresses a page), each with its
+    part's newest lastmod, as Django's own index gives them (under SITE_URL here)."""
     keys.shows(request, keys.SITEMAP)
     root = site_root(request)
     entries = []
-    for section, part in SITEMAPS.items():
+    for section, kind in SITEMAPS.items():
+        part = kind()
         address = root + reverse("articles:sitemap_section", args=[section])
-        entries += [address] + [f"{address}?p={page}" for page in range(2, part().paginator.num_pages + 1)]
+        lastmod = part.get_latest_lastmod()
+        entries += [SitemapIndexItem(address, lastmod)] + [
+            SitemapIndexItem(f"{address}?p={page}", lastmod) for page in range(2, part.pages + 1)
+        ]
     return render(request, "articles/sitemap_index.xml", {"entries": entries}, content_type="application/xml")
 
 

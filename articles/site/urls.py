@@ -2,7 +2,7 @@ from django.urls import path, register_converter
 
 from articles.caching import public
 from articles.desk import preview
-from articles.site import feeds, views
+from articles.site import feeds, pages, views
 from articles.site.converters import DayConverter, MonthConverter, UnicodeSlugConverter, YearConverter
 from articles.site.sitemaps import news_sitemap, robots_txt, sitemap_index, sitemap_part
 
@@ -16,7 +16,8 @@ app_name = "articles"
 urlpatterns = [
     path("preview/<int:pk>/", preview.staff_preview, name="preview"),
     path("preview/s/<str:signed>/", preview.shared_preview, name="shared_preview"),
-    path("", public(views.ArticleListView.as_view()), name="home"),
+    path("", public(views.home), name="home"),
+    path("latest/", public(views.ArticleListView.as_view()), name="latest"),
     path(
         "<yyyy:year>/<mm:month>/<dd:day>/<uslug:slug>/",
         public(views.ArticleDetailView.as_view()),
@@ -40,4 +41,7 @@ urlpatterns = [
     path("tags/<uslug:slug>/feed/atom/", public(feeds.TagAtomFeed()), name="tag_feed_atom"),
     path("categories/<uslug:slug>/feed/", public(feeds.CategoryFeed()), name="category_feed"),
     path("categories/<uslug:slug>/feed/atom/", public(feeds.CategoryAtomFeed()), name="category_feed_atom"),
+    path("manifest.webmanifest", public(pages.manifest), name="manifest"),
+    # Last: a site page (about, contact…) takes an address no other page has (SitePage.clean()).
+    path("<uslug:slug>/", public(pages.SitePageView.as_view()), name="site_page"),
 ]

@@ -1,15 +1,19 @@
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.cache import patch_cache_control
 from django.utils.functional import cached_property
-from django.views.generic import DetailView, ListView, MonthArchiveView, YearArchiveView
+from django.utils.http import urlencode
+from django.views.generic import DetailView, ListView, MonthArchiveView, TemplateView, YearArchiveView
 
 from articles import keys
-from articles.models import Article, ArticleQuerySet, Author, Category, Tag
-from articles.site import search, seo
-from articles.site.context_processors import archive_months, around, site_root
+from articles.models import Article, ArticleQuerySet, Author, Category, Named, Tag
+from articles.site import pictures, search, seo
+from articles.site.addresses import REDIRECT_SECONDS
+from articles.site.context_processors import archive_months, around, menu_mark, site_root
 from articles.site.drawing import Drawing
 
 
@@ -81,6 +85,77 @@ class ArticleListView(Summaries, ListView):
         return Article.objects.published().summarized()
 
 
+class FrontPage(TemplateView):
+    """The front page: the lead story, the secondary stories, the latest articles, then a block per
+    section (in the chiefs' order). Editors pick the lead and secondary stories (Article.feature);
+    without a pick the newest public articles take those places. Five queries, whatever the number
+    of articles and sections: picks, newest, sections' newest, links, and the public state."""
+
+    template_name = "articles/front.html"
+    SECONDARY = 3
+    LATEST = 10
+    PER_SECTION = 4
+
+    def get_context_data(self, **kwargs):
+        keys.shows(self.request, keys.HOME)
+        public = Article.objects.published().summarized()
+        picks = list(public.picked()[: 1 + self.SECONDARY])
+        newest = list(public[: 1 + self.SECONDARY + self.LATEST])
+        stories = _stories(picks + newest)
+        top = stories[: 1 + self.SECONDARY]
+        latest = [article for article in stories[len(top) :] if article in newest][: self.LATEST]
+        by_section = list(public.exclude(pk__in=[a.pk for a in top]).newest_by_section(self.PER_SECTION))
+        shown = {article.pk: article for article in [*top, *latest, *by_section]}
+        Article.objects.show(shown.values())
+        keys.shows_articles(self.request, shown.values())
+        drawing = Drawing()
+        summary = {pk: drawing.summary(article) for pk, article in shown.items()}
+        for article in top:  # shown large: the whole image, not a thumbnail
+            summary[article.pk]["picture"] = pictures.picture(article)
+        return super().get_context_data(
+            lead=summary[top[0].pk] if top else None,
+            secondary=[summary[article.pk] for article in top[1:]],
+            latest=[summary[article.pk] for article in latest],
+            sections=_section_blocks(by_section, summary),
+            **kwargs,
+        )
+
+
+def _stories(articles: list) -> list:
+    """`articles` in their order, each story once: without repeats, and without an article whose
+    translation came before it (the same story in the other language)."""
+    pairs = {article.pk: article.translation_id for article in articles if article.translation_id}
+    pairs.update({other: pk for pk, other in list(pairs.items())})
+    stories, seen = [], set()
+    for article in articles:
+        if article.pk not in seen:
+            stories.append(article)
+            seen.update({article.pk, pairs.get(article.pk)})
+    return stories
+
+
+def _section_blocks(articles: list, summary: dict) -> list[dict]:
+    """A block per section of `articles` (newest_by_section(), in its order): the section as a
+    link, and its articles."""
+    blocks = {}
+    for article in articles:
+        section = Named("category", article.section_name, article.section_slug)
+        blocks.setdefault(article.section_id, (section, []))[1].append(summary[article.pk])
+    drawing = Drawing()
+    return [{"section": drawing.links([section])[0], "articles": shown} for section, shown in blocks.values()]
+
+
+def home(request, *args, **kwargs):
+    """The front page. Its list of latest articles went on at ?page=2 and on before the front page
+    had stories picked by editors: those addresses lead to the same page of the latest articles."""
+    page = request.GET.get("page", "1")
+    if page not in ("", "1"):
+        response = HttpResponsePermanentRedirect(f"{reverse('articles:latest')}?{urlencode({'page': page})}")
+        patch_cache_control(response, public=True, max_age=REDIRECT_SECONDS)
+        return response
+    return FrontPage.as_view()(request, *args, **kwargs)
+
+
 class ArticleDetailView(DetailView):
     template_name = "articles/article_detail.html"
 
@@ -100,14 +175,24 @@ class ArticleDetailView(DetailView):
             raise Http404("No article at this date with this slug.")
         return article
 
+    def get(self, request, *args, **kwargs):
+        """The page in the article's language: its <html lang>, dates and words around the text."""
+        self.object = self.get_object()
+        with translation.override(self.object.language):
+            return self.render_to_response(self.get_context_data(object=self.object)).render()
+
     def get_context_data(self, **kwargs):
         root, drawing = site_root(self.request), Drawing()
-        keys.shows_articles(self.request, [self.object])
+        other = self.object.counterpart()
+        keys.shows_articles(self.request, [self.object, *([other] if other else [])])
         neighbours, related = around(self.request, self.object)
+        drawn = drawing.article(self.object, neighbours=neighbours, related=related)
         return super().get_context_data(
             structured_data=seo.news_article(self.object, site_root=root, drawing=drawing),
             og=seo.open_graph(self.object, site_root=root, drawing=drawing),
-            **drawing.article(self.object, neighbours=neighbours, related=related),
+            # The menu marks the article's section as where the reader is ("true"), not as this page.
+            menu_mark=menu_mark(self.request, drawn["sections"], "true"),
+            **drawn,
             **kwargs,
         )
 
@@ -166,6 +251,11 @@ class CategoryView(FilteredArticleList):
     kind = "section"
     articles_of = staticmethod(ArticleQuerySet.listed_in_category)
     template_name = "articles/category_detail.html"
+
+    def get_context_data(self, **kwargs):
+        # The menu marks this section's link as the page it leads to.
+        mark = menu_mark(self.request, Drawing().links([self.owner]), "page")
+        return super().get_context_data(menu_mark=mark, **kwargs)
 
 
 class SearchView(Summaries, ListView):

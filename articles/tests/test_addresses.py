@@ -409,7 +409,7 @@ def test_an_unpublished_article_answers_410_gone_with_a_page_in_the_sites_design
 
     response = anonymous.get(article.get_absolute_url())
 
-    html = response.content.decode()
+    html = response.content.decode().replace("<wbr>", "")  # headlines carry <wbr>s between phrases
     assert response.status_code == 410
     assert f'<h1 class="page-title">{WITHDRAWN}</h1>' in html
     assert "港の防波堤が完成" not in html  # what was withdrawn is not repeated

@@ -103,7 +103,7 @@ def test_publish_at_a_future_time_schedules_the_article(editor_client, writer, e
     editor_client.post(workflow_url, {"_workflow": "publish", "_publish_at": "2999-01-01T09:00"})
     article.refresh_from_db()
     assert article.is_scheduled
-    assert article.title not in Client().get(reverse("articles:home")).content.decode()
+    assert article.title not in Client().get(reverse("articles:home")).content.decode().replace("<wbr>", "")
     html = editor_client.get(url).content.decode()
     assert "2999" in html and "badge-scheduled" in html
 

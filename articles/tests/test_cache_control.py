@@ -168,7 +168,7 @@ def test_with_redis_away_every_page_still_answers_and_the_cache_comes_back(clien
     with caplog.at_level(logging.WARNING, logger="newsroom.cache"):
         answers = [client.get(url) for _ in range(5) for url in pages]
     assert [response.status_code for response in answers] == [200] * 15
-    assert all("朝市が20年目" in response.content.decode() for response in answers)
+    assert all("朝市が20年目" in response.content.decode().replace("<wbr>", "") for response in answers)
     outage = [record for record in caplog.records if "cannot be reached" in record.getMessage()]
     assert len(outage) == 1  # once a minute, not once a request
     health = client.get("/healthz")
@@ -178,7 +178,7 @@ def test_with_redis_away_every_page_still_answers_and_the_cache_comes_back(clien
 
     own_redis.start()  # empty: as a restarted Redis is
     assert client.get("/healthz").json()["cache"] == "ok"
-    assert "停電中の記事" in client.get(reverse("articles:home")).content.decode()
+    assert "停電中の記事" in client.get(reverse("articles:home")).content.decode().replace("<wbr>", "")
     assert client.get(reverse("articles:home"))["X-Page-Cache"] == "hit"
 
 
@@ -204,7 +204,7 @@ def test_a_redis_that_comes_back_with_its_old_pages_does_not_serve_them(
     monkeypatch.setattr(RedisCache, "set", real_set)
 
     after = client.get(home)
-    assert "停電中の記事" in after.content.decode()
+    assert "停電中の記事" in after.content.decode().replace("<wbr>", "")
     assert after["X-Page-Cache"] == "miss"
     assert client.get(home)["X-Page-Cache"] == "hit"
 
@@ -221,7 +221,7 @@ def test_a_hung_redis_costs_a_request_its_timeout_now_and_then_not_every_call(cl
     finally:
         own_redis.process.send_signal(signal.SIGCONT)
     assert [response.status_code for response in answers] == [200] * 12
-    assert all("朝市が20年目" in response.content.decode() for response in answers)
+    assert all("朝市が20年目" in response.content.decode().replace("<wbr>", "") for response in answers)
     # Each of the twelve pages makes several cache calls: a timeout each would be 20 s and more.
     assert took < 6, f"{took:.1f} s for 12 pages"
 
@@ -238,10 +238,12 @@ def test_a_purge_that_never_reached_redis_is_caught_from_the_database(client, ow
         outage.setattr(caches["default"], "set_many", lambda data, *args, **kwargs: list(data))
         ArticleFactory(title="届かなかった記事", published=True)
     assert PurgedKey.objects.filter(key="all").exists()
-    assert "届かなかった記事" not in client.get(home).content.decode()  # not looked yet
+    assert "届かなかった記事" not in client.get(home).content.decode().replace("<wbr>", "")  # not looked yet
     monkeypatch.setattr(caching, "CHECK_EVERY", 0)
     after = client.get(home)
-    assert after["X-Page-Cache"] == "miss" and "届かなかった記事" in after.content.decode()
+    assert after["X-Page-Cache"] == "miss" and "届かなかった記事" in after.content.decode().replace(
+        "<wbr>", ""
+    )
     assert client.get(home)["X-Page-Cache"] == "hit"
 
 

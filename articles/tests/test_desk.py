@@ -19,7 +19,7 @@ def test_staff_preview_shows_a_draft_as_it_will_look_and_is_never_indexed_or_cac
     response = editor_client.get(reverse("articles:preview", args=[article.pk]))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "<h1>下書きの記事</h1>" in html and '<h2 id="見出し">' in html
+    assert "<h1>下書きの<wbr>記事</h1>" in html and '<h2 id="見出し">' in html  # <wbr>: between phrases
     assert '<meta name="robots" content="noindex, nofollow">' in html
     assert response["X-Robots-Tag"] == "noindex, nofollow"
     assert "no-store" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]

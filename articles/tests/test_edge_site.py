@@ -99,7 +99,9 @@ def get(url: str, opener=None, **headers):
     request = urllib.request.Request(url, headers=headers)
     try:
         with (opener or urllib.request.build_opener()).open(request, timeout=10) as response:
-            return response.headers, response.read().decode()
+            return response.headers, response.read().decode().replace(
+                "<wbr>", ""
+            )  # headlines' <wbr>s left out
     except urllib.error.HTTPError as error:
         error.headers["Status"] = str(error.code)
         return error.headers, error.read().decode()

@@ -248,3 +248,33 @@ def test_site_relative_addresses_are_made_absolute_only_where_a_whole_attribute_
     # The reference: a word boundary before the name, as a regular expression says it.
     reference = re.sub(r'\b(src|href)="/(?!/)', r'\1="https://news.example.com/', html)
     assert feeds.with_absolute_links(html, "https://news.example.com/2026/x/") == reference
+
+
+def test_the_channels_carry_the_sites_logo(client, articles):
+    logo = "http://testserver/static/img/logo.png"  # a picture file: feed readers take no SVG
+    _response, rss = parse(client, reverse("articles:feed"))
+    assert (rss.feed.image.href, rss.feed.image.title, rss.feed.image.link) == (
+        logo,
+        "Newsroom",
+        "http://testserver/",
+    )
+    _response, atom = parse(client, reverse("articles:feed_atom"))
+    assert atom.feed.logo == atom.feed.icon == logo
+    # A section's channel: its own title and link under the same logo.
+    _response, section = parse(client, reverse("articles:category_feed", args=["地域"]))
+    assert section.feed.image.href == logo and section.feed.image.link == section.feed.link
+    assert section.feed.image.title == section.feed.title
+
+
+def test_the_logo_of_a_feed_follows_site_url(client, articles, settings):
+    settings.SITE_URL = "https://news.example.com"
+    _response, rss = parse(client, reverse("articles:feed"))
+    _response, atom = parse(client, reverse("articles:feed_atom"))
+    assert rss.feed.image.href == atom.feed.logo == "https://news.example.com/static/img/logo.png"
+
+
+def test_a_png_site_logo_is_the_feeds_logo_too(client, articles, settings):
+    settings.SITE_LOGO, settings.SITE_LOGO_SIZE = "img/masthead.png", (600, 120)
+    _response, rss = parse(client, reverse("articles:feed"))
+    _response, atom = parse(client, reverse("articles:feed_atom"))
+    assert rss.feed.image.href == atom.feed.logo == "http://testserver/static/img/masthead.png"

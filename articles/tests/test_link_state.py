@@ -104,15 +104,15 @@ def test_an_owners_page_lists_by_the_copy_and_public_is_still_the_articles_own(c
     ArticleFactory(title="予約の記事", authors=[reporter], tags=["港"], published=now + timedelta(hours=1))
     port = reverse("articles:tag", args=[Tag.objects.get(name="港").slug])
     for url in [reverse("articles:author", args=["reporter"]), port]:
-        html = client.get(url).content.decode()
+        html = client.get(url).content.decode().replace("<wbr>", "")  # headlines carry <wbr>s between phrases
         assert "予約の記事" not in html and html.index(new.title) < html.index(old.title)
     # A copy that says public does not make an article public: published() decides.
     Article.objects.filter(pk=new.pk).update(status="unpublished")
-    assert "新しい記事" not in client.get(port).content.decode()
+    assert "新しい記事" not in client.get(port).content.decode().replace("<wbr>", "")
     # The scheduled one is listed when its time comes, with no save at that moment.
     later = now + timedelta(hours=2)
     monkeypatch.setattr(timezone, "now", lambda: later)
-    assert "予約の記事" in client.get(port).content.decode()
+    assert "予約の記事" in client.get(port).content.decode().replace("<wbr>", "")
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")

@@ -112,7 +112,7 @@ def test_every_public_change_shows_on_the_next_request(
             expected, url = "朝いち", reverse("articles:feed")
     response = get(client, url)
     assert response["X-Page-Cache"] == "miss"
-    html = response.content.decode()
+    html = response.content.decode().replace("<wbr>", "")  # headlines carry <wbr>s between phrases
     if expected:
         assert expected in html
     else:
@@ -122,11 +122,14 @@ def test_every_public_change_shows_on_the_next_request(
 def test_a_scheduled_article_appears_at_its_time(client, cache_backend):
     ArticleFactory(title="今ある記事", published=True)
     ArticleFactory(title="予約した記事", published=timezone.now() + timedelta(seconds=1))
-    assert "予約した記事" not in get(client).content.decode()
+    assert "予約した記事" not in get(client).content.decode().replace("<wbr>", "")
     assert get(client)["X-Page-Cache"] == "hit"
     time.sleep(1.2)
     response = get(client)
-    assert "予約した記事" in response.content.decode() and response["X-Page-Cache"] == "miss"
+    assert (
+        "予約した記事" in response.content.decode().replace("<wbr>", "")
+        and response["X-Page-Cache"] == "miss"
+    )
 
 
 def test_staff_previews_and_errors_are_never_cached(client, story, editor):
@@ -201,7 +204,7 @@ def test_with_a_shared_cache_a_page_served_here_before_costs_only_its_purge_time
             redis_cache, name, lambda keys, *a, real=real, **k: asked.append(keys) or real(keys, *a, **k)
         )
     second = get(client)
-    assert second["X-Page-Cache"] == "hit" and "朝市が20年目" in second.content.decode()
+    assert second["X-Page-Cache"] == "hit" and "朝市が20年目" in second.content.decode().replace("<wbr>", "")
     assert asked == [["purges-epoch", *(f"purged:{name}" for name in carried)]]
 
 
@@ -215,7 +218,7 @@ def test_a_copy_kept_here_is_not_served_once_another_server_has_made_the_page_an
     first = get(client)
     assert get(client)["X-Page-Cache"] == "hit"  # from this process's copy
     page_key = caching.key(RequestFactory().get(HOME))
-    theirs = first.content.replace("朝市が20年目".encode(), "号外".encode())
+    theirs = first.content.replace(b"<wbr>", b"").replace("朝市が20年目".encode(), "号外".encode())
     headers = [(name, value) for name, value in first.items() if name != caching.HEADER]
     caching.purge({"home"})  # another server's publication
     epoch = redis_cache.get(caching.EPOCH)
@@ -226,7 +229,7 @@ def test_a_copy_kept_here_is_not_served_once_another_server_has_made_the_page_an
     assert shown["X-Page-Cache"] == "hit" and shown.content == theirs
     caching.purge({"home"})  # and another, nothing kept since
     fresh = get(client)
-    assert fresh["X-Page-Cache"] == "miss" and "朝市が20年目" in fresh.content.decode()
+    assert fresh["X-Page-Cache"] == "miss" and "朝市が20年目" in fresh.content.decode().replace("<wbr>", "")
 
 
 @pytest.mark.parametrize("change", ["an article published", "an author renamed"])

@@ -99,7 +99,8 @@ def test_a_scheduled_publication_that_came_is_recorded_once_as_the_change(django
     came = now - timedelta(seconds=5)
     Article.objects.filter(pk=soon.pk).update(published_at=came)
     PublicChange.objects.update(changed_at=now - timedelta(hours=1), upcoming=came)
-    with django_assert_num_queries(4):  # the row, the publication that came, the next, the record
+    # the row, the publication that came, the next publication, the next pick to end, the record
+    with django_assert_num_queries(5):
         assert PublicChange.state() == (came, later.published_at)
     with django_assert_num_queries(1):
         assert PublicChange.state() == (came, later.published_at)

@@ -10,26 +10,28 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, Byline, Tag, TaggedArticle
+from articles.models import Article, Byline, SitePage, Tag, TaggedArticle
 from articles.tests.conftest import redis_cache_settings
 from articles.tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db
 
 # url name -> (arguments, queries), with the page cache on (a miss) or off, at every data size.
-# Every page: the public state (PublicChange.state(): Last-Modified; the menu is kept in the cache
-# under it); a list: a count, its page, and the page's bylines and tags
-# (one query: ArticleQuerySet.links()).
+# Every page: the public state (PublicChange.state(): Last-Modified; the menu, and the footer's site
+# pages and years of the archives, are kept in the cache under it, read by the first page after a
+# change); a list: a count, its page, and the page's bylines and tags (one query: ArticleQuerySet.links()).
 BUDGETS = {
-    "home": ((), 4),
+    # the state, the editors' picks, the newest, each section's newest (one query), their links
+    "home": ((), 5),
+    "latest": ((), 4),
     # the article, its bylines, tags and sections (one query), the previous and next, the related ones
     "detail": (None, 5),
     "author": (("reporter",), 5),  # + the owner
     "tag": (("港",), 5),
     "category": (("地域",), 5),
-    # the state, a count, the page, its links; + every month with articles, read by the first archive
-    # page after a change (here the year's) and kept under the state, as the menu is
-    "archive_year": ((), 5),
+    # the state, a count, the page, its links (every month with articles is kept under the state, read
+    # by the first page after a change for its footer's years)
+    "archive_year": ((), 4),
     "archive_month": ((), 4),
     "feed": ((), 3),  # the state, the items, their bylines and tags
     "feed_atom": ((), 3),
@@ -39,7 +41,8 @@ BUDGETS = {
     "tag_feed_atom": (("港",), 4),
     "category_feed": (("地域",), 4),
     "category_feed_atom": (("地域",), 4),
-    "sitemap": ((), 5),  # the state, a count of each part (articles, authors, tags, sections)
+    # the state, a count of each part (articles, authors, tags, sections) with its newest lastmod
+    "sitemap": ((), 5),
     "sitemap_section": (("articles",), 3),  # the state, a count for paging, the items
     "sitemap_section_tags": (("tags",), 3),
     "news_sitemap": ((), 2),  # the state, the articles
@@ -47,6 +50,8 @@ BUDGETS = {
     # + the newest matches' ids (the count), the page (titles with every word first, tags and authors
     # inside), its bylines and tags (one query)
     "search": ((), 4),
+    "site_page": (("about",), 2),  # the state, the page
+    "manifest": ((), 1),  # the state
 }
 
 
@@ -54,6 +59,7 @@ def build(size):
     """`size` published articles: three made one by one (two authors, two sections, three tags
     each), the rest generated in bulk (1–2 of 5 authors, 2–5 of 20 tags) and added to the same
     author, tag and section, so that every list is full and varied."""
+    SitePage.objects.create(title="このサイトについて", slug="about", body="港町の**ニュース**。")
     reporter = AuthorFactory(slug="reporter")
     desk = AuthorFactory(slug="desk", is_desk=True)
     sections = [CategoryFactory(slug="地域"), CategoryFactory(slug="文化")]
@@ -67,6 +73,11 @@ def build(size):
         )
         for n in range(3)
     ]
+    # An editor's pick for the front page, and one whose time there has ended.
+    Article.objects.filter(pk=articles[2].pk).update(feature=Article.Feature.LEAD)
+    Article.objects.filter(pk=articles[0].pk).update(
+        feature=Article.Feature.SECONDARY, featured_until=now - timedelta(minutes=1)
+    )
     if size > 3:
         call_command("generate_articles", count=size - 3, stdout=StringIO(), stderr=StringIO())
         generated = Article.objects.exclude(pk__in=[a.pk for a in articles])
@@ -107,7 +118,7 @@ def test_query_budgets(request, client, settings, size, page_cache):
     if page_cache == "shared":
         settings.CACHES = redis_cache_settings(request.getfixturevalue("redis_server"))
     middle = build(size)
-    client.get(reverse("articles:home"), {"page": 1})  # the menu, kept under the public state
+    client.get(reverse("articles:latest"), {"page": 1})  # the menu, kept under the public state
     counts = {}
     for name, (args, _budget) in BUDGETS.items():
         url = url_for(name, args, middle)
@@ -123,7 +134,7 @@ def test_query_budgets(request, client, settings, size, page_cache):
 def test_a_search_of_eight_words_runs_four_queries(client, settings, size):
     settings.PAGE_CACHE_SECONDS = 0
     build(size)
-    client.get(reverse("articles:home"))  # the menu, kept under the public state
+    client.get(reverse("articles:latest"), {"page": 1})  # the menu, kept under the public state
     # In the text, a tag's name and an author's: the article built second has all eight.
     words = "港 ai 市議会 火曜日 記者 防波堤 tag1 承認"
     with CaptureQueriesContext(connection) as queries:

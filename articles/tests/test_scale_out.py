@@ -125,7 +125,7 @@ def _wait_for(url: str) -> None:
 
 def _get(url: str, opener=None):
     with (opener or urllib.request.build_opener()).open(url, timeout=10) as response:
-        return response.headers, response.read().decode()
+        return response.headers, response.read().decode().replace("<wbr>", "")  # headlines' <wbr>s left out
 
 
 def _csrf(html: str) -> str:

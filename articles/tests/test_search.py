@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from articles.tests.factories import ArticleFactory, AuthorFactory
+from articles.tests.html import Page
 
 pytestmark = pytest.mark.django_db
 URL = reverse("articles:search")
@@ -21,7 +22,7 @@ def titles(response) -> list[str]:
     found = re.findall(
         r'<article class="summary">\s*<h2><a href="[^"]*">(.*?)</a></h2>', response.content.decode()
     )
-    return [unescape(title) for title in found]
+    return [unescape(title.replace("<wbr>", "")) for title in found]  # <wbr>: between phrases
 
 
 def published(title, body, *, hours_ago=1, **fields):
@@ -249,3 +250,14 @@ def _plan(query, setup: str) -> str:
         sql, params = query.query.sql_with_params()
         cursor.execute(f"EXPLAIN {sql}", params)
         return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_the_search_page_has_one_search_box_its_own_with_the_query_in_it(client, archive):
+    page = Page(client.get(URL, {"q": "投資 朝市"}).content.decode())
+    [form] = page.find("form", role="search")
+    [box] = page.find("input", inside=form, type="search")
+    assert form.attrs["class"] == "search-form search-page" and box.attrs["value"] == "投資 朝市"
+    assert page.find("label", **{"for": box.attrs["id"]})[0].text == "検索する言葉"
+    # Every other page has the header's.
+    home = Page(client.get(reverse("articles:latest")).content.decode())
+    assert [form.attrs["class"] for form in home.find("form", role="search")] == ["search-form"]

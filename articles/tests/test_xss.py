@@ -149,7 +149,7 @@ def public_pages(articles) -> list[str]:
             article.tag_list()[0].get_absolute_url(),
         ]
     for page in range(1, pages + 1):
-        urls += [f"{reverse('articles:home')}?page={page}", f"{section.get_absolute_url()}?page={page}"]
+        urls += [f"{reverse('articles:latest')}?page={page}", f"{section.get_absolute_url()}?page={page}"]
         urls.append(f"{reverse('articles:search')}?q={SEARCH_WORD}&page={page}")
     moment = timezone.localtime(articles[0].published_at)
     urls.append(reverse("articles:archive_year", args=[moment.year]))

@@ -30,6 +30,7 @@ def export_post(article: Article) -> jekyll.Post:
         image=article.hero_image_url or (article.hero_image.url if article.hero_image else ""),
         image_alt=article.hero_alt,
         reading_time=article.reading_time,
+        language=article.language,
         extra=extra,
     )
 
@@ -50,6 +51,7 @@ def as_stored(post: jekyll.Post, article: Article) -> jekyll.Post:
         image=post.image,
         image_alt=post.image_alt,
         reading_time=article.reading_time,
+        language=article.language,  # the site's when the file gives none
         extra=post.extra,
     )
 

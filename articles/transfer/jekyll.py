@@ -17,6 +17,7 @@ from datetime import timezone as dt_timezone
 from pathlib import Path
 
 import yaml
+from django.conf import settings
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -35,6 +36,7 @@ _DELIMITER = "---"
 KNOWN_KEYS = {
     "title", "date", "slug", "author", "authors", "categories", "category", "tags", "tag",
     "excerpt", "description", "permalink", "published", "draft", "image", "image_alt", "reading_time",
+    "lang",
 }  # fmt: skip
 
 
@@ -53,6 +55,7 @@ class Post:
     image: str = ""
     image_alt: str = ""
     reading_time: int | None = None
+    language: str = ""  # "ja" or "en" (front matter `lang`); empty: the site's
     extra: dict = field(default_factory=dict)
     source: str = ""  # the file's date and slug, when read from a file
     fingerprint: str = ""  # of the file's text, when read from a file
@@ -196,6 +199,7 @@ def _post(fields: dict, *, body: str, name: str) -> Post:
         image=_text(fields, "image") or "",
         image_alt=_text(fields, "image_alt") or "",
         reading_time=_minutes(fields),
+        language=_language(fields),
         extra=_extra(fields),
         source=f"{day}-{slug}",
     )
@@ -268,6 +272,21 @@ def _aware(value: datetime) -> datetime:
     return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
+def _language(fields: dict) -> str:
+    """The `lang` of the front matter: one of the site's languages (settings.LANGUAGES)."""
+    text = _text(fields, "lang")
+    if not text:
+        return ""
+    code = text.strip().lower().replace("_", "-")
+    known = dict(settings.LANGUAGES)
+    for candidate in (code, code.split("-")[0]):  # "en-US" is English
+        if candidate in known:
+            return candidate
+    raise PostError(
+        f"'lang' must be one of {', '.join(sorted(known))}, not {text!r}", line=_line(fields, "lang")
+    )
+
+
 def _minutes(fields: dict) -> int | None:
     if "reading_time" not in fields:
         return None
@@ -315,6 +334,8 @@ def format_post(post: Post) -> str:
         front["published"] = False
     if post.reading_time:
         front["reading_time"] = post.reading_time
+    if post.language:
+        front["lang"] = post.language
     front.update({k: v for k, v in post.extra.items() if k != "layout"})
     yaml_text = yaml.safe_dump(
         front, allow_unicode=True, sort_keys=False, default_flow_style=False, width=10_000

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -306,6 +307,7 @@ def _put_text(article: Article, post: jekyll.Post) -> Article:
     article._loaded_excerpt = None  # an empty excerpt means: derive it
     article.published_at = post.date
     article.hero_image_url, article.hero_alt = post.image, post.image_alt
+    article.language = post.language or settings.LANGUAGE_CODE
     return article
 
 

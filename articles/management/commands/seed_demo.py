@@ -1,4 +1,5 @@
-"""Load the demo newsroom: authors, sections, articles and staff accounts.
+"""Load the demo newsroom: authors, sections (in their order), articles, the site's own pages
+(about, contact, editorial policy, privacy) and staff accounts.
 
 Idempotent: a second run finds everything by its slug or username and
 creates nothing. Passwords of new accounts are random and printed once.
@@ -9,14 +10,17 @@ from datetime import timedelta
 from pathlib import Path
 
 import yaml
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission, User
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from articles.demo import drawings
 from articles.desk import workflow
 from articles.desk.roles import ensure_roles
-from articles.models import Article, Author, Byline, Category, Tag
+from articles.models import Article, Author, Byline, Category, SitePage, Tag
 
 CONTENT = Path(__file__).resolve().parents[2] / "demo" / "content.yaml"
 
@@ -33,6 +37,8 @@ class Command(BaseCommand):
             chief = self.create_staff()
             authors = {a["slug"]: self.author(a) for a in content["authors"]}
             sections = {c["slug"]: self.section(c) for c in content["categories"]}
+            for page in content["pages"]:
+                self.site_page(page)
             created = sum(self.article(a, authors, sections, chief) for a in content["articles"])
         self.stdout.write(self.style.SUCCESS(f"Demo content ready: {created} new article(s)."))
 
@@ -68,9 +74,26 @@ class Command(BaseCommand):
 
     def section(self, data) -> Category:
         section, _ = Category.objects.get_or_create(
-            slug=data["slug"], defaults={"name": data["name"], "description": data.get("description", "")}
+            slug=data["slug"],
+            defaults={
+                "name": data["name"],
+                "description": data.get("description", ""),
+                "position": data["position"],
+            },
         )
         return section
+
+    def site_page(self, data) -> SitePage:
+        page, _ = SitePage.objects.get_or_create(
+            slug=data["slug"],
+            defaults={
+                "title": data["title"],
+                "description": data["description"],
+                "body": data["body"],
+                "position": data["position"],
+            },
+        )
+        return page
 
     def article(self, data, authors, sections, chief) -> bool:
         if Article.objects.filter(slug=data["slug"]).exists():
@@ -78,7 +101,12 @@ class Command(BaseCommand):
         article = Article.objects.create(
             title=data["title"], slug=data["slug"], body=data["body"],
             excerpt=data.get("excerpt") or "", created_by=chief,
+            language=data.get("language") or settings.LANGUAGE_CODE, feature=data.get("feature") or "",
+            **hero(data),
         )  # fmt: skip
+        if data.get("translation"):  # the same story, in the other language: listed before it
+            article.translation = Article.objects.get(slug=data["translation"])
+            article.save()
         for position, slug in enumerate(data["authors"]):
             Byline.objects.create(article=article, author=authors[slug], position=position)
         article.categories.set([sections[slug] for slug in data.get("categories", [])])
@@ -86,3 +114,16 @@ class Command(BaseCommand):
         when = timezone.now() - timedelta(days=data["days_ago"], hours=1)
         workflow.publish_through_review(article, by=chief, publish_at=when, via="command")
         return True
+
+
+def hero(data) -> dict:
+    """The fields of the article's hero image, drawn for the demo (articles/demo/drawings.py)."""
+    if "hero" not in data:
+        return {}
+    image = data["hero"]
+    return {
+        "hero_image": ContentFile(drawings.draw(image["scene"]), name=f"{image['scene']}.jpg"),
+        "hero_alt": image["alt"],
+        "hero_caption": image["caption"],
+        "hero_credit": image["credit"],
+    }
