@@ -28,7 +28,7 @@ from PIL import Image, ImageOps
 logger = logging.getLogger(__name__)
 
 # Raise it when what is made changes (sizes, crops, quality): make_renditions remakes older ones.
-SPEC = 1
+SPEC = 2  # 2: the social card always 1200×630
 WIDTHS = (480, 800, 1200, 1600)  # the whole image: phones, tablets, the article column at 2x
 THUMB_WIDTHS = (160, 320)  # a list item's thumbnail, at 1x and 2x
 THUMB_RATIO = 3 / 2
@@ -79,7 +79,6 @@ def make(image_file, *, replace: bool = False) -> Renditions:
     digest = hashlib.sha256(data + f"spec {SPEC}".encode()).hexdigest()[:24]
     store = Store(f"{FOLDER}/{digest[:2]}/{digest}", icc=icc, replace=replace)
     thumb_width = crop_size(image.size, THUMB_RATIO)[0]
-    social_width = min(SOCIAL[0], crop_size(image.size, SOCIAL_RATIO)[0])
     return Renditions(
         spec=SPEC,
         width=image.width,
@@ -89,7 +88,8 @@ def make(image_file, *, replace: bool = False) -> Renditions:
             store.both(fitted(image, w, THUMB_RATIO), f"thumb-{w}w")
             for w in widths(THUMB_WIDTHS, thumb_width)
         ],
-        social=store.jpeg(fitted(image, social_width, SOCIAL_RATIO), "social"),
+        # Always the card's own size, a small image enlarged: social sites show smaller ones small.
+        social=store.jpeg(fitted(image, SOCIAL[0], SOCIAL_RATIO), "social"),
     )
 
 

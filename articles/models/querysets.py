@@ -26,6 +26,7 @@ class Teaser(NamedTuple):
     published_at: object  # datetime
     url: str
     pk: int
+    language: str = ""  # its text's (Article.language)
 
 
 class Links(NamedTuple):
@@ -201,8 +202,11 @@ class ArticleQuerySet(models.QuerySet):
                 Subquery(later.order_by("published_at", "pk").values("pk")[:1]),
                 *picked,
             ]
-        ).values_list("pk", "title", "slug", "published_at")
-        found = {key: (when, key, self._teaser(key, title, slug, when)) for key, title, slug, when in rows}
+        ).values_list("pk", "title", "slug", "published_at", "language")
+        found = {
+            key: (when, key, self._teaser(key, title, slug, when, language))
+            for key, title, slug, when, language in rows
+        }
         # No public article lies between `article` and a neighbour: each is the closest of its side.
         before = max((row for row in found.values() if row[:2] < (at, pk)), default=None)
         after = min((row for row in found.values() if row[:2] > (at, pk)), default=None)
@@ -226,8 +230,8 @@ class ArticleQuerySet(models.QuerySet):
             .values_list("content_object", flat=True)[: count + 4]
         )
 
-    def _teaser(self, pk, title: str, slug: str, published_at) -> "Teaser":
-        return Teaser(title, published_at, self.model.address(published_at, slug), pk)
+    def _teaser(self, pk, title: str, slug: str, published_at, language: str) -> "Teaser":
+        return Teaser(title, published_at, self.model.address(published_at, slug), pk, language)
 
     def in_review(self):
         return self.filter(status=self.model.Status.IN_REVIEW)

@@ -8,6 +8,7 @@ from django.utils.translation import get_language, pgettext
 
 from articles import caching, keys
 from articles.models import Article, Category, SitePage
+from articles.site import seo
 from articles.site.drawing import Drawing, Link
 
 
@@ -31,8 +32,8 @@ def kept(request, name: str, make):
     if not hasattr(request, attribute):
         # The language, zone and script prefix: what its dates and addresses are written in.
         site = f"{get_language()}:{timezone.get_current_timezone_name()}:{get_script_prefix()}"
-        # "2": teasers carry their pk (values kept before, without it, are not read back).
-        key = f"{name}:2:{site}:{caching.last_change(request)}"
+        # "3": teasers carry their pk and language (values kept before, without them, are not read back).
+        key = f"{name}:3:{site}:{caching.last_change(request)}"
         value = cache.get(key)
         if value is None:
             value = make()
@@ -119,6 +120,7 @@ def site(request):
     return {
         "site_name": settings.SITE_NAME,
         "site_language": settings.LANGUAGE_CODE,  # a page may be in another (an article's language)
+        "logo_card": SimpleLazyObject(lambda: seo.logo(site_root(request))),  # og:image of a page
         "site_logo": logo(),
         "site_root": SimpleLazyObject(lambda: site_root(request)),
         "canonical_url": SimpleLazyObject(lambda: canonical_url(request)),

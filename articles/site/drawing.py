@@ -32,6 +32,13 @@ class Related(TypedDict):
     url: str
     title: str
     published: Time | None
+    language: str  # its text's: marked when not the page's
+
+
+class Neighbour(TypedDict):
+    url: str
+    text: str
+    language: str
 
 
 class Drawing:
@@ -106,12 +113,18 @@ class Drawing:
             "published": self.time(article.published_at),
             "revised": self.time(article.revised_at),
             "related": [
-                Related(url=a.url, title=a.title, published=self.time(a.published_at)) for a in related
+                Related(url=a.url, title=a.title, published=self.time(a.published_at), language=a.language)
+                for a in related
             ],
-            "previous": Link(url=previous.url, text=previous.title) if previous else None,
-            "next": Link(url=following.url, text=following.title) if following else None,
+            "previous": self.neighbour(previous),
+            "next": self.neighbour(following),
             "translation": self.translation(article.counterpart()),
         }
+
+    @staticmethod
+    def neighbour(teaser) -> Neighbour | None:
+        """The previous or next article as a link, with its language."""
+        return Neighbour(url=teaser.url, text=teaser.title, language=teaser.language) if teaser else None
 
     def translation(self, other) -> dict | None:
         """The same story in the other language (Article.counterpart()): its address, title, language

@@ -104,7 +104,10 @@ class FrontPage(TemplateView):
         stories = _stories(picks + newest)
         top = stories[: 1 + self.SECONDARY]
         latest = [article for article in stories[len(top) :] if article in newest][: self.LATEST]
-        by_section = list(public.exclude(pk__in=[a.pk for a in top]).newest_by_section(self.PER_SECTION))
+        # Nor the top stories again in the sections' blocks, in either language.
+        told = [a.pk for a in top] + [a.translation_id for a in top if a.translation_id]
+        others = public.exclude(pk__in=told).exclude(translation__in=told)
+        by_section = list(others.newest_by_section(self.PER_SECTION))
         shown = {article.pk: article for article in [*top, *latest, *by_section]}
         Article.objects.show(shown.values())
         keys.shows_articles(self.request, shown.values())

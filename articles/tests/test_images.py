@@ -124,12 +124,12 @@ def test_saving_an_uploaded_image_makes_its_renditions_once_in_webp_and_jpeg(med
     assert sorted(p for p in (media_root / "renditions").rglob("*") if p.is_file()) == files
 
 
-def test_an_image_narrower_than_the_widths_is_never_upscaled(media_root):
+def test_an_image_narrower_than_the_widths_is_never_upscaled_but_for_the_social_card(media_root):
     article = ArticleFactory(hero_image=upload(data=photo((700, 500))))
     made = article.hero_renditions
     assert [r["width"] for r in made["full"]] == [480, 700]
     assert [r["width"] for r in made["thumb"]] == [160, 320]
-    assert (made["social"]["width"], made["social"]["height"]) == (700, 368)
+    assert (made["social"]["width"], made["social"]["height"]) == (1200, 630)  # the card's own size
 
 
 def test_a_photo_is_turned_upright_as_its_camera_says(media_root):

@@ -1,6 +1,7 @@
 """Each article in its own language (Japanese or English) on a site in one of them: its page, list
 items, feeds, and the link between an article and its translation."""
 
+import re
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 from io import StringIO
@@ -26,7 +27,10 @@ DC = "{http://purl.org/dc/elements/1.1/}"
 def pair():
     """A Japanese story and its English translation, both public."""
     moment = timezone.make_aware(datetime(2026, 3, 4, 9, 30))
-    japanese = ArticleFactory(title="港の朝市が20年目", body="朝市の話。", published=moment)
+    section = CategoryFactory(name="地域", slug="chiiki")
+    japanese = ArticleFactory(
+        title="港の朝市が20年目", body="朝市の話。", categories=[section], published=moment
+    )
     english = ArticleFactory(
         title="The harbour market turns 20",
         body="The story of the market.",
@@ -43,7 +47,7 @@ def test_an_english_article_page_is_english_on_a_japanese_site(client, pair):
     assert '<html lang="en">' in html
     assert '<meta property="og:locale" content="en_US">' in html and '"inLanguage": "en"' in html
     assert "March 4, 2026" in html and "min read" in html  # its dates and words in English
-    assert '<ul class="sections" lang="ja">' in html or "nav_sections" not in html  # the site's menu
+    assert '<ul class="sections" lang="ja">' in html  # the site's menu, in the site's language
 
 
 def test_a_japanese_article_stays_japanese(client, pair):
@@ -107,9 +111,21 @@ def test_the_desk_refuses_a_translation_in_the_same_language_or_already_paired(p
 
 
 def test_list_items_in_the_other_language_say_so(client, pair):
-    _japanese, english = pair
+    japanese, english = pair
     html = client.get(reverse("articles:latest")).content.decode()
-    assert html.count('lang="en"') == 1 and "The harbour market turns 20" in html
+    # The headline and the excerpt, not the item: its date and reading time are in the site's words.
+    assert html.count('lang="en"') == 2
+    assert re.search(r'<h2 lang="en"><a href="[^"]+">The harbour market turns 20</a></h2>', html)
+    assert '<p class="excerpt" lang="en">' in html and '<article class="summary' in html
+    assert not re.search(r"<article[^>]*lang=", html)
+
+
+def test_related_and_neighbouring_articles_in_the_other_language_say_so(client, pair):
+    japanese, english = pair
+    page = client.get(japanese.get_absolute_url()).content.decode()
+    assert re.search(r'<span>次の記事</span> <span lang="en">The harbour market turns 20</span>', page)
+    english_page = client.get(english.get_absolute_url()).content.decode()
+    assert re.search(r'<span>Previous</span> <span lang="ja">港の', english_page)
 
 
 def test_feed_items_carry_their_language(client, pair):

@@ -422,7 +422,7 @@ def prev_next(client, article) -> dict:
     return {
         rel: (href, title)
         for rel, href, title in re.findall(
-            r'<a rel="(prev|next)" href="([^"]+)"><span>[^<]*</span> ([^<]+)</a>', nav
+            r'<a rel="(prev|next)" href="([^"]+)"><span>[^<]*</span> <span[^>]*>([^<]+)</span></a>', nav
         )
     }
 
