@@ -33,8 +33,12 @@ def shown(client, article) -> dict:
     related = html[html.index('id="related-title"') :] if 'id="related-title"' in html else ""
     related = related[: related.index("</section>")] if related else ""
     return {
-        "prev": re.findall(r'<a rel="prev" href="([^"]+)"><span>[^<]*</span> <span[^>]*>([^<]+)</span></a>', nav),
-        "next": re.findall(r'<a rel="next" href="([^"]+)"><span>[^<]*</span> <span[^>]*>([^<]+)</span></a>', nav),
+        "prev": re.findall(
+            r'<a rel="prev" href="([^"]+)"><span>[^<]*</span> <span[^>]*>([^<]+)</span></a>', nav
+        ),
+        "next": re.findall(
+            r'<a rel="next" href="([^"]+)"><span>[^<]*</span> <span[^>]*>([^<]+)</span></a>', nav
+        ),
         "related": re.findall(r'<li><a href="([^"]+)">([^<]+)</a> <time', related),
     }
 
