@@ -1,52 +1,31 @@
 """A page's HTML as a reader's browser reads it, for tests: its elements and links, each with where it
-stands (inside the header, a nav, the footer…)."""
+stands (inside the header, a nav, the footer…), read by html.Page."""
 
-from html.parser import HTMLParser
-
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+from articles.tests.html import Element, Page
 
 
-class Drawn(HTMLParser):
+def names(element: Element) -> set[str]:
+    """What a test calls an element by: `footer`, `.site-footer`, `#footer-about`."""
+    found = {element.tag, *(f".{name}" for name in (element.attrs.get("class") or "").split())}
+    if element.attrs.get("id"):
+        found.add(f"#{element.attrs['id']}")
+    return found
+
+
+class Drawn:
     def __init__(self, html: str):
-        super().__init__(convert_charrefs=True)
-        self.elements: list[dict] = []  # {"tag", "attrs", "within"}
-        self.links: list[dict] = []  # {"href", "text", "attrs", "within"}
-        self._open: list[tuple[str, dict]] = []
-        self._link: dict | None = None
-        self.feed(html)
-        self.close()
+        page = Page(html)
+        self.elements = [self.drawn(element) for element in page.elements]  # {"tag", "attrs", "within"}
+        self.links = [  # {"href", "text", "attrs", "within"}
+            {**self.drawn(element), "href": element.attrs.get("href"), "text": element.text}
+            for element in page.elements
+            if element.tag == "a"
+        ]
 
-    def _within(self) -> set[str]:
-        """The open elements around here: `footer`, `nav`, `.site-footer`, `#footer-about`."""
-        names = set()
-        for tag, attrs in self._open:
-            names.add(tag)
-            names.update(f".{name}" for name in (attrs.get("class") or "").split())
-            if attrs.get("id"):
-                names.add(f"#{attrs['id']}")
-        return names
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        self.elements.append({"tag": tag, "attrs": attrs, "within": self._within()})
-        if tag == "a":
-            self._link = {"href": attrs.get("href"), "text": "", "attrs": attrs, "within": self._within()}
-        if tag not in VOID:
-            self._open.append((tag, attrs))
-
-    def handle_endtag(self, tag):
-        if tag == "a" and self._link is not None:
-            self._link["text"] = self._link["text"].strip()
-            self.links.append(self._link)
-            self._link = None
-        for depth in range(len(self._open) - 1, -1, -1):
-            if self._open[depth][0] == tag:
-                del self._open[depth:]
-                break
-
-    def handle_data(self, data):
-        if self._link is not None:
-            self._link["text"] += data
+    @staticmethod
+    def drawn(element: Element) -> dict:
+        within = set().union(*(names(ancestor) for ancestor in element.ancestors))
+        return {"tag": element.tag, "attrs": element.attrs, "within": within}
 
     def find(self, tag: str, within: str | None = None, **attrs) -> list[dict]:
         """The elements of `tag` (inside `within`) whose attributes include `attrs` (`class_` for class)."""
